@@ -1,0 +1,159 @@
+"""Command line: argument parsing, exit codes and messages over the Python API.
+
+Exit codes: 0 success, 1 a run or export failed, 2 bad data or bad arguments, 130 interrupted.
+Heavy modules are imported inside the commands, so ``nap-analysis --help`` answers at once.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import NapError, UsageError
+
+#: The bundled data directory (the repository's ``data/``), the default for ``--data``.
+DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data"
+DEFAULT_OUT = Path(__file__).resolve().parent.parent / "outputs"
+
+
+def _add_data(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="map met de data (standaard: de meegeleverde data/)")
+
+
+def _add_year(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--year", type=int, default=None, help="verslagjaar (standaard: het laatste in de data)")
+
+
+def _add_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("table", "csv"), default="table", help="uitvoer: leesbare tabel (standaard) of csv")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nap-analysis",
+        description="Voortgang van het Nationaal Actieprogramma Aanpak seksueel grensoverschrijdend gedrag en seksueel geweld (NAP).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser("validate", help="controleer een datamap (exit 0 = goed, 2 = problemen)")
+    _add_data(p)
+
+    p = commands.add_parser("progress", help="voortgang per actielijn: aantal en aandeel per status")
+    _add_data(p), _add_year(p), _add_format(p)
+
+    p = commands.add_parser("flags", help="vertraagde en stopgezette activiteiten en wijzigingen sinds vorig jaar")
+    _add_data(p), _add_year(p), _add_format(p)
+
+    p = commands.add_parser("indicators", help="monitorindicatoren: verschil tussen metingen met betrouwbaarheidsinterval en toets")
+    _add_data(p), _add_format(p)
+
+    p = commands.add_parser("run", help="voer de notebooks uit en maak de briefing (HTML en PDF) in outputs/<jaar>/")
+    _add_data(p), _add_year(p)
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="map voor de uitvoer (standaard: outputs/)")
+    p.add_argument("--lang", choices=("nl", "en"), default="nl", help="taal van de briefing (standaard nl)")
+    return parser
+
+
+def _programme(args):
+    from .load import load
+
+    return load(args.data)
+
+
+def _year(programme, args) -> int:
+    if args.year is None:
+        return programme.latest_year
+    if args.year not in programme.report_years:
+        years = ", ".join(str(y) for y in programme.report_years)
+        raise UsageError(f"verslagjaar {args.year} staat niet in de data (wel: {years})")
+    return args.year
+
+
+def _emit(frame, fmt: str) -> None:
+    if fmt == "csv":
+        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        print(frame.to_string(index=False))
+
+
+def cmd_validate(args) -> int:
+    programme = _programme(args)
+    counts = ", ".join(f"{name}: {len(getattr(programme, name))} rijen" for name in programme.files)
+    print(f"Data in orde ({args.data}): {counts}.")
+    for note in programme.notes:
+        print(f"Let op: {note}.")
+    return 0
+
+
+def cmd_progress(args) -> int:
+    from .progress import progress
+
+    programme = _programme(args)
+    year = _year(programme, args)
+    table = progress(programme.activities, year)
+    if args.format == "csv":
+        _emit(table, "csv")
+    else:
+        shown = table.assign(share=(table["share"] * 100).round(1).astype(str) + "%")
+        print(f"Voortgang per actielijn, verslagjaar {year}")
+        _emit(shown, "table")
+    return 0
+
+
+def cmd_flags(args) -> int:
+    from .flags import flags
+
+    programme = _programme(args)
+    year = _year(programme, args)
+    table = flags(programme.activities, year, programme.previous_year(year))
+    if args.format == "table":
+        print(f"Signalen, verslagjaar {year} (vergeleken met {programme.previous_year(year) or 'geen eerder jaar'})")
+        table = table.assign(title=table["title"].str.slice(0, 60), explanation=table["explanation"].str.slice(0, 60))
+    _emit(table, args.format)
+    return 0
+
+
+def cmd_indicators(args) -> int:
+    from .stats import INDICATOR_CSV_COLUMNS, indicator_changes
+
+    programme = _programme(args)
+    if programme.indicators is None:
+        raise UsageError("geen indicators-bestand in de data; niets te toetsen")
+    table = indicator_changes(programme.indicators)
+    _emit(table[INDICATOR_CSV_COLUMNS] if args.format == "csv" else table, args.format)
+    return 0
+
+
+def cmd_run(args) -> int:
+    from .run import run
+
+    result = run(year=args.year, data_dir=args.data, out_root=args.out, language=args.lang)
+    print(f"Klaar: {result}")
+    return 0
+
+
+COMMANDS = {
+    "validate": cmd_validate,
+    "progress": cmd_progress,
+    "flags": cmd_flags,
+    "indicators": cmd_indicators,
+    "run": cmd_run,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except NapError as exc:
+        print(f"nap-analysis {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"nap-analysis {args.command}: onderbroken", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

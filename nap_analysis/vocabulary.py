@@ -1,0 +1,102 @@
+"""The one place that knows the status vocabulary and the action lines.
+
+Codes are stable identifiers used in data, code and CSV output. The words a briefing
+shows for a code are configuration per report year (``data/status_labels.csv``), so
+that a relabelled icon (2025: "wordt invulling gegeven aan" for completed) never needs
+a code change. Nothing here reads files or knows pandas I/O.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+
+#: Status codes of activities (Bijlage 1), in display order: done first, stopped last.
+ACTIVITY_STATUSES: tuple[str, ...] = (
+    "completed",
+    "in_progress",
+    "delayed",
+    "stopped",
+    "not_started",
+)
+
+#: Motions and commitments (Bijlage 2) use the same codes plus ``alternative``.
+MOTION_STATUSES: tuple[str, ...] = ACTIVITY_STATUSES + ("alternative",)
+
+#: How a status is known.
+STATUS_BASES: tuple[str, ...] = ("stated", "inferred", "illustrative")
+
+MOTION_KINDS: tuple[str, ...] = ("motie", "toezegging")
+FUND_STATUSES: tuple[str, ...] = ("reserved", "decided")
+AMOUNT_BASES: tuple[str, ...] = ("per_year", "total")
+LANGUAGES: tuple[str, ...] = ("nl", "en")
+
+#: The five action lines of the NAP (drafts in 2022 had six; line 6 was merged into 5).
+ACTIELIJNEN: tuple[int, ...] = (1, 2, 3, 4, 5)
+
+#: Label used for the whole-programme row in progress tables.
+TOTAL = "total"
+
+# Accepted input words per code (besides the code itself), compared after normalising.
+_ACTIVITY_WORDS: dict[str, tuple[str, ...]] = {
+    "completed": ("afgerond", "afgedaan", "completed", "done"),
+    "in_progress": ("in uitvoering", "in progress", "lopend"),
+    "delayed": ("vertraagd", "delayed"),
+    "stopped": ("stopgezet", "gestopt", "stopped"),
+    "not_started": ("niet gestart", "nog niet gestart", "not started"),
+}
+_MOTION_EXTRA_WORDS: dict[str, tuple[str, ...]] = {
+    "completed": ("gestand gedaan", "uitgevoerd"),
+    "in_progress": ("loopt",),
+    "alternative": ("alternatieve invulling", "alternatief ingevuld", "fulfilled otherwise"),
+}
+
+#: Default display words, used when ``status_labels.csv`` has no entry for a year.
+DEFAULT_LABELS: dict[str, dict[str, str]] = {
+    "nl": {
+        "completed": "afgerond",
+        "in_progress": "in uitvoering",
+        "delayed": "vertraagd",
+        "stopped": "stopgezet",
+        "not_started": "niet gestart",
+        "alternative": "alternatieve invulling",
+    },
+    "en": {
+        "completed": "completed",
+        "in_progress": "in progress",
+        "delayed": "delayed",
+        "stopped": "stopped",
+        "not_started": "not started",
+        "alternative": "fulfilled otherwise",
+    },
+}
+
+
+def normalise(word: str) -> str:
+    """Lower-case, trim and fold inner whitespace, underscores and hyphens to one space."""
+    return re.sub(r"[\s_\-]+", " ", str(word).strip().lower())
+
+
+def _accepted(words: dict[str, tuple[str, ...]], codes: tuple[str, ...]) -> dict[str, str]:
+    table = {normalise(code): code for code in codes}
+    for code, alternatives in words.items():
+        table.update({normalise(w): code for w in alternatives})
+    return table
+
+
+def _merge(*parts: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    merged: dict[str, tuple[str, ...]] = {}
+    for part in parts:
+        for code, words in part.items():
+            merged[code] = merged.get(code, ()) + words
+    return merged
+
+
+#: normalised input word -> code, for activities and for motions/commitments.
+ACTIVITY_INPUT: dict[str, str] = _accepted(_ACTIVITY_WORDS, ACTIVITY_STATUSES)
+MOTION_INPUT: dict[str, str] = _accepted(_merge(_ACTIVITY_WORDS, _MOTION_EXTRA_WORDS), MOTION_STATUSES)
+
+
+def nearest(word: str, candidates) -> str | None:
+    """The closest accepted word, for 'did you mean' messages (e.g. vertraagt -> vertraagd)."""
+    matches = difflib.get_close_matches(normalise(word), [normalise(c) for c in candidates], n=1, cutoff=0.6)
+    return matches[0] if matches else None

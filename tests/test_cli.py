@@ -1,0 +1,74 @@
+"""The command line: exit codes, CSV shapes and messages without tracebacks."""
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import pandas as pd
+
+from conftest import BUNDLED, FIXTURES, ROOT
+
+
+def test_validate_ok(cli):
+    result = cli("validate", "--data", FIXTURES / "small")
+    assert result.code == 0, result.err
+    assert "Data in orde" in result.out and "motions ontbreekt" in result.out
+
+
+def test_progress_csv_small(cli):
+    result = cli("progress", "--data", FIXTURES / "small", "--year", "2025", "--format", "csv")
+    assert result.code == 0, result.err
+    table = pd.read_csv(io.StringIO(result.out), dtype={"actielijn": str})
+    assert list(table.columns) == ["actielijn", "status", "n", "share"]
+    assert table.groupby("actielijn")["share"].sum().round(9).eq(1).all()
+    assert table[table.actielijn == "total"].set_index("status")["n"].to_dict() == {
+        "completed": 1, "in_progress": 2, "delayed": 2, "stopped": 1, "not_started": 0}
+
+
+def test_flags_csv_small_defaults_to_latest_year(cli):
+    result = cli("flags", "--data", FIXTURES / "small", "--format", "csv")
+    table = pd.read_csv(io.StringIO(result.out))
+    assert list(table.columns) == ["activity_id", "actielijn", "title", "status", "flag", "explanation"]
+    assert ("A3", "newly_stopped") in set(zip(table.activity_id, table.flag))
+
+
+def test_unknown_year_is_a_usage_error(cli):
+    result = cli("progress", "--data", FIXTURES / "small", "--year", "2019")
+    assert result.code == 2 and "verslagjaar 2019 staat niet in de data (wel: 2024, 2025)" in result.err
+
+
+def test_bad_data_exit_2_without_traceback(small_copy):
+    acts = small_copy / "activities.csv"
+    acts.write_text(acts.read_text().replace("stopgezet", "stopgezett").replace("A5;2025;3;", "A5;2025;0;"))
+    proc = subprocess.run([sys.executable, "-m", "nap_analysis.cli", "validate", "--data", str(small_copy)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert "activities.csv, rij 10, kolom 'status': onbekende status 'stopgezett'; bedoelt u 'stopgezet'?" in proc.stderr
+    assert "activities.csv, rij 12, kolom 'actielijn': 0 valt buiten het toegestane bereik" in proc.stderr
+
+
+def test_bundled_progress_matches_activities_csv(cli):
+    """The Done-when check: counts printed equal a plain count of the CSV file."""
+    result = cli("progress", "--year", "2025", "--format", "csv")
+    assert result.code == 0, result.err
+    printed = pd.read_csv(io.StringIO(result.out), dtype={"actielijn": str})
+    raw = pd.read_csv(BUNDLED / "activities.csv", dtype=str)
+    raw = raw[raw.report_year == "2025"]
+    by_hand = raw.groupby(["actielijn", "status"]).size()
+    for (line, status), n in by_hand.items():
+        assert printed[(printed.actielijn == line) & (printed.status == status)]["n"].item() == n
+    assert printed[printed.actielijn == "total"]["n"].sum() == len(raw)
+
+
+def test_bundled_flags_subsidy_norm_newly_stopped(cli):
+    result = cli("flags", "--year", "2025", "--format", "csv")
+    table = pd.read_csv(io.StringIO(result.out))
+    stopped = table[table.flag == "newly_stopped"]
+    assert stopped["title"].str.contains("subsidie", case=False).any()
+
+
+def test_help_is_fast_and_lazy():
+    code = "import sys, nap_analysis.cli; assert 'pandas' not in sys.modules, 'pandas imported at start-up'"
+    subprocess.run([sys.executable, "-c", code], check=True)

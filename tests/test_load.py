@@ -1,0 +1,148 @@
+"""The loader: dialects Dutch spreadsheet users export, typed tables, located problems."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from nap_analysis import vocabulary as v
+from nap_analysis.errors import DataError
+from nap_analysis.load import load
+
+from conftest import FIXTURES
+
+
+def test_small_fixture_types(small):
+    acts = small.activities
+    assert isinstance(acts["status"].dtype, pd.CategoricalDtype)
+    assert list(acts["status"].cat.categories) == list(v.ACTIVITY_STATUSES)
+    assert list(acts["actielijn"].cat.categories) == [1, 2, 3]
+    assert acts["report_year"].dtype == "int64"
+    # Dutch words, capitals and stray spaces map to codes
+    row = acts[(acts.activity_id == "A2") & (acts.report_year == 2025)].iloc[0]
+    assert row.status == "delayed"
+    assert acts.loc[acts.activity_id == "A4", "status"].tolist() == ["completed", "in_progress"]
+    assert small.report_years == [2024, 2025]
+    assert small.previous_year(2025) == 2024 and small.previous_year(2024) is None
+
+
+def test_dutch_numbers_and_dates(small):
+    funds = small.funds.set_index("purpose")
+    assert funds.loc["programmakosten", "amount_eur"] == 2_050_000  # 2.050.000 Dutch thousands
+    ms = small.milestones.set_index("milestone")
+    assert ms.loc["MR en verzending", "actual"] == pd.Timestamp("2023-01-13")  # 13-01-2023
+    assert ms.loc["BWO", "planned"] == pd.Timestamp("2022-10-22")
+    assert pd.isna(ms.loc["Conferentie", "actual"])
+
+
+def test_optional_files_absent_give_notes(small):
+    assert small.motions is None and small.indicators is None
+    assert any("motions ontbreekt" in note for note in small.notes)
+    assert any("indicators ontbreekt" in note for note in small.notes)
+
+
+def _write_variants(tmp_path, small_dir):
+    """The same tables in the dialects Excel produces."""
+    frames = {p.stem: pd.read_csv(p, sep=";", dtype=str, keep_default_na=False) for p in small_dir.glob("*.csv")}
+    variants = {}
+    for name, (sep, encoding) in {
+        "comma_utf8": (",", "utf-8"),
+        "semicolon_bom": (";", "utf-8-sig"),
+        "cp1252": (";", "cp1252"),
+    }.items():
+        d = tmp_path / name
+        d.mkdir()
+        for stem, frame in frames.items():
+            frame = frame.replace({"Eerste": "Eerste ‘café’ – één"})
+            frame.to_csv(d / f"{stem}.csv", sep=sep, index=False, encoding=encoding)
+        variants[name] = d
+    d = tmp_path / "xlsx"
+    d.mkdir()
+    with pd.ExcelWriter(d / "nap_data.xlsx", engine="openpyxl") as book:
+        for stem, frame in frames.items():
+            frame.replace({"Eerste": "Eerste ‘café’ – één"}).to_excel(book, sheet_name=stem, index=False)
+    variants["xlsx"] = d
+    return variants
+
+
+def test_dialects_load_identically(tmp_path):
+    variants = _write_variants(tmp_path, FIXTURES / "small")
+    loaded = {name: load(d) for name, d in variants.items()}
+    reference = loaded["comma_utf8"].activities
+    assert "Eerste ‘café’ – één" in set(reference["title"])
+    for name, programme in loaded.items():
+        pd.testing.assert_frame_equal(programme.activities, reference, obj=name)
+        pd.testing.assert_frame_equal(programme.milestones, loaded["comma_utf8"].milestones, obj=name)
+    assert loaded["xlsx"].files["activities"] == "nap_data.xlsx:activities"
+
+
+def _problems(path) -> list[str]:
+    with pytest.raises(DataError) as info:
+        load(path)
+    return [str(p) for p in info.value.problems]
+
+
+def test_all_problems_reported_with_location(small_copy):
+    acts = small_copy / "activities.csv"
+    text = acts.read_text()
+    text = text.replace("A2;2025;1;Tweede;OCW;  Vertraagd ", "A2;2025;1;Tweede;OCW;vertraagt")
+    text = text.replace("A5;2025;3;", "A5;2025;7;")
+    text = text.replace("A7;2025;", "A7;twee;")
+    text = text.replace("A1;2025;1;Eerste;OCW;afgerond;stated", "A1;2025;1;Eerste;OCW;afgerond;gok")
+    text += "A1;2024;1;Dubbel;OCW;afgerond;stated;;memo\n"
+    acts.write_text(text)
+    problems = _problems(small_copy)
+    joined = "\n".join(problems)
+    assert "activities.csv, rij 9, kolom 'status': onbekende status 'vertraagt'; bedoelt u 'vertraagd'?" in joined
+    assert "activities.csv, rij 13, kolom 'report_year': 'twee' is geen getal" in joined
+    assert "activities.csv, rij 8, kolom 'status_basis': 'gok' is geen toegestane waarde" in joined
+    assert "rij 14, kolom 'activity_id': dubbele sleutel (activity_id=A1, report_year=2024); komt ook voor in rij 2" in joined
+    # the reference problem is found once the values themselves are fine
+    acts.write_text(acts.read_text().replace("vertraagt", "vertraagd").replace("twee", "2025").replace(";gok", ";stated").replace("A1;2024;1;Dubbel;OCW;afgerond;stated;;memo\n", ""))
+    assert _problems(small_copy) == ["activities.csv, rij 12, kolom 'actielijn': actielijn 7 bestaat niet in actielijnen.csv (wel: 1, 2, 3)"]
+
+
+def test_missing_and_renamed_columns(small_copy):
+    acts = small_copy / "activities.csv"
+    acts.write_text(acts.read_text().replace("status;status_basis", "staus;status_basis", 1))
+    assert _problems(small_copy) == ["activities.csv, rij 1, kolom 'status': verplichte kolom ontbreekt; staat er 'staus'?"]
+
+
+def test_missing_required_file(small_copy):
+    (small_copy / "actielijnen.csv").unlink()
+    assert any("actielijnen.csv: verplicht bestand ontbreekt" in p for p in _problems(small_copy))
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (b"", "bestand is leeg"),
+        (b"activity_id;report_year;actielijn;title;owner;status;status_basis;explanation;source\n", "alleen een kopregel"),
+        (b"\x00\x01\x02binary\xff\xfe", "binaire inhoud"),
+        (b"PK\x03\x04rest-of-zip", "Excel-werkmap met de extensie .csv"),
+    ],
+)
+def test_unusable_files(small_copy, content, expected):
+    (small_copy / "activities.csv").write_bytes(content)
+    problems = _problems(small_copy)
+    assert any(p.startswith("activities.csv: ") and expected in p for p in problems), problems
+
+
+def test_input_files_never_modified(small_copy):
+    before = {p.name: p.read_bytes() for p in small_copy.iterdir()}
+    load(small_copy)
+    assert {p.name: p.read_bytes() for p in small_copy.iterdir()} == before
+
+
+def test_bundled_data_loads_and_is_sourced(bundled):
+    assert bundled.report_years == [2024, 2025]
+    assert list(bundled.actielijnen["actielijn"]) == [1, 2, 3, 4, 5]
+    for name in ("activities", "motions", "funds", "milestones", "indicators"):
+        table = getattr(bundled, name)
+        assert table is not None and len(table) > 0, name
+        assert (table["source"].str.len() > 0).all(), f"{name}: every row names its source"
+    for name in ("activities", "motions"):
+        table = getattr(bundled, name)
+        assert table["status_basis"].notna().all()
+        # an illustrative status is never presented without saying so in its explanation
+        illustrative = table[table["status_basis"] == "illustrative"]
+        assert illustrative["explanation"].str.startswith("Illustratief").all(), name
