@@ -11,9 +11,8 @@ from pathlib import Path
 
 from .errors import NapError, UsageError
 
-#: The bundled data directory (the repository's ``data/``), the default for ``--data``.
-DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data"
-DEFAULT_OUT = Path(__file__).resolve().parent.parent / "outputs"
+from .paths import DATA_DIR as DEFAULT_DATA
+from .paths import OUTPUT_DIR as DEFAULT_OUT
 
 
 def _add_data(parser: argparse.ArgumentParser) -> None:

@@ -1,0 +1,285 @@
+"""Run the notebooks for one report year and build ``outputs/<year>/`` atomically.
+
+Parameters are checked and the data validated before any kernel starts. The notebooks run
+with papermill, one after another in ONE kernel of this environment (imports are paid
+once); the briefing notebook is exported to HTML and PDF in this process. Everything is
+built in a temporary folder next to the target and swapped in only when all succeeded, so
+a failed or interrupted run never touches the last good outputs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import vocabulary as v
+from .errors import NapError, RunError, UsageError
+
+from .paths import DATA_DIR, NOTEBOOK_DIR, OUTPUT_DIR, PACKAGE_DIR
+
+BRIEFING_NOTEBOOK = "10_briefing.ipynb"
+#: Kernel specs of this package, put first on JUPYTER_PATH so 'python3' is always this Python.
+KERNEL_PATH = PACKAGE_DIR / "jupyter"
+
+
+class BusyError(NapError):
+    """Another run is writing the same output folder."""
+
+    exit_code = 1
+
+
+@dataclass
+class RunResult:
+    year: int
+    language: str
+    out_dir: Path
+    files: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        return f"{self.out_dir} ({len(self.files)} bestanden, {self.seconds:.1f} s)"
+
+
+def out_name(year: int, language: str) -> str:
+    """outputs/<year>/ for Dutch (the default), outputs/<year>-en/ for English."""
+    return str(year) if language == "nl" else f"{year}-{language}"
+
+
+def briefing_date() -> str:
+    """The date printed on the briefing: SOURCE_DATE_EPOCH when set (reproducible), else today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date().isoformat()
+    return dt.date.today().isoformat()
+
+
+def notebooks(directory: Path = NOTEBOOK_DIR) -> list[Path]:
+    """The numbered notebooks, in order; the briefing notebook last."""
+    found = sorted(directory.glob("[0-9][0-9]_*.ipynb"))
+    if not found:
+        raise RunError(f"geen notebooks gevonden in {directory}")
+    return found
+
+
+def check_parameters(year, language: str, out_root: Path) -> None:
+    """Refuse parameters that could write outside the output folder or make no sense."""
+    if language not in v.LANGUAGES:
+        raise UsageError(f"taal '{language}' wordt niet ondersteund (kies uit: {', '.join(v.LANGUAGES)})")
+    if year is not None and not re.fullmatch(r"\d{4}", str(year)):
+        raise UsageError(f"verslagjaar '{year}' is geen jaartal van vier cijfers")
+    if out_root.exists() and not out_root.is_dir():
+        raise UsageError(f"uitvoermap {out_root} bestaat maar is geen map")
+
+
+class _Progress:
+    """A bar on a terminal; quiet one-line-per-step progress in CI logs and pipes."""
+
+    def __init__(self, total: int, label: str):
+        self.plain = bool(os.environ.get("CI")) or not sys.stderr.isatty()
+        self.total, self.done, self.label, self.start = total, 0, label, time.monotonic()
+        self.bar = None
+        if not self.plain:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=label, unit="stap", leave=False, file=sys.stderr)
+
+    def step(self, what: str) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.set_postfix_str(what)
+            self.bar.update(1)
+        else:
+            print(f"[{self.done}/{self.total}] {self.label}: {what} ({time.monotonic() - self.start:.1f} s)", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _lock(out_root: Path, name: str):
+    """An exclusive, non-blocking lock per output folder; a second run stops with a message."""
+    import fcntl
+
+    handle = open(out_root / f".{name}.lock", "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise BusyError(f"er loopt al een run die {out_root / name} schrijft; wacht tot die klaar is") from None
+    return handle
+
+
+def _execute(paths: list[Path], parameters: dict, work: Path, progress: _Progress) -> list[Path]:
+    """Execute the notebooks with papermill in one shared kernel of this Python."""
+    import papermill as pm
+    from jupyter_client.manager import KernelManager
+
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(KERNEL_PATH), os.environ.get("JUPYTER_PATH")]))
+    km = KernelManager(kernel_name="python3")
+    executed = []
+    try:
+        for path in paths:
+            target = work / "notebooks" / path.name
+            try:
+                pm.execute_notebook(
+                    str(path), str(target), parameters=parameters, kernel_name="python3", km=km,
+                    progress_bar=False, cwd=str(work), request_save_on_cell_execute=False,
+                )
+            except pm.PapermillExecutionError as exc:
+                raise RunError(
+                    f"notebook {path.name} faalde in cel {exc.exec_count} ({exc.ename}: {exc.evalue}); "
+                    f"het uitgevoerde notebook staat in {{failed}}"
+                ) from exc
+            _normalise_notebook(target)
+            executed.append(target)
+            progress.step(path.name)
+            if km.has_kernel:  # the next notebook starts from a clean namespace, imports stay warm
+                client = km.client()
+                client.start_channels()
+                try:
+                    client.execute_interactive("%reset -f", timeout=30, output_hook=lambda msg: None)
+                finally:
+                    client.stop_channels()
+    finally:
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
+    return executed
+
+
+def _normalise_notebook(path: Path) -> None:
+    """Drop what papermill and nbclient record that changes every run (times, temp paths)."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for key in ("start_time", "end_time", "duration", "output_path", "input_path"):
+        nb.metadata.get("papermill", {}).pop(key, None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        for key in ("start_time", "end_time", "duration"):
+            cell.metadata.get("papermill", {}).pop(key, None)
+    nbformat.write(nb, path)
+
+
+def _finish(work: Path, final: Path) -> None:
+    """Swap the finished folder in: old outputs go away only after the new ones are in place."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".old-{final.name}-{os.getpid()}")
+        os.replace(final, old)
+    os.replace(work, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _recover(final: Path) -> None:
+    """If an earlier run died between the two renames, put its previous outputs back."""
+    if final.exists():
+        return
+    leftovers = sorted(final.parent.glob(f".old-{final.name}-*"))
+    if leftovers:
+        os.replace(leftovers[-1], final)
+
+
+def run(year=None, data_dir=None, out_root=None, language: str = "nl", notebook_dir: Path | None = None) -> RunResult:
+    """Execute all notebooks for one report year and language; return what was written."""
+    from .load import load
+
+    started = time.monotonic()
+    data_dir = Path(data_dir or DATA_DIR).resolve()
+    out_root = Path(out_root or OUTPUT_DIR).resolve()
+    check_parameters(year, language, out_root)
+    programme = load(data_dir)  # bad data stops here, before any kernel, with exit 2
+    year = programme.latest_year if year is None else int(year)
+    if year not in programme.report_years:
+        raise UsageError(f"verslagjaar {year} staat niet in de data (wel: {', '.join(map(str, programme.report_years))})")
+    name = out_name(year, language)
+    out_root.mkdir(parents=True, exist_ok=True)
+    lock = _lock(out_root, name)
+    final = out_root / name
+    try:
+        _recover(final)
+        work = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=out_root))
+        for sub in ("notebooks", "figures", "tables"):
+            (work / sub).mkdir()
+        paths = notebooks(notebook_dir or NOTEBOOK_DIR)
+        parameters = {
+            "report_year": year,
+            "data_dir": str(data_dir),
+            "output_dir": str(work),
+            "language": language,
+            "briefing_date": briefing_date(),
+        }
+        progress = _Progress(len(paths) + 2, f"NAP {name}")
+        try:
+            try:
+                executed = _execute(paths, parameters, work, progress)
+            except RunError as exc:
+                failed = final / "failed"
+                failed.mkdir(parents=True, exist_ok=True)
+                for nb in (work / "notebooks").glob("*.ipynb"):
+                    shutil.copy2(nb, failed / nb.name)
+                raise RunError(str(exc).replace("{failed}", str(failed))) from exc
+            _export(executed, work, programme, parameters, progress)
+            from .manifest import write_manifest
+
+            write_manifest(work, final_name=name, data_dir=data_dir, parameters=parameters)
+            progress.step("manifest")
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        finally:
+            progress.close()
+        _finish(work, final)
+    finally:
+        lock.close()
+    files = sorted(str(p.relative_to(final)) for p in final.rglob("*") if p.is_file())
+    return RunResult(year, language, final, files, time.monotonic() - started)
+
+
+def _export(executed: list[Path], work: Path, programme, parameters: dict, progress: _Progress) -> None:
+    """Briefing HTML + PDF from the executed briefing notebook; all tables in one workbook."""
+    import nbformat
+
+    from .export import export_notebook
+    from .tables import write_workbook
+
+    briefing = next((p for p in executed if p.name == BRIEFING_NOTEBOOK), executed[-1])
+    nb = nbformat.read(briefing, as_version=4)
+    year, language = parameters["report_year"], parameters["language"]
+    from .progress import basis_counts
+
+    basis = dict(zip(*basis_counts(programme.activities, year).T.values))
+    nb.metadata["nap"] = {
+        "title": "Voortgang Nationaal Actieprogramma Aanpak seksueel grensoverschrijdend gedrag en seksueel geweld"
+        if language == "nl" else "Progress of the National Action Programme against sexual misconduct and sexual violence",
+        "subtitle": ("Concept-briefing bij de voortgangsrapportage " if language == "nl" else "Draft briefing on the progress report ") + str(year),
+        "report_year": year,
+        "date": parameters["briefing_date"],
+        "data_version": programme.data_version,
+        "language": language,
+        "illustrative_note": _illustrative_note(basis, language),
+    }
+    export_notebook(nb, work / "briefing.html", work / "briefing.pdf")
+    progress.step("briefing.html + briefing.pdf")
+    tables = sorted((work / "tables").glob("*.csv"))
+    if tables:
+        write_workbook(tables, work / "tables" / "tabellen.xlsx")
+
+
+def _illustrative_note(basis: dict, language: str) -> str:
+    illustrative, inferred, stated = (int(basis.get(k, 0)) for k in ("illustrative", "inferred", "stated"))
+    if not (illustrative or inferred):
+        return ""
+    if language == "nl":
+        return (f"Let op: deze briefing rust deels op niet-officiële statussen: {illustrative} illustratief "
+                f"(aangevuld om het voorbeeld compleet te maken) en {inferred} afgeleid uit openbare feiten; "
+                f"{stated} vastgesteld.")
+    return (f"Note: this briefing rests partly on unofficial statuses: {illustrative} illustrative "
+            f"(added to make the example complete) and {inferred} inferred from public facts; {stated} stated.")

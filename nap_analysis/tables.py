@@ -1,0 +1,83 @@
+"""Tables for briefing writers: CSV for Dutch Excel and one .xlsx workbook, safe to open.
+
+Cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR) are
+neutralised with a leading apostrophe. Files are written byte-identically on reruns.
+"""
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Fixed timestamp for zip entries and workbook properties (reproducible bytes).
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that start like a formula with an apostrophe; numbers stay numbers."""
+    frame = frame.copy()
+    for column in frame.columns:
+        series = frame[column]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            series = series.astype(str)
+        if series.dtype == object or pd.api.types.is_string_dtype(series):
+            text = series.astype("string")
+            risky = text.str.startswith(FORMULA_START).fillna(False)
+            frame[column] = text.mask(risky, "'" + text)
+    return frame
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def save_table(frame: pd.DataFrame, name: str, out_dir: str | Path) -> Path:
+    """Write ``<out_dir>/<name>.csv``: UTF-8 with BOM, ``;`` separated, decimal comma (Dutch Excel)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{name}.csv"
+    text = neutralise(frame).to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n")
+    _atomic_write(path, text.encode("utf-8-sig"))
+    return path
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read back a table written by save_table (for the workbook and for tests)."""
+    return pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig", keep_default_na=False, na_values=[""])
+
+
+def write_workbook(csv_paths: list[Path], path: str | Path) -> Path:
+    """All tables in one .xlsx, a sheet per table (named after the CSV), reproducible bytes."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with pd.ExcelWriter(tmp, engine="openpyxl") as book:
+        for csv_path in sorted(csv_paths):
+            frame = read_table(csv_path)
+            frame.to_excel(book, sheet_name=csv_path.stem[:31], index=False)
+            sheet = book.sheets[csv_path.stem[:31]]
+            for cells in sheet.columns:
+                width = max(len(str(c.value or "")) for c in cells[:200])
+                sheet.column_dimensions[cells[0].column_letter].width = min(60, max(8, width + 2))
+        fixed = pd.Timestamp(*FIXED_TIME).to_pydatetime()
+        book.book.properties.created = fixed
+        book.book.properties.modified = fixed
+    _normalise_zip(tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def _normalise_zip(path: Path) -> None:
+    """Rewrite a zip with fixed entry times and order, so equal content gives equal bytes."""
+    with zipfile.ZipFile(path) as source:
+        entries = [(info.filename, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for filename, data in entries:
+            info = zipfile.ZipInfo(filename, date_time=FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, data)
