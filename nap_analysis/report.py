@@ -167,10 +167,10 @@ class Report:
 
     def figure(self, fig, name: str, footnote: str | None = None) -> None:
         """Show a figure in the notebook and save it as PNG + SVG under figures/."""
-        from .figures import save_figure, show_figure
+        from .figures import add_footnote, save_figure, show_figure
 
         if footnote:
-            fig.text(0.01, 0.005, footnote, fontsize=7, color="#555555", ha="left", va="bottom", wrap=True)
+            add_footnote(fig, footnote)
         if self.output_dir is not None:
             save_figure(fig, name, self.output_dir / "figures")
         show_figure(fig)
@@ -326,7 +326,8 @@ class Report:
 
         self.heading("milestones")
         table = slippage(self.programme.milestones)
-        self.figure(milestones_chart(table, lang=self.language), "planning_en_mijlpalen")
+        sent = table.loc[table["milestone"].str.contains("verzending", case=False), "milestone"].tolist()
+        self.figure(milestones_chart(table, lang=self.language, highlight=sent or None), "planning_en_mijlpalen")
         shown = table[["milestone", "planned", "actual", "slip_days"]].assign(
             planned=table["planned"].dt.strftime("%d-%m-%Y"), actual=table["actual"].dt.strftime("%d-%m-%Y").fillna(""))
         self.table(table[["milestone", "planned", "actual", "slip_days", "source"]], "mijlpalen", shown)

@@ -1,0 +1,556 @@
+"""Tests for nap_analysis.figures: words from labels, geometry, colours, deterministic files."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import subprocess
+import sys
+from dataclasses import dataclass
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+from PIL import Image
+
+from nap_analysis import figures as F
+from nap_analysis.errors import UsageError
+from nap_analysis.vocabulary import ACTIVITY_STATUSES, DEFAULT_LABELS, MOTION_STATUSES
+
+LABELS_2025 = {**DEFAULT_LABELS["nl"], "completed": "wordt invulling gegeven aan"}
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+def _shares(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    df = df.copy()
+    df["share"] = df["n"] / df.groupby(by)["n"].transform("sum")
+    return df
+
+
+@pytest.fixture
+def progress() -> pd.DataFrame:
+    counts = {
+        "1": {"completed": 2, "in_progress": 3, "delayed": 0, "stopped": 0, "not_started": 0},
+        "2": {"completed": 1, "in_progress": 1, "delayed": 1, "stopped": 1, "not_started": 0},
+        "3": {"completed": 0, "in_progress": 4, "delayed": 0, "stopped": 0, "not_started": 1},
+        "total": {"completed": 3, "in_progress": 8, "delayed": 1, "stopped": 1, "not_started": 1},
+    }
+    rows = [(line, status, n) for line, c in counts.items() for status, n in c.items()]
+    df = pd.DataFrame(rows, columns=["actielijn", "status", "n"])
+    df = _shares(df, ["actielijn"])
+    df["actielijn"] = pd.Categorical(df["actielijn"], ["1", "2", "3", "total"])
+    df["status"] = pd.Categorical(df["status"], ACTIVITY_STATUSES)
+    return df
+
+
+@pytest.fixture
+def progress_two_years(progress) -> pd.DataFrame:
+    older = progress.copy()
+    older["n"] = [1, 4, 0, 0, 0, 0, 2, 1, 1, 0, 0, 3, 0, 0, 2, 1, 9, 1, 1, 2]
+    older = _shares(older, ["actielijn"])
+    return pd.concat([older.assign(report_year=2024), progress.assign(report_year=2025)], ignore_index=True)
+
+
+@pytest.fixture
+def motions() -> pd.DataFrame:
+    rows = [
+        ("motie", "completed", 3),
+        ("motie", "alternative", 1),
+        ("toezegging", "completed", 2),
+        ("toezegging", "in_progress", 2),
+        ("total", "completed", 5),
+        ("total", "alternative", 1),
+        ("total", "in_progress", 2),
+    ]
+    df = _shares(pd.DataFrame(rows, columns=["kind", "status", "n"]), ["kind"])
+    df["status"] = pd.Categorical(df["status"], MOTION_STATUSES)
+    return df
+
+
+@pytest.fixture
+def funds() -> pd.DataFrame:
+    df = pd.DataFrame(
+        [
+            ("OCW", 2023, "2023", "decided", 2_549_000.0),
+            ("OCW", 2024, "2024", "decided", 2_549_000.0),
+            ("OCW", 2025, "2025", "decided", 2_549_000.0),
+            ("SZW", None, "2023-2025", "reserved", 800_000.0),
+        ],
+        columns=["ministry", "year", "period", "status", "amount_eur"],
+    )
+    df["year"] = df["year"].astype("Int64")
+    return df
+
+
+@pytest.fixture
+def milestones() -> pd.DataFrame:
+    df = pd.DataFrame(
+        {
+            "milestone": ["Eerste concept", "BWO", "MR en verzending aan de Tweede Kamer", "CWIZO"],
+            "planned": pd.to_datetime(["2022-10-07", "2022-10-17", "2022-12-02", "2022-11-14"]),
+            "actual": pd.to_datetime(["2022-10-07", "2022-10-21", "2023-01-13", None]),
+        }
+    )
+    df["slip_days"] = (df["actual"] - df["planned"]).dt.days.astype("Int64")
+    return df
+
+
+def _wilson(p: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    d = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / d
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return 100 * (centre - half), 100 * (centre + half)
+
+
+@pytest.fixture
+def intervals() -> pd.DataFrame:
+    long = "slachtoffer afgelopen 12 maanden van seksueel grensoverschrijdend gedrag, online of offline"
+    rows = []
+    for indicator, group, year, pct, n in [
+        (long, "16+ totaal", 2020, 10.9, None),
+        (long, "16+ totaal", 2022, 12.7, 24000),
+        ("weet waar je terecht kunt", "", 2024, 35.0, 2000),
+        ("weet waar je terecht kunt", "", 2025, 36.0, 2100),
+        ("maar één meting", "", 2025, 50.0, 1000),
+    ]:
+        lo, hi = _wilson(pct / 100, n) if n else (np.nan, np.nan)
+        rows.append(("Monitor A", indicator, group, year, pct, n, lo, hi))
+    df = pd.DataFrame(rows, columns=["monitor", "indicator", "group", "year", "percent", "n", "ci_low", "ci_high"])
+    df["n"] = df["n"].astype("Int64")
+    return df
+
+
+@pytest.fixture
+def changes(intervals) -> pd.DataFrame:
+    long = intervals["indicator"].iloc[0]
+    return pd.DataFrame(
+        [
+            ("Monitor A", long, "16+ totaal", 2020, 2022, 1.8, True, ""),
+            ("Monitor A", "weet waar je terecht kunt", "", 2024, 2025, 1.0, False, ""),
+        ],
+        columns=["monitor", "indicator", "group", "year_from", "year_to", "diff_pp", "significant", "note"],
+    )
+
+
+def _legend_texts(fig: Figure) -> list[str]:
+    """Legend entries in the order a reader sees them: row by row, left to right."""
+    legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend()]
+    fig.draw_without_rendering()
+    texts = [t for legend in legends for t in legend.get_texts()]
+    boxes = [t.get_window_extent() for t in texts]
+    order = sorted(range(len(texts)), key=lambda i: (-round(boxes[i].y0), boxes[i].x0))
+    return [texts[i].get_text() for i in order if texts[i].get_text()]
+
+
+def _all_texts(fig: Figure) -> list[str]:
+    fig.draw_without_rendering()  # resolves tick labels
+    return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
+
+
+# --------------------------------------------------------------------------- colours
+
+
+def test_status_colours_follow_vocabulary():
+    assert tuple(F.STATUS_COLOURS) == MOTION_STATUSES
+    assert set(F.STATUS_HATCHES) == {"stopped", "delayed"}
+
+
+def test_status_colours_differ_in_greyscale():
+    lum = {code: F.relative_luminance(c) for code, c in F.STATUS_COLOURS.items()}
+    for (a, ya), (b, yb) in itertools.combinations(lum.items(), 2):
+        assert abs(ya - yb) >= 0.12, f"{a} ({ya:.3f}) and {b} ({yb:.3f}) look alike in greyscale"
+
+
+def _lab(rgb_linear: np.ndarray) -> np.ndarray:
+    m = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+    xyz = m @ rgb_linear / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+# Machado, Oliveira & Fernandes (2009), severity 1.0, on linear RGB.
+_CVD = {
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]],
+}
+
+
+@pytest.mark.parametrize("kind", [None, *_CVD])
+def test_status_colours_stay_apart_for_colour_blind_readers(kind):
+    from matplotlib.colors import to_rgb
+
+    def linear(c):
+        rgb = np.asarray(to_rgb(c))
+        return np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+
+    labs = {}
+    for code, colour in F.STATUS_COLOURS.items():
+        rgb = linear(colour)
+        if kind:
+            rgb = np.clip(np.array(_CVD[kind]) @ rgb, 0, 1)
+        labs[code] = _lab(rgb)
+    for a, b in itertools.combinations(labs, 2):
+        assert np.linalg.norm(labs[a] - labs[b]) >= 15, (kind, a, b)
+        assert abs(labs[a][0] - labs[b][0]) >= 8, (kind, a, b)  # lightness alone keeps them apart
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def test_progress_chart_uses_display_words_not_codes(progress):
+    fig = F.progress_chart(progress, LABELS_2025)
+    assert isinstance(fig, Figure)
+    legend = _legend_texts(fig)
+    assert legend == [LABELS_2025[c] for c in ACTIVITY_STATUSES]
+    assert "wordt invulling gegeven aan" in legend
+    texts = _all_texts(fig)
+    for code in ACTIVITY_STATUSES:
+        assert code not in texts
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert ticks == ["Actielijn 1", "Actielijn 2", "Actielijn 3", "Totaal"]
+
+
+def test_progress_chart_missing_label_falls_back_to_default_word(progress):
+    fig = F.progress_chart(progress, {"completed": "wordt invulling gegeven aan"})
+    assert _legend_texts(fig)[1:] == [DEFAULT_LABELS["nl"][c] for c in ACTIVITY_STATUSES[1:]]
+
+
+def test_progress_chart_segment_widths_equal_shares(progress):
+    fig = F.progress_chart(progress, LABELS_2025)
+    segments = {p.get_gid(): p for p in fig.axes[0].patches if (p.get_gid() or "").startswith("seg-")}
+    expected = progress[progress["share"] > 0]
+    assert len(segments) == len(expected)
+    for row in expected.itertuples():
+        patch = segments[f"seg-{row.actielijn}-{row.status}"]
+        assert patch.get_width() == pytest.approx(row.share)
+    # segments of one bar are stacked left to right in vocabulary order and fill 0..1
+    line2 = [segments[f"seg-2-{c}"] for c in ("completed", "in_progress", "delayed", "stopped")]
+    assert [p.get_x() for p in line2] == pytest.approx([0, 0.25, 0.5, 0.75])
+    assert line2[-1].get_x() + line2[-1].get_width() == pytest.approx(1.0)
+    assert segments["seg-2-stopped"].get_hatch() and segments["seg-2-delayed"].get_hatch()
+    assert not segments["seg-2-completed"].get_hatch()
+    assert segments["seg-2-completed"].get_facecolor()[:3] == pytest.approx(
+        matplotlib.colors.to_rgb(F.STATUS_COLOURS["completed"])
+    )
+    assert fig.axes[0].get_xlim() == (0, 1)
+    assert "40%" in _all_texts(fig)  # 2/5 of action line 1 completed
+
+
+def test_progress_chart_english_and_titles(progress):
+    fig = F.progress_chart(progress, DEFAULT_LABELS["en"], lang="en", titles={1: "Shared norms", "2": "Law"})
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert ticks == ["Action line 1\nShared norms", "Action line 2\nLaw", "Action line 3", "Total"]
+    assert _legend_texts(fig)[0] == "completed"
+
+
+def test_progress_chart_two_years_draws_one_thin_bar_per_year(progress_two_years):
+    fig = F.progress_chart(progress_two_years, LABELS_2025)
+    ax = fig.axes[0]
+    segments = {p.get_gid(): p for p in ax.patches if (p.get_gid() or "").startswith("seg-")}
+    old, new = segments["seg-1-completed-2024"], segments["seg-1-completed-2025"]
+    assert old.get_width() == pytest.approx(0.2) and new.get_width() == pytest.approx(0.4)
+    assert old.get_height() < 0.5
+    # previous year drawn above the current one (y axis is inverted: smaller y is higher)
+    assert old.get_y() < new.get_y()
+    texts = _all_texts(fig)
+    assert any(t.startswith("2024") for t in texts) and any(t.startswith("2025") for t in texts)
+    assert len(ax.get_yticklabels()) == 4
+
+
+def test_unknown_language_is_refused(progress):
+    with pytest.raises(UsageError):
+        F.progress_chart(progress, LABELS_2025, lang="de")
+
+
+# --------------------------------------------------------------------------- motions
+
+
+def test_motions_chart_legend_uses_labels(motions):
+    fig = F.motions_chart(motions, LABELS_2025)
+    assert _legend_texts(fig) == ["wordt invulling gegeven aan", "in uitvoering", "alternatieve invulling"]
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert ticks == ["Moties", "Toezeggingen", "Totaal"]
+    texts = _all_texts(fig)
+    assert "alternative" not in texts and "completed" not in texts
+    widths = {p.get_gid(): p.get_width() for p in fig.axes[0].patches if p.get_gid()}
+    assert widths["seg-motie-completed"] == pytest.approx(0.75)
+
+
+def test_motions_chart_english(motions):
+    fig = F.motions_chart(motions, DEFAULT_LABELS["en"], lang="en")
+    assert "fulfilled otherwise" in _legend_texts(fig)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["Motions", "Commitments", "Total"]
+
+
+# --------------------------------------------------------------------------- funds
+
+
+@pytest.mark.parametrize(
+    "amount, lang, expected",
+    [
+        (2_549_000, "nl", "€ 2,5 mln"),
+        (2_549_000, "en", "€2.5m"),
+        (10_958_500, "nl", "€ 11 mln"),
+        (800_000, "nl", "€ 800.000"),
+        (800_000, "en", "€800,000"),
+        (0, "nl", "€ 0"),
+        (2_000_000, "nl", "€ 2 mln"),
+        (1_250_000_000, "nl", "€ 1,3 mld"),
+    ],
+)
+def test_format_euro(amount, lang, expected):
+    assert F.format_euro(amount, lang) == expected
+
+
+def test_euro_axis_uses_one_unit_per_axis(funds):
+    fig = F.funds_chart(funds)
+    fig.draw_without_rendering()
+    texts = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert texts[0] == "€ 0"
+    assert all(t.endswith(" mln") for t in texts[1:]), texts
+    assert F.format_euro(2_549_000, "nl", decimals=2) == "€ 2,55 mln"
+
+
+def test_funds_chart_reserved_hatched_and_multi_year_apart(funds):
+    fig = F.funds_chart(funds)
+    legend = _legend_texts(fig)
+    assert legend == ["OCW", "SZW", "besloten", "gereserveerd (besluit volgt)"]
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ticks == ["2023", "2024", "2025", "meerjarig\ntotaal\n2023-2025"]
+    bars = {p.get_gid(): p for p in fig.axes[0].patches if p.get_gid()}
+    assert bars["fund-2023_2025-SZW-reserved"].get_hatch()
+    assert not bars["fund-2023-OCW-decided"].get_hatch()
+    assert bars["fund-2023-OCW-decided"].get_height() == pytest.approx(2_549_000)
+    texts = _all_texts(fig)
+    assert "€ 2,55 mln" in texts and "€ 800.000" in texts
+
+
+def test_funds_chart_english(funds):
+    fig = F.funds_chart(funds, lang="en")
+    assert "reserved (decision pending)" in _legend_texts(fig)
+    fig.draw_without_rendering()
+    assert any(t.get_text().startswith("€") and t.get_text().endswith("m") for t in fig.axes[0].get_yticklabels())
+
+
+# --------------------------------------------------------------------------- milestones
+
+
+def test_milestones_chart_annotates_slip_and_highlights_largest(milestones):
+    fig = F.milestones_chart(milestones)
+    ax = fig.axes[0]
+    annotations = [t.get_text() for t in ax.texts]
+    assert any(t.startswith("+42 dagen") for t in annotations)
+    assert "+4 dagen\n17 okt 2022 → 21 okt 2022" in annotations
+    assert "op tijd" in annotations
+    assert "werkelijke datum onbekend" in annotations
+    nap = next(t for t in annotations if t.startswith("+42"))
+    assert "2 dec 2022 → 13 jan 2023" in nap
+    ticks = ax.get_yticklabels()
+    assert [t.get_text().replace("\n", " ") for t in ticks] == [
+        "Eerste concept",
+        "BWO",
+        "CWIZO",
+        "MR en verzending aan de Tweede Kamer",
+    ]  # chronological by planned date
+    bold = [t.get_text() for t in ticks if t.get_fontweight() == "bold"]
+    assert [b.replace("\n", " ") for b in bold] == ["MR en verzending aan de Tweede Kamer"]
+    assert _legend_texts(fig) == ["gepland", "werkelijk", "grootste vertraging"]
+
+
+def test_milestones_chart_months_in_dutch_without_locale(milestones):
+    fig = F.milestones_chart(milestones)
+    fig.draw_without_rendering()
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert labels == ["okt\n2022", "nov", "dec", "jan\n2023", "feb"]
+    fig_en = F.milestones_chart(milestones, lang="en")
+    fig_en.draw_without_rendering()
+    labels_en = [t.get_text() for t in fig_en.axes[0].get_xticklabels()]
+    assert labels_en == ["Oct\n2022", "Nov", "Dec", "Jan\n2023", "Feb"]
+    assert "+42 days\n2 Dec 2022 → 13 Jan 2023" in [t.get_text() for t in fig_en.axes[0].texts]
+
+
+def test_milestones_chart_computes_missing_slip(milestones):
+    fig = F.milestones_chart(milestones.drop(columns="slip_days"))
+    assert any(t.get_text().startswith("+42") for t in fig.axes[0].texts)
+
+
+def test_milestones_chart_draws_far_dates_off_scale(milestones):
+    far = pd.DataFrame({"milestone": ["Tweede voortgangsrapportage"], "planned": pd.to_datetime(["2025-04-14"]),
+                        "actual": pd.to_datetime([None]), "slip_days": pd.array([None], dtype="Int64")})
+    fig = F.milestones_chart(pd.concat([milestones, far], ignore_index=True))
+    ax = fig.axes[0]
+    assert "gepland 14 apr 2025\nwerkelijke datum onbekend" in [t.get_text() for t in ax.texts]
+    assert ax.get_xlim()[1] < matplotlib.dates.date2num(dt.datetime(2023, 6, 1))  # scale stays on the 2022 planning
+    assert any(line.get_marker() == ">" for line in ax.lines)
+
+
+def test_format_date():
+    assert F.format_date(dt.date(2023, 1, 13)) == "13 jan 2023"
+    assert F.format_date(pd.Timestamp("2022-03-02"), "nl") == "2 mrt 2022"
+    assert F.format_date(dt.date(2022, 10, 1), "en") == "1 Oct 2022"
+
+
+# --------------------------------------------------------------------------- indicators
+
+
+def test_indicators_chart_marks_unknown_n_and_significance(intervals, changes):
+    fig = F.indicators_chart(intervals, changes)
+    legend = _legend_texts(fig)
+    assert legend == ["2020", "2022", "2024", "2025", "n onbekend", "significant (q < 0,05)"]
+    ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(ticks) == 2  # the indicator with a single year has no row
+    assert all(max(len(line) for line in t.split("\n")) <= 42 for t in ticks)  # wrapped
+    assert ticks[0].endswith("(16+ totaal)")
+    marks = [t.get_text() for t in ax.texts if t.get_text()]
+    assert marks == ["+1,8 pp *"]  # the non-significant change is not marked
+
+
+def test_indicators_chart_without_changes_and_english(intervals):
+    fig = F.indicators_chart(intervals, None, lang="en")
+    legend = _legend_texts(fig)
+    assert "n unknown" in legend
+    assert not any("significant" in t for t in legend)
+
+
+def test_indicators_chart_refuses_fraction_intervals(intervals):
+    bad = intervals.assign(ci_low=intervals["ci_low"] / 100, ci_high=intervals["ci_high"] / 100)
+    with pytest.raises(ValueError, match="percent"):
+        F.indicators_chart(bad, None)
+
+
+# --------------------------------------------------------------------------- projection
+
+
+@dataclass
+class _Projection:
+    expected_share: float
+    low: float
+    high: float
+    end: dt.date
+    possible: bool
+
+
+def test_projection_chart_with_projection():
+    history = pd.DataFrame({"report_year": [2024, 2025], "share_completed": [0.2, 0.4]})
+    proj = _Projection(0.7, 0.55, 0.85, dt.date(2026, 12, 31), True)
+    fig = F.projection_chart(history, proj, labels=LABELS_2025)
+    assert _legend_texts(fig) == ["Voortgangsrapportages", "Projectie"]
+    texts = _all_texts(fig)
+    assert "Projectie 31 dec 2026: 70% (55%–85%)" in texts
+    assert "wordt invulling gegeven aan" in fig.axes[0].get_ylabel()
+    line = fig.axes[0].lines[0]
+    assert [matplotlib.dates.num2date(x).date() for x in line.get_xdata()] == [dt.date(2024, 4, 1), dt.date(2025, 4, 1)]
+
+
+def test_projection_chart_not_possible_accepts_mapping():
+    history = pd.DataFrame({"report_year": [2025], "share_completed": [0.4]})
+    fig = F.projection_chart(history, {"possible": False}, lang="nl")
+    assert "Geen projectie mogelijk" in _all_texts(fig)
+    assert _legend_texts(fig) == ["Voortgangsrapportages"]
+    fig_en = F.projection_chart(history, None, lang="en")
+    assert "No projection possible" in _all_texts(fig_en)
+
+
+# --------------------------------------------------------------------------- files
+
+
+def test_save_figure_writes_identical_png_and_svg(tmp_path, progress):
+    fig = F.progress_chart(progress, LABELS_2025)
+    png, svg = F.save_figure(fig, "voortgang", tmp_path / "a")
+    assert (png, svg) == (tmp_path / "a" / "voortgang.png", tmp_path / "a" / "voortgang.svg")
+    assert png.stat().st_size > 1000 and svg.stat().st_size > 1000
+    with Image.open(png) as img:
+        assert img.info["dpi"] == pytest.approx((200, 200), abs=0.01)
+        assert img.width > 1000  # ~16 cm at 200 dpi
+    text = svg.read_text(encoding="utf-8")
+    assert text.lstrip().startswith("<?xml") and "<svg" in text
+    assert "<text" not in text  # text drawn as paths: no font needed to view it
+    assert "<dc:date>" not in text
+    # a second save of the same figure, and of a freshly built one, give the same bytes
+    png2, svg2 = F.save_figure(fig, "voortgang", tmp_path / "b")
+    png3, svg3 = F.save_figure(F.progress_chart(progress, LABELS_2025), "voortgang", tmp_path / "c")
+    assert png.read_bytes() == png2.read_bytes() == png3.read_bytes()
+    assert svg.read_bytes() == svg2.read_bytes() == svg3.read_bytes()
+
+
+def test_save_figure_all_charts(tmp_path, progress, motions, funds, milestones, intervals, changes):
+    figures = {
+        "progress": F.progress_chart(progress, LABELS_2025),
+        "motions": F.motions_chart(motions, LABELS_2025),
+        "funds": F.funds_chart(funds),
+        "milestones": F.milestones_chart(milestones),
+        "indicators": F.indicators_chart(intervals, changes),
+        "projection": F.projection_chart(
+            pd.DataFrame({"report_year": [2024, 2025], "share_completed": [0.2, 0.4]}),
+            {"possible": True, "expected_share": 0.7, "low": 0.5, "high": 0.9, "end": "2026-12-31"},
+        ),
+    }
+    for name, fig in figures.items():
+        first = F.save_figure(fig, name, tmp_path)
+        data = [p.read_bytes() for p in first]
+        F.save_figure(fig, name, tmp_path)
+        assert [p.read_bytes() for p in first] == data, name
+        assert F.figure_bytes(fig, "svg") == data[1], name
+
+
+def test_footnote_hangs_below_the_legend(tmp_path, progress):
+    fig = F.add_footnote(F.progress_chart(progress, LABELS_2025), "Bron: Bijlage 1 bij de VGR 2025.")
+    fig.draw_without_rendering()
+    note = fig.texts[-1]
+    assert note.get_text() == "Bron: Bijlage 1 bij de VGR 2025."
+    assert note.get_window_extent().y1 <= fig.legends[0].get_window_extent().y0
+    png, _ = F.save_figure(fig, "met_voetnoot", tmp_path)
+    with Image.open(png) as img:
+        assert img.height > 200 * fig.get_figheight()  # the tight box grew to include the note
+
+
+def test_save_figure_refuses_paths_as_names(tmp_path, progress):
+    fig = F.progress_chart(progress, LABELS_2025)
+    with pytest.raises(ValueError):
+        F.save_figure(fig, "../elders", tmp_path)
+
+
+def test_show_figure_displays_svg(monkeypatch, progress):
+    ipython_display = pytest.importorskip("IPython.display")
+    shown = []
+    monkeypatch.setattr(ipython_display, "display", lambda obj: shown.append(obj))
+    F.show_figure(F.progress_chart(progress, LABELS_2025))
+    assert len(shown) == 1
+    assert isinstance(shown[0], ipython_display.SVG)
+    assert "<svg" in shown[0]._repr_svg_()
+
+
+def test_no_global_state_changes(progress, tmp_path):
+    rc = matplotlib.rcParams
+    before = {k: rc[k] for k in rc.keys() if k != "backend"}
+    fig = F.progress_chart(progress, LABELS_2025)
+    F.save_figure(fig, "x", tmp_path)
+    after = {k: rc[k] for k in rc.keys() if k != "backend"}
+    assert {k: v for k, v in after.items() if before.get(k) != v} == {}
+
+
+def test_import_does_not_touch_pyplot_or_rcparams():
+    # (reading rcParams['backend'] would itself import pyplot, so that key is skipped)
+    code = (
+        "import sys, matplotlib; rc = matplotlib.rcParams; "
+        "snap = lambda: {k: rc[k] for k in rc.keys() if k != 'backend'}; before = snap(); "
+        "import nap_analysis.figures; "
+        "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'; "
+        "assert snap() == before, 'rcParams changed'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_style_sheet_is_valid():
+    import matplotlib.style
+
+    with matplotlib.style.context(str(F.STYLE_PATH)):
+        assert matplotlib.rcParams["font.sans-serif"][0] == "DejaVu Sans"
+        assert matplotlib.rcParams["svg.fonttype"] == "path"
+        assert not matplotlib.rcParams["axes.spines.top"] and not matplotlib.rcParams["axes.spines.right"]
