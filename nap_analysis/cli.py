@@ -47,9 +47,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data(p), _add_format(p)
 
     p = commands.add_parser("run", help="voer de notebooks uit en maak de briefing (HTML en PDF) in outputs/<jaar>/")
-    _add_data(p), _add_year(p)
+    _add_data(p)
+    p.add_argument("--year", type=int, nargs="+", default=None, help="verslagja(a)r(en) (standaard: het laatste in de data)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="map voor de uitvoer (standaard: outputs/)")
-    p.add_argument("--lang", choices=("nl", "en"), default="nl", help="taal van de briefing (standaard nl)")
+    p.add_argument("--lang", choices=("nl", "en"), nargs="+", default=["nl"], help="taal of talen van de briefing (standaard nl)")
+    p.add_argument("--jobs", type=int, default=1, help="zoveel runs tegelijk bij meerdere jaren/talen (standaard 1)")
+    p.add_argument("--date", default=None, help="datum op de briefing, JJJJ-MM-DD (standaard: SOURCE_DATE_EPOCH of vandaag)")
+
+    p = commands.add_parser("verify", help="voer een run opnieuw uit volgens manifest.json en vergelijk (exit 1 bij verschil)")
+    p.add_argument("outdir", type=Path, help="uitvoermap met manifest.json, bijv. outputs/2025")
     return parser
 
 
@@ -124,10 +130,25 @@ def cmd_indicators(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from .run import run
+    from .run import run_many
 
-    result = run(year=args.year, data_dir=args.data, out_root=args.out, language=args.lang)
-    print(f"Klaar: {result}")
+    if args.jobs < 1:
+        raise UsageError("--jobs moet minstens 1 zijn")
+    for result in run_many(args.year, args.lang, data_dir=args.data, out_root=args.out, jobs=args.jobs, date=args.date):
+        print(f"Klaar: {result.out_dir / 'briefing.html'} en briefing.pdf ({len(result.files)} bestanden, {result.seconds:.1f} s)")
+    return 0
+
+
+def cmd_verify(args) -> int:
+    from .run import verify
+
+    different = verify(args.outdir)
+    if different:
+        print(f"Niet reproduceerbaar: {len(different)} bestand(en) anders dan in {args.outdir / 'manifest.json'}:", file=sys.stderr)
+        for line in different:
+            print(f"- {line}", file=sys.stderr)
+        return 1
+    print(f"Gelijk: een nieuwe run geeft dezelfde bestanden als {args.outdir / 'manifest.json'} vermeldt.")
     return 0
 
 
@@ -137,6 +158,7 @@ COMMANDS = {
     "flags": cmd_flags,
     "indicators": cmd_indicators,
     "run": cmd_run,
+    "verify": cmd_verify,
 }
 
 

@@ -1158,8 +1158,21 @@ def add_footnote(fig: Figure, text: str, width: int = 115) -> Figure:
     """
     if not text or not str(text).strip():
         return fig
+    fig.draw_without_rendering()
+    # A legend placed 'outside lower center' follows the figure edge, and a tight bounding box
+    # moves that edge down to the note: pin each legend where it is now, then hang the note
+    # below the lowest of them.
+    to_figure = fig.transFigure.inverted()
+    lowest = 0.0
+    for legend in fig.legends:
+        box = legend.get_window_extent()
+        centre = to_figure.transform(((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2))
+        legend.set_bbox_to_anchor(tuple(centre), transform=fig.transFigure)
+        legend.set_loc("center")
+        lowest = min(lowest, to_figure.transform((0, box.y0))[1])
+    top = lowest - 0.01
     with _house_style():
-        fig.text(0.01, -0.01, textwrap.fill(str(text).strip(), width=width), ha="left", va="top",
+        fig.text(0.01, top, textwrap.fill(str(text).strip(), width=width), ha="left", va="top",
                  fontsize=7, color="#555555", linespacing=1.2)
     return fig
 

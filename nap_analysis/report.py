@@ -171,9 +171,13 @@ class Report:
 
         if footnote:
             add_footnote(fig, footnote)
-        if self.output_dir is not None:
-            save_figure(fig, name, self.output_dir / "figures")
-        show_figure(fig)
+        if self.output_dir is None:
+            show_figure(fig)
+            return
+        from IPython.display import SVG
+
+        _, svg = save_figure(fig, name, self.output_dir / "figures")
+        _display(SVG(filename=str(svg)))  # the saved file: rendered once, shown as saved
 
     def table(self, frame: pd.DataFrame, name: str | None, shown: pd.DataFrame | None = None) -> None:
         """Save a table as CSV under tables/ and show it (escaped) with translated headers."""
@@ -182,7 +186,7 @@ class Report:
         if self.output_dir is not None and name:
             save_table(frame, name, self.output_dir / "tables")
         shown = frame if shown is None else shown
-        shown = shown.rename(columns=COLUMN_NAMES[self.language])
+        shown = shown.rename(columns=COLUMN_NAMES[self.language]).rename_axis(columns=None)
         markup = shown.to_html(index=False, escape=True, na_rep="", classes="nap-table", border=0)
         _display(_html(markup))
 
@@ -358,7 +362,7 @@ class Report:
         if self.programme.indicators is not None:
             points += t.indicator_points(indicator_changes(self.programme.indicators), self.language)
         points += t.delay_point(delay_independence(self.programme.activities, self.year), self.language)
-        points += t.projection_points(project_completion(self._activities_until_year()), self.language)
+        points += t.projection_points(project_completion(self._activities_until_year()), self.language, with_method=False)
         return points
 
     def _activities_until_year(self) -> pd.DataFrame:

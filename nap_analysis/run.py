@@ -187,14 +187,20 @@ def _recover(final: Path) -> None:
         os.replace(leftovers[-1], final)
 
 
-def run(year=None, data_dir=None, out_root=None, language: str = "nl", notebook_dir: Path | None = None) -> RunResult:
-    """Execute all notebooks for one report year and language; return what was written."""
+def run(year=None, data_dir=None, out_root=None, language: str = "nl", notebook_dir: Path | None = None,
+        date: str | None = None) -> RunResult:
+    """Execute all notebooks for one report year and language; return what was written.
+
+    ``date`` is the date printed on the briefing (ISO); by default SOURCE_DATE_EPOCH or today.
+    """
     from .load import load
 
     started = time.monotonic()
     data_dir = Path(data_dir or DATA_DIR).resolve()
     out_root = Path(out_root or OUTPUT_DIR).resolve()
     check_parameters(year, language, out_root)
+    if date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(date)):
+        raise UsageError(f"datum '{date}' is geen JJJJ-MM-DD")
     programme = load(data_dir)  # bad data stops here, before any kernel, with exit 2
     year = programme.latest_year if year is None else int(year)
     if year not in programme.report_years:
@@ -214,7 +220,7 @@ def run(year=None, data_dir=None, out_root=None, language: str = "nl", notebook_
             "data_dir": str(data_dir),
             "output_dir": str(work),
             "language": language,
-            "briefing_date": briefing_date(),
+            "briefing_date": date or briefing_date(),
         }
         progress = _Progress(len(paths) + 2, f"NAP {name}")
         try:
@@ -283,3 +289,49 @@ def _illustrative_note(basis: dict, language: str) -> str:
                 f"{stated} vastgesteld.")
     return (f"Note: this briefing rests partly on unofficial statuses: {illustrative} illustrative "
             f"(added to make the example complete) and {inferred} inferred from public facts; {stated} stated.")
+
+
+def _run_one(kwargs: dict) -> RunResult:
+    return run(**kwargs)
+
+
+def run_many(years: list, languages: list[str], *, data_dir=None, out_root=None, jobs: int = 1,
+             date: str | None = None) -> list[RunResult]:
+    """Several parameter sets (years x languages); with jobs > 1, that many runs at once.
+
+    Each run has its own kernel and output folder; the data are checked once up front so
+    bad data stops everything with exit 2 before any process starts.
+    """
+    from .load import load
+
+    programme = load(Path(data_dir or DATA_DIR))
+    years = [programme.latest_year if y is None else int(y) for y in (years or [None])]
+    sets = [dict(year=y, language=lang, data_dir=data_dir, out_root=out_root, date=date) for y in years for lang in languages]
+    if jobs <= 1 or len(sets) == 1:
+        return [run(**kwargs) for kwargs in sets]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        return list(pool.map(_run_one, sets))
+
+
+def verify(out_dir: Path) -> list[str]:
+    """Rerun from ``manifest.json`` into a scratch folder; the files that differ (empty = same)."""
+    from .manifest import differences, file_hashes, read_manifest
+
+    out_dir = Path(out_dir).resolve()
+    manifest = read_manifest(out_dir)
+    params = manifest["parameters"]
+    data_dir = Path(params["data_dir"])
+    inputs = {f"{data_dir.name}/{k}": val for k, val in file_hashes(data_dir, skip=()).items()} if data_dir.is_dir() else {}
+    changed_inputs = [f"invoer {line}" for line in differences(manifest["inputs"], inputs)]
+    scratch = Path(tempfile.mkdtemp(prefix=".verify-", dir=out_dir.parent))
+    try:
+        result = run(year=params["report_year"], data_dir=data_dir, out_root=scratch, language=params["language"],
+                     date=params["briefing_date"])
+        rerun = file_hashes(result.out_dir)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return changed_inputs + differences(manifest["outputs"], rerun)

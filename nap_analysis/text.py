@@ -265,8 +265,8 @@ def delay_point(test, language: str = "nl") -> list[str]:
     return [w["delay_tested"].format(how=how, method=method.rstrip("."), p=_p(test.p_value, language))]
 
 
-def projection_points(projection, language: str = "nl") -> list[str]:
-    """The projection sentence, always labelled as a projection, with its method."""
+def projection_points(projection, language: str = "nl", with_method: bool = True) -> list[str]:
+    """The projection sentence, always labelled as a projection; the method beside the figure, not in the key points."""
     w = STATS_WORDS[language]
     if not projection.possible:
         return [w["no_projection"].format(reason=projection.reason_nl if language == "nl" else projection.reason_en)]
@@ -274,5 +274,5 @@ def projection_points(projection, language: str = "nl") -> list[str]:
     return [w["projection"].format(
         end=end, share=_num(projection.expected_share, language, 0), low=_num(projection.low, language, 0),
         high=_num(projection.high, language, 0), conf=round(projection.confidence * 100),
-        method=projection.method_nl if language == "nl" else projection.method_en,
-    )]
+        method=(projection.method_nl if language == "nl" else projection.method_en) if with_method else "",
+    ).strip()]
