@@ -162,8 +162,19 @@ COMMANDS = {
 }
 
 
+def _interrupt(signum, frame):
+    """SIGTERM (a CI timeout, kill) unwinds like Ctrl-C: temp folders removed, kernels shut down."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in ("run", "verify"):
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _interrupt)
     try:
         return COMMANDS[args.command](args)
     except NapError as exc:

@@ -62,7 +62,7 @@ COLUMN_NAMES = {
         "pct_from": "% van", "pct_to": "% naar", "diff_pp": "Verschil (pp)", "ci_low_pp": "95%-BI laag",
         "ci_high_pp": "95%-BI hoog", "p_value": "p", "q_value": "q (BH)", "significant": "Significant",
         "note": "Opmerking", "report_year": "Verslagjaar", "n_stated": "vastgesteld", "n_inferred": "afgeleid",
-        "n_illustrative": "illustratief",
+        "n_illustrative": "illustratief", "share_completed": "Aandeel afgerond", "n_activities": "Activiteiten",
     },
     "en": {
         "actielijn": "Action line", "status": "Status", "n": "Count", "share": "Share",
@@ -73,7 +73,7 @@ COLUMN_NAMES = {
         "pct_from": "% from", "pct_to": "% to", "diff_pp": "Difference (pp)", "ci_low_pp": "95% CI low",
         "ci_high_pp": "95% CI high", "p_value": "p", "q_value": "q (BH)", "significant": "Significant",
         "note": "Note", "report_year": "Report year", "n_stated": "stated", "n_inferred": "inferred",
-        "n_illustrative": "illustrative",
+        "n_illustrative": "illustrative", "share_completed": "Share completed", "n_activities": "Activities",
     },
 }
 
@@ -166,18 +166,22 @@ class Report:
         return True
 
     def figure(self, fig, name: str, footnote: str | None = None) -> None:
-        """Show a figure in the notebook and save it as PNG + SVG under figures/."""
-        from .figures import add_footnote, save_figure, show_figure
+        """Show a figure and, with an output folder, save it as PNG (200 dpi) + SVG under figures/.
+
+        Notebook and briefing show the PNG: it looks the same in every browser and WeasyPrint
+        prints it in a fraction of the time a text-as-paths SVG takes; the SVG is for the nota.
+        """
+        from IPython.display import Image
+
+        from .figures import add_footnote, figure_bytes, save_figure
 
         if footnote:
             add_footnote(fig, footnote)
         if self.output_dir is None:
-            show_figure(fig)
-            return
-        from IPython.display import SVG
-
-        _, svg = save_figure(fig, name, self.output_dir / "figures")
-        _display(SVG(filename=str(svg)))  # the saved file: rendered once, shown as saved
+            png = figure_bytes(fig, "png")
+        else:
+            png = save_figure(fig, name, self.output_dir / "figures")[0].read_bytes()  # shown as saved
+        _display(Image(data=png, format="png", metadata={"alt": name.replace("_", " ")}))
 
     def table(self, frame: pd.DataFrame, name: str | None, shown: pd.DataFrame | None = None) -> None:
         """Save a table as CSV under tables/ and show it (escaped) with translated headers."""
@@ -187,6 +191,7 @@ class Report:
             save_table(frame, name, self.output_dir / "tables")
         shown = frame if shown is None else shown
         shown = shown.rename(columns=COLUMN_NAMES[self.language]).rename_axis(columns=None)
+        shown = shown.astype(object).where(shown.notna(), "")  # pd.NA shows as '<NA>' despite na_rep
         markup = shown.to_html(index=False, escape=True, na_rep="", classes="nap-table", border=0)
         _display(_html(markup))
 
@@ -196,8 +201,8 @@ class Report:
         return text.replace(".", ",") if self.language == "nl" else text
 
     def euro(self, amount: float) -> str:
-        text = f"€ {amount:,.0f}"
-        return text.replace(",", ".") if self.language == "nl" else text.replace("€ ", "€")
+        text = f"€\u00a0{amount:,.0f}"  # no break between sign and amount
+        return text.replace(",", ".") if self.language == "nl" else text.replace("€\u00a0", "€")
 
     def _status_words(self, series: pd.Series) -> pd.Series:
         return series.astype(str).map(self.labels)
@@ -431,4 +436,5 @@ class Report:
                 "reason": projection.reason_nl if self.language == "nl" else projection.reason_en}
         self.figure(projection_chart(history, view, lang=self.language, labels=self.labels), "projectie_afgerond",
                     footnote=self.basis_sentence())
-        self.table(projection.history, "projectie_historie")
+        shown = projection.history.assign(share_completed=history["share_completed"].map(lambda s: self.pct(s, 1)))
+        self.table(projection.history, "projectie_historie", shown)

@@ -122,7 +122,8 @@ def _execute(paths: list[Path], parameters: dict, work: Path, progress: _Progres
     from jupyter_client.manager import KernelManager
 
     os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(KERNEL_PATH), os.environ.get("JUPYTER_PATH")]))
-    km = KernelManager(kernel_name="python3")
+    sockets = Path(tempfile.mkdtemp(prefix="nap-kernel-"))  # local socket files, not open TCP ports
+    km = KernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel"))
     executed = []
     try:
         for path in paths:
@@ -150,6 +151,7 @@ def _execute(paths: list[Path], parameters: dict, work: Path, progress: _Progres
     finally:
         if km.has_kernel:
             km.shutdown_kernel(now=True)
+        shutil.rmtree(sockets, ignore_errors=True)
     return executed
 
 
@@ -211,14 +213,17 @@ def run(year=None, data_dir=None, out_root=None, language: str = "nl", notebook_
     final = out_root / name
     try:
         _recover(final)
+        for stale in out_root.glob(f".tmp-{name}-*"):  # left by a killed run; we hold the lock
+            shutil.rmtree(stale, ignore_errors=True)
         work = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=out_root))
+        work.chmod(0o755)  # mkdtemp makes it private; the outputs are for everyone who may read the folder
         for sub in ("notebooks", "figures", "tables"):
             (work / sub).mkdir()
         paths = notebooks(notebook_dir or NOTEBOOK_DIR)
         parameters = {
             "report_year": year,
             "data_dir": str(data_dir),
-            "output_dir": str(work),
+            "output_dir": ".",  # the kernel runs in the build folder; a temp path would differ per run
             "language": language,
             "briefing_date": date or briefing_date(),
         }

@@ -61,7 +61,8 @@ SIGNIFICANCE_LEVEL = 0.05
 #: Interval level of the completion projection (90%: a planning range, not a proof).
 PROJECTION_CONFIDENCE = 0.90
 
-#: The columns the command line prints for indicator changes, in this order.
+#: The columns the command line prints for indicator changes, in this order. ``note`` is
+#: last: it says why a change has no interval or p-value (no sample size for a year).
 INDICATOR_CSV_COLUMNS: list[str] = [
     "monitor",
     "indicator",
@@ -76,6 +77,7 @@ INDICATOR_CSV_COLUMNS: list[str] = [
     "p_value",
     "q_value",
     "significant",
+    "note",
 ]
 #: All columns of :func:`indicator_changes`, in this order.
 INDICATOR_CHANGE_COLUMNS: list[str] = [

@@ -6,6 +6,7 @@ neutralised with a leading apostrophe. Files are written byte-identically on rer
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -77,6 +78,9 @@ def _normalise_zip(path: Path) -> None:
         entries = [(info.filename, source.read(info)) for info in source.infolist()]
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as target:
         for filename, data in entries:
+            if filename == "docProps/core.xml":  # openpyxl stamps 'modified' with the time of saving
+                stamp = "%04d-%02d-%02dT%02d:%02d:%02dZ" % FIXED_TIME
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
             info = zipfile.ZipInfo(filename, date_time=FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16

@@ -55,3 +55,28 @@ def cli():
         return CliResult(code, out.getvalue(), err.getvalue())
 
     return run
+
+
+#: The date printed on the briefings built by the tests (fixed, so reruns are comparable).
+DATE = "2026-11-22"
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """The Dutch 2025 briefing from the bundled data, built once per test session (~30 s)."""
+    from nap_analysis.run import run
+
+    return run(year=2025, out_root=tmp_path_factory.mktemp("outputs"), language="nl", date=DATE)
+
+
+@pytest.fixture(scope="session")
+def built_en(tmp_path_factory):
+    """The English 2024 briefing from the bundled data."""
+    from nap_analysis.run import run
+
+    return run(year=2024, out_root=tmp_path_factory.mktemp("outputs_en"), language="en", date=DATE)
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` with its bytes: to prove a folder was left exactly as it was."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

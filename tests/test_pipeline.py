@@ -13,26 +13,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from conftest import ROOT
-
-DATE = "2026-11-22"
-
-
-@pytest.fixture(scope="session")
-def built(tmp_path_factory):
-    """The Dutch 2025 briefing, built once for all tests of this module."""
-    from nap_analysis.run import run
-
-    out = tmp_path_factory.mktemp("outputs")
-    return run(year=2025, out_root=out, language="nl", date=DATE)
-
-
-@pytest.fixture(scope="session")
-def built_en(tmp_path_factory):
-    from nap_analysis.run import run
-
-    out = tmp_path_factory.mktemp("outputs_en")
-    return run(year=2024, out_root=out, language="en", date=DATE)
+from conftest import DATE, FIXTURES, ROOT
 
 
 def pdf_text(path: Path) -> str:
@@ -141,8 +122,8 @@ def _chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def test_briefing_in_a_real_headless_chromium(built):
-    """Every image loads, the page logs no errors; a screenshot is kept next to the briefing."""
+def open_in_chromium(html: Path, screenshot: Path) -> dict:
+    """Open a briefing in Debian's headless Chromium; what a reader's browser saw and logged."""
     executable = _chromium()
     if executable is None:
         if os.environ.get("CI"):
@@ -150,24 +131,73 @@ def test_briefing_in_a_real_headless_chromium(built):
         pytest.skip("chromium not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    errors: list[str] = []
+    seen: dict = {"errors": [], "dialogs": []}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=[
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
             "--disable-component-update", "--disable-sync"])
         page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("requestfailed", lambda req: errors.append(f"failed: {req.url}"))
-        page.goto((built.out_dir / "briefing.html").as_uri(), wait_until="load")
-        images = page.evaluate("""() => Array.from(document.images).map(i => [i.currentSrc.slice(0, 40), i.complete, i.naturalWidth])""")
-        svgs = page.evaluate("() => document.querySelectorAll('svg').length")
-        heading = page.evaluate("() => document.querySelector('h2') && document.querySelector('h2').innerText")
-        shot = built.out_dir.parent / "briefing-2025.png"
-        page.screenshot(path=str(shot), full_page=False)
+        page.on("console", lambda msg: seen["errors"].append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: seen["errors"].append(str(exc)))
+        page.on("requestfailed", lambda req: seen["errors"].append(f"failed: {req.url}"))
+        page.on("dialog", lambda dialog: (seen["dialogs"].append(dialog.message), dialog.dismiss()))
+        page.goto(html.as_uri(), wait_until="load")
+        page.wait_for_timeout(300)  # give any injected handler (onerror, onload) its chance to fire
+        seen["images"] = page.evaluate(
+            "() => Array.from(document.images).map(i => [i.currentSrc.slice(0, 40), i.complete, i.naturalWidth])")
+        seen["h2"] = page.evaluate("() => document.querySelector('h2') && document.querySelector('h2').innerText")
+        seen["pwned"] = page.evaluate("() => window.__pwned === undefined ? null : String(window.__pwned)")
+        seen["scripts"] = page.evaluate("() => document.scripts.length")
+        seen["text"] = page.evaluate("() => document.body.innerText")
+        page.screenshot(path=str(screenshot), full_page=False)
         browser.close()
-    assert len(images) + svgs >= 6, "the briefing shows at least six figures"
-    assert all(complete and width > 0 for _, complete, width in images), images
-    assert heading and "Kernpunten" in heading
-    assert not errors, errors
+    return seen
+
+
+def test_briefing_in_a_real_headless_chromium(built):
+    """Every image loads, the page logs no errors; a screenshot is kept next to the briefing."""
+    shot = built.out_dir.parent / "briefing-2025.png"
+    seen = open_in_chromium(built.out_dir / "briefing.html", shot)
+    assert len(seen["images"]) >= 6, "the briefing shows at least six figures"
+    assert all(complete and width > 0 for _, complete, width in seen["images"]), seen["images"]
+    assert seen["h2"] and "Kernpunten" in seen["h2"]
+    assert not seen["errors"], seen["errors"]
+    assert seen["scripts"] == 0
     assert shot.stat().st_size > 10_000
+
+
+XSS = {
+    "title": "<script>window.__pwned='script';alert(1)</script>",
+    "explanation": "<img src=x onerror=\"window.__pwned='img';alert(2)\">",
+    "owner": "\"><svg onload=\"window.__pwned='svg'\">",
+}
+
+
+@pytest.fixture(scope="module")
+def built_xss(tmp_path_factory):
+    """A full run on the small data set where an activity's texts are script injections."""
+    from nap_analysis.run import run
+
+    data = tmp_path_factory.mktemp("xss") / "data"
+    shutil.copytree(FIXTURES / "small", data)
+    path = data / "activities.csv"
+    frame = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False)
+    stopped = frame.index[(frame["report_year"] == "2025")][0]
+    for column, payload in XSS.items():
+        frame.loc[stopped, column] = payload
+    frame.loc[stopped, "status"] = "vertraagd"  # so it is listed with its explanation among the flags
+    frame.to_csv(path, sep=";", index=False)
+    return run(year=2025, data_dir=data, out_root=tmp_path_factory.mktemp("xss_out"), language="nl", date=DATE)
+
+
+def test_script_in_the_data_shows_as_text_and_never_runs(built_xss):
+    out = built_xss.out_dir
+    html = (out / "briefing.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;window.__pwned" in html and "<script>window.__pwned" not in html
+    assert "<img src=x" not in html and "<svg onload" not in html
+    seen = open_in_chromium(out / "briefing.html", out.parent / "xss.png")
+    assert seen["pwned"] is None and not seen["dialogs"], (seen["pwned"], seen["dialogs"])
+    assert seen["scripts"] == 0
+    assert "<script>window.__pwned='script';alert(1)</script>" in seen["text"]  # shown, as text
+    text = re.sub(r"\s+", " ", pdf_text(out / "briefing.pdf"))
+    assert "<script>window.__pwned" in text  # the PDF prints the title literally too
