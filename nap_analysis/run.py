@@ -134,8 +134,9 @@ def _execute(paths: list[Path], parameters: dict, work: Path, progress: _Progres
                     progress_bar=False, cwd=str(work), request_save_on_cell_execute=False,
                 )
             except pm.PapermillExecutionError as exc:
+                line = next((s.strip() for s in str(exc.source).splitlines() if s.strip()), "")
                 raise RunError(
-                    f"notebook {path.name} faalde in cel {exc.exec_count} ({exc.ename}: {exc.evalue}); "
+                    f"notebook {path.name} faalde in cel {exc.cell_index + 1} ('{line[:60]}'): {exc.ename}: {exc.evalue}; "
                     f"het uitgevoerde notebook staat in {{failed}}"
                 ) from exc
             _normalise_notebook(target)
@@ -163,6 +164,8 @@ def _normalise_notebook(path: Path) -> None:
     for key in ("start_time", "end_time", "duration", "output_path", "input_path"):
         nb.metadata.get("papermill", {}).pop(key, None)
     for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"  # papermill gives it a random id
         cell.metadata.pop("execution", None)
         for key in ("start_time", "end_time", "duration"):
             cell.metadata.get("papermill", {}).pop(key, None)
@@ -323,7 +326,11 @@ def run_many(years: list, languages: list[str], *, data_dir=None, out_root=None,
 
 
 def verify(out_dir: Path) -> list[str]:
-    """Rerun from ``manifest.json`` into a scratch folder; the files that differ (empty = same)."""
+    """Rerun from ``manifest.json`` into a scratch folder; what differs (empty = same).
+
+    Three checks: the inputs still hash as recorded, the folder's files are as recorded (not
+    edited by hand), and a fresh run with the recorded parameters gives the recorded bytes.
+    """
     from .manifest import differences, file_hashes, read_manifest
 
     out_dir = Path(out_dir).resolve()
@@ -332,6 +339,7 @@ def verify(out_dir: Path) -> list[str]:
     data_dir = Path(params["data_dir"])
     inputs = {f"{data_dir.name}/{k}": val for k, val in file_hashes(data_dir, skip=()).items()} if data_dir.is_dir() else {}
     changed_inputs = [f"invoer {line}" for line in differences(manifest["inputs"], inputs)]
+    edited = [f"in {out_dir.name}/: {line}" for line in differences(manifest["outputs"], file_hashes(out_dir))]
     scratch = Path(tempfile.mkdtemp(prefix=".verify-", dir=out_dir.parent))
     try:
         result = run(year=params["report_year"], data_dir=data_dir, out_root=scratch, language=params["language"],
@@ -339,4 +347,4 @@ def verify(out_dir: Path) -> list[str]:
         rerun = file_hashes(result.out_dir)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return changed_inputs + differences(manifest["outputs"], rerun)
+    return changed_inputs + edited + [f"herhaalde run: {line}" for line in differences(manifest["outputs"], rerun)]
