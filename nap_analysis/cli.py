@@ -81,6 +81,18 @@ def _emit(frame, fmt: str) -> None:
         print(frame.to_string(index=False))
 
 
+def _basis_note(programme, year: int) -> None:
+    """On stderr (stdout stays clean CSV): how many statuses are not stated by a memo or annex."""
+    from .progress import basis_counts
+
+    counts = dict(zip(*basis_counts(programme.activities, year).T.values))
+    illustrative, inferred = int(counts.get("illustrative", 0)), int(counts.get("inferred", 0))
+    if illustrative or inferred:
+        print(f"Let op: van de {sum(map(int, counts.values()))} statussen in {year} zijn er {illustrative} illustratief "
+              f"(geen uitspraak over het echte programma) en {inferred} afgeleid uit openbare feiten; "
+              f"{int(counts.get('stated', 0))} vastgesteld.", file=sys.stderr)
+
+
 def cmd_validate(args) -> int:
     programme = _programme(args)
     counts = ", ".join(f"{name}: {len(getattr(programme, name))} rijen" for name in programme.files)
@@ -96,6 +108,7 @@ def cmd_progress(args) -> int:
     programme = _programme(args)
     year = _year(programme, args)
     table = progress(programme.activities, year)
+    _basis_note(programme, year)
     if args.format == "csv":
         _emit(table, "csv")
     else:
@@ -111,6 +124,7 @@ def cmd_flags(args) -> int:
     programme = _programme(args)
     year = _year(programme, args)
     table = flags(programme.activities, year, programme.previous_year(year))
+    _basis_note(programme, year)
     if args.format == "table":
         print(f"Signalen, verslagjaar {year} (vergeleken met {programme.previous_year(year) or 'geen eerder jaar'})")
         table = table.assign(title=table["title"].str.slice(0, 60), explanation=table["explanation"].str.slice(0, 60))

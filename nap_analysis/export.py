@@ -38,6 +38,39 @@ def _language(nb) -> str:
     return "en" if (nap.get("language") or params.get("language")) == "en" else "nl"
 
 
+TITLES = {
+    "nl": ("Voortgang Nationaal Actieprogramma Aanpak seksueel grensoverschrijdend gedrag en seksueel geweld",
+           "Concept-briefing bij de voortgangsrapportage {year}"),
+    "en": ("Progress of the National Action Programme against sexual misconduct and sexual violence",
+           "Draft briefing on the progress report {year}"),
+}
+
+
+def title_block(language: str, year, date: str | None = None, data_version: str | None = None,
+                illustrative_note: str = "") -> dict:
+    """What the memo-style title block shows (stored as the notebook's ``metadata.nap``)."""
+    title, subtitle = TITLES["en" if language == "en" else "nl"]
+    block = {"title": title, "subtitle": subtitle.format(year=year) if year else "", "report_year": year,
+             "language": "en" if language == "en" else "nl", "illustrative_note": illustrative_note}
+    if date:
+        block["date"] = date
+    if data_version:
+        block["data_version"] = data_version
+    return block
+
+
+def _with_title_block(nb):
+    """An executed notebook without ``metadata.nap`` (plain nbconvert use) gets one from its parameters."""
+    if "nap" in nb.metadata:
+        return nb
+    import copy
+
+    params = nb.metadata.get("papermill", {}).get("parameters", {})
+    nb = copy.deepcopy(nb)
+    nb.metadata["nap"] = title_block(params.get("language", "nl"), params.get("report_year"), params.get("briefing_date"))
+    return nb
+
+
 def briefing_css(language: str) -> str:
     """The house stylesheet with the page footer in the briefing's language."""
     page, of = PAGE_WORDS[language]
@@ -92,7 +125,7 @@ class NapHTMLExporter(HTMLExporter):
     def from_notebook_node(self, nb, resources=None, **kw):
         resources = dict(resources or {})
         resources["nap_css"] = briefing_css(_language(nb))
-        return super().from_notebook_node(nb, resources, **kw)
+        return super().from_notebook_node(_with_title_block(nb), resources, **kw)
 
 
 def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
@@ -117,6 +150,10 @@ class NapPDFExporter(NapHTMLExporter):
     @default("file_extension")
     def _file_extension_default(self):
         return ".pdf"
+
+    @default("template_file")
+    def _template_file_default(self):
+        return "index.html.j2"  # the same page as the HTML briefing, printed
 
     def from_notebook_node(self, nb, resources=None, **kw):
         html, resources = super().from_notebook_node(nb, resources, **kw)

@@ -1158,7 +1158,7 @@ def add_footnote(fig: Figure, text: str, width: int = 115) -> Figure:
     """
     if not text or not str(text).strip():
         return fig
-    fig.draw_without_rendering()
+    # The layout was drawn and frozen by the chart function, so legend positions are final.
     # A legend placed 'outside lower center' follows the figure edge, and a tight bounding box
     # moves that edge down to the note: pin each legend where it is now, then hang the note
     # below the lowest of them.
@@ -1180,8 +1180,18 @@ def add_footnote(fig: Figure, text: str, width: int = 115) -> Figure:
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-def figure_bytes(fig: Figure, fmt: str) -> bytes:
-    """Render ``fig`` as 'png' (200 dpi) or 'svg' (text as paths), byte-identical on reruns."""
+def _tight_box(fig: Figure):
+    """The tight bounding box (inches) with the house padding: measured once, used for each format."""
+    with _house_style():
+        return fig.get_tightbbox().padded(0.06)
+
+
+def figure_bytes(fig: Figure, fmt: str, box=None) -> bytes:
+    """Render ``fig`` as 'png' (200 dpi) or 'svg' (text as paths), byte-identical on reruns.
+
+    ``box``: a tight bounding box from :func:`_tight_box`, so saving both formats measures once
+    (savefig's ``bbox_inches='tight'`` draws the whole figure an extra time per format).
+    """
     if fmt == "png":
         metadata = {"Software": "nap-analysis"}
     elif fmt == "svg":
@@ -1191,7 +1201,7 @@ def figure_bytes(fig: Figure, fmt: str) -> bytes:
     buffer = io.BytesIO()
     with _house_style():
         with matplotlib.rc_context({"svg.hashsalt": "nap-analysis", "svg.fonttype": "path"}):
-            fig.savefig(buffer, format=fmt, dpi=200, metadata=metadata, bbox_inches="tight", pad_inches=0.06)
+            fig.savefig(buffer, format=fmt, dpi=200, metadata=metadata, bbox_inches=box or _tight_box(fig))
     return buffer.getvalue()
 
 
@@ -1207,8 +1217,9 @@ def save_figure(fig: Figure, name: str, out_dir) -> tuple[Path, Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
+    box = _tight_box(fig)
     for fmt in ("png", "svg"):
-        data = figure_bytes(fig, fmt)
+        data = figure_bytes(fig, fmt, box)
         path = out / f"{name}.{fmt}"
         if not (path.exists() and path.read_bytes() == data):
             tmp = path.with_name(f".{path.name}.tmp")

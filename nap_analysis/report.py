@@ -127,7 +127,10 @@ class Report:
         from .paths import DATA_DIR
 
         programme = load(data_dir or DATA_DIR)
-        year = programme.latest_year if report_year in (None, "", "latest") else int(report_year)
+        try:
+            year = programme.latest_year if report_year in (None, "", "latest") else int(report_year)
+        except (TypeError, ValueError):
+            raise UsageError(f"verslagjaar '{report_year}' is geen jaartal") from None
         if year not in programme.report_years:
             raise UsageError(f"verslagjaar {year} staat niet in de data (wel: {', '.join(map(str, programme.report_years))})")
         return cls(programme, year, language, Path(output_dir) if output_dir else None)

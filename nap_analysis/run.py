@@ -116,44 +116,100 @@ def _lock(out_root: Path, name: str):
     return handle
 
 
-def _execute(paths: list[Path], parameters: dict, work: Path, progress: _Progress) -> list[Path]:
-    """Execute the notebooks with papermill in one shared kernel of this Python."""
-    import papermill as pm
+def kernel_count(notebook_count: int) -> int:
+    """Kernels to run at once: one per core, at most two (the briefing and the rest), NAP_KERNELS overrides."""
+    wanted = os.environ.get("NAP_KERNELS", "")
+    count = int(wanted) if wanted.isdigit() and int(wanted) > 0 else min(2, os.cpu_count() or 1)
+    return max(1, min(count, notebook_count))
+
+
+def _execute(paths: list[Path], parameters: dict, work: Path, progress: _Progress, after=None) -> list[Path]:
+    """Execute the notebooks with papermill in up to two kernels of this Python, side by side.
+
+    The briefing notebook goes first so ``after`` (the HTML/PDF export) runs while the other
+    kernel is still busy; each kernel then takes the next notebook from a shared queue. Within
+    one kernel, imports stay warm and ``%reset -f`` clears the namespace between notebooks.
+    """
+    import threading
+    from collections import deque
+
     from jupyter_client.manager import KernelManager
 
     os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(KERNEL_PATH), os.environ.get("JUPYTER_PATH")]))
     sockets = Path(tempfile.mkdtemp(prefix="nap-kernel-"))  # local socket files, not open TCP ports
-    km = KernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel"))
-    executed = []
-    try:
-        for path in paths:
-            target = work / "notebooks" / path.name
+    queue = deque(sorted(paths, key=lambda p: p.name != BRIEFING_NOTEBOOK))
+    managers = [KernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / f"kernel{i}"))
+                for i in range(kernel_count(len(paths)))]
+    executed: list[Path] = []
+    failures: list[BaseException] = []
+    guard = threading.Lock()
+
+    def work_through(km) -> None:
+        while True:
+            with guard:
+                if failures or not queue:
+                    return
+                path = queue.popleft()
             try:
-                pm.execute_notebook(
-                    str(path), str(target), parameters=parameters, kernel_name="python3", km=km,
-                    progress_bar=False, cwd=str(work), request_save_on_cell_execute=False,
-                )
-            except pm.PapermillExecutionError as exc:
-                line = next((s.strip() for s in str(exc.source).splitlines() if s.strip()), "")
-                raise RunError(
-                    f"notebook {path.name} faalde in cel {exc.cell_index + 1} ('{line[:60]}'): {exc.ename}: {exc.evalue}; "
-                    f"het uitgevoerde notebook staat in {{failed}}"
-                ) from exc
-            _normalise_notebook(target)
-            executed.append(target)
-            progress.step(path.name)
-            if km.has_kernel:  # the next notebook starts from a clean namespace, imports stay warm
-                client = km.client()
-                client.start_channels()
-                try:
-                    client.execute_interactive("%reset -f", timeout=30, output_hook=lambda msg: None)
-                finally:
-                    client.stop_channels()
+                target = _execute_one(km, path, parameters, work)
+                with guard:
+                    executed.append(target)
+                progress.step(path.name)
+                if after is not None:
+                    after(target)
+            except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+                with guard:
+                    failures.append(exc)
+                return
+
+    threads = [threading.Thread(target=work_through, args=(km,), daemon=True, name=f"nap-kernel-{i}")
+               for i, km in enumerate(managers)]
+    try:
+        for km in managers:  # started here in the build folder: papermill's own cwd= would chdir the whole process
+            km.start_kernel(cwd=str(work))
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.2)  # short waits, so Ctrl-C reaches the main thread at once
     finally:
-        if km.has_kernel:
-            km.shutdown_kernel(now=True)
+        for km in managers:  # also on Ctrl-C: no kernel outlives the run
+            if km.has_kernel:
+                km.shutdown_kernel(now=True)
+        for thread in threads:
+            if thread.is_alive():
+                thread.join(5)
         shutil.rmtree(sockets, ignore_errors=True)
-    return executed
+    if failures:
+        raise failures[0]
+    return sorted(executed)
+
+
+def _execute_one(km, path: Path, parameters: dict, work: Path) -> Path:
+    """One notebook in a (possibly already running) kernel; a failing cell becomes a RunError."""
+    import papermill as pm
+
+    target = work / "notebooks" / path.name
+    try:
+        pm.execute_notebook(
+            str(path), str(target), parameters=parameters, kernel_name="python3", km=km,
+            progress_bar=False, request_save_on_cell_execute=False,
+        )
+    except pm.PapermillExecutionError as exc:
+        line = next((s.strip() for s in str(exc.source).splitlines() if s.strip()), "")
+        raise RunError(
+            f"notebook {path.name} faalde in cel {exc.cell_index + 1} ('{line[:60]}'): {exc.ename}: {exc.evalue}; "
+            f"het uitgevoerde notebook staat in {{failed}}"
+        ) from exc
+    _normalise_notebook(target)
+    if km.has_kernel:  # the next notebook starts from a clean namespace, imports stay warm
+        client = km.client()
+        client.start_channels()
+        try:
+            client.execute_interactive("%reset -f", timeout=30, output_hook=lambda msg: None)
+        finally:
+            client.stop_channels()
+    return target
 
 
 def _normalise_notebook(path: Path) -> None:
@@ -199,6 +255,8 @@ def run(year=None, data_dir=None, out_root=None, language: str = "nl", notebook_
     ``date`` is the date printed on the briefing (ISO); by default SOURCE_DATE_EPOCH or today.
     """
     from .load import load
+    from .manifest import write_manifest
+    from .tables import write_workbook
 
     started = time.monotonic()
     data_dir = Path(data_dir or DATA_DIR).resolve()
@@ -233,16 +291,22 @@ def run(year=None, data_dir=None, out_root=None, language: str = "nl", notebook_
         progress = _Progress(len(paths) + 2, f"NAP {name}")
         try:
             try:
-                executed = _execute(paths, parameters, work, progress)
+                def export_when_briefing(path: Path) -> None:
+                    if path.name == BRIEFING_NOTEBOOK:
+                        _export_briefing(path, work, programme, parameters, progress)
+
+                executed = _execute(paths, parameters, work, progress, after=export_when_briefing)
             except RunError as exc:
                 failed = final / "failed"
                 failed.mkdir(parents=True, exist_ok=True)
                 for nb in (work / "notebooks").glob("*.ipynb"):
                     shutil.copy2(nb, failed / nb.name)
                 raise RunError(str(exc).replace("{failed}", str(failed))) from exc
-            _export(executed, work, programme, parameters, progress)
-            from .manifest import write_manifest
-
+            if not any(p.name == BRIEFING_NOTEBOOK for p in executed):  # a notebook folder without one
+                _export_briefing(executed[-1], work, programme, parameters, progress)
+            tables = sorted((work / "tables").glob("*.csv"))
+            if tables:
+                write_workbook(tables, work / "tables" / "tabellen.xlsx")
             write_manifest(work, final_name=name, data_dir=data_dir, parameters=parameters)
             progress.step("manifest")
         except BaseException:
@@ -257,34 +321,21 @@ def run(year=None, data_dir=None, out_root=None, language: str = "nl", notebook_
     return RunResult(year, language, final, files, time.monotonic() - started)
 
 
-def _export(executed: list[Path], work: Path, programme, parameters: dict, progress: _Progress) -> None:
-    """Briefing HTML + PDF from the executed briefing notebook; all tables in one workbook."""
+def _export_briefing(briefing: Path, work: Path, programme, parameters: dict, progress: _Progress) -> None:
+    """Briefing HTML + PDF from the executed briefing notebook, with the memo's title block."""
     import nbformat
 
-    from .export import export_notebook
-    from .tables import write_workbook
+    from .export import export_notebook, title_block
 
-    briefing = next((p for p in executed if p.name == BRIEFING_NOTEBOOK), executed[-1])
     nb = nbformat.read(briefing, as_version=4)
     year, language = parameters["report_year"], parameters["language"]
     from .progress import basis_counts
 
     basis = dict(zip(*basis_counts(programme.activities, year).T.values))
-    nb.metadata["nap"] = {
-        "title": "Voortgang Nationaal Actieprogramma Aanpak seksueel grensoverschrijdend gedrag en seksueel geweld"
-        if language == "nl" else "Progress of the National Action Programme against sexual misconduct and sexual violence",
-        "subtitle": ("Concept-briefing bij de voortgangsrapportage " if language == "nl" else "Draft briefing on the progress report ") + str(year),
-        "report_year": year,
-        "date": parameters["briefing_date"],
-        "data_version": programme.data_version,
-        "language": language,
-        "illustrative_note": _illustrative_note(basis, language),
-    }
+    nb.metadata["nap"] = title_block(language, year, date=parameters["briefing_date"], data_version=programme.data_version,
+                                     illustrative_note=_illustrative_note(basis, language))
     export_notebook(nb, work / "briefing.html", work / "briefing.pdf")
     progress.step("briefing.html + briefing.pdf")
-    tables = sorted((work / "tables").glob("*.csv"))
-    if tables:
-        write_workbook(tables, work / "tables" / "tabellen.xlsx")
 
 
 def _illustrative_note(basis: dict, language: str) -> str:

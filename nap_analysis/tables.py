@@ -10,11 +10,35 @@ import re
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Fixed timestamp for zip entries and workbook properties (reproducible bytes).
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.number)) and not isinstance(value, (bool, np.bool_))
+
+
+def _neutralise_objects(series: pd.Series) -> pd.Series:
+    """An object column that holds more than text: only its text cells can be a formula.
+
+    A column of nothing but numbers (and gaps) becomes a numeric column, so it is written
+    with the decimal comma like every other number; numbers among text stay as they are.
+    """
+    present = series[series.map(lambda x: not _is_missing(x))]
+    if len(present) and present.map(_is_number).all():
+        if present.map(lambda x: isinstance(x, (int, np.integer))).all():
+            return series.astype("Int64")
+        return series.astype("float64")
+    risky = series.map(lambda x: isinstance(x, str) and x.startswith(FORMULA_START)).astype(bool)
+    return series.mask(risky, "'" + series[risky].astype(str))
+
+
+def _is_missing(value) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value))
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
@@ -24,7 +48,9 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
         series = frame[column]
         if isinstance(series.dtype, pd.CategoricalDtype):
             series = series.astype(str)
-        if series.dtype == object or pd.api.types.is_string_dtype(series):
+        if series.dtype == object and not series.map(lambda x: isinstance(x, str) or _is_missing(x)).all():
+            frame[column] = _neutralise_objects(series)
+        elif series.dtype == object or pd.api.types.is_string_dtype(series):
             text = series.astype("string")
             risky = text.str.startswith(FORMULA_START).fillna(False)
             frame[column] = text.mask(risky, "'" + text)

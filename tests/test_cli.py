@@ -72,3 +72,13 @@ def test_bundled_flags_subsidy_norm_newly_stopped(cli):
 def test_help_is_fast_and_lazy():
     code = "import sys, nap_analysis.cli; assert 'pandas' not in sys.modules, 'pandas imported at start-up'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_progress_and_flags_say_on_stderr_how_many_statuses_are_not_stated(cli):
+    raw = pd.read_csv(BUNDLED / "activities.csv", dtype=str)
+    basis = raw[raw.report_year == "2025"]["status_basis"].value_counts()
+    for command in ("progress", "flags"):
+        result = cli(command, "--year", "2025", "--format", "csv")
+        assert result.code == 0
+        assert f"{basis['illustrative']} illustratief" in result.err and f"{basis['inferred']} afgeleid" in result.err
+        assert "illustratief" not in result.out  # stdout stays clean CSV

@@ -253,7 +253,7 @@ def test_change_columns_dtypes_and_deterministic_order():
     assert set(stats.INDICATOR_CSV_COLUMNS) <= set(out.columns)
     assert stats.INDICATOR_CSV_COLUMNS == [
         "monitor", "indicator", "group", "year_from", "year_to", "pct_from", "pct_to",
-        "diff_pp", "ci_low_pp", "ci_high_pp", "p_value", "q_value", "significant",
+        "diff_pp", "ci_low_pp", "ci_high_pp", "p_value", "q_value", "significant", "note",
     ]
     assert list(zip(out["monitor"], out["indicator"])) == [("M1", "a"), ("M1", "z"), ("M2", "y")]
     assert out["year_from"].dtype == "int64" and out["year_to"].dtype == "int64"
