@@ -77,6 +77,9 @@ COLUMN_NAMES = {
     },
 }
 
+FUND_STATUS_WORDS = {"nl": {"reserved": "gereserveerd", "decided": "besloten"},
+                     "en": {"reserved": "reserved", "decided": "decided"}}
+
 FLAG_WORDS = {
     "nl": {"stopped": "stopgezet", "newly_stopped": "nieuw stopgezet", "delayed": "vertraagd",
            "newly_delayed": "nieuw vertraagd", "regressed": "teruggevallen", "dropped": "verdwenen"},
@@ -328,6 +331,8 @@ class Report:
         shown = wide.copy()
         for column in shown.columns[2:]:
             shown[column] = shown[column].map(self.euro)
+        if "status" in shown.columns:
+            shown["status"] = shown["status"].astype(str).map(FUND_STATUS_WORDS[self.language]).fillna(shown["status"])
         self.table(tidy, "middelen_per_jaar", shown)
 
     def milestones_section(self) -> None:
