@@ -8,13 +8,17 @@ are only ever read.
 """
 from __future__ import annotations
 
+import codecs
 import csv
+import difflib
 import hashlib
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import contract
@@ -95,23 +99,41 @@ def _located(problems: list[Problem], display: str, message: str) -> None:
     problems.append(Problem(display, None, None, message))
 
 
+#: Byte sequences that only UTF-8 writes (é, ë, ü ... and ‘ ’ “ ” – — €); never Dutch Windows-1252 text.
+_UTF8_EVIDENCE = re.compile(rb"\xc3[\x80-\xbf]|\xe2\x80[\x80-\xbf]|\xe2\x82\xac")
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    """The line (1 = header) holding byte ``offset``, for LF, CRLF and CR-only files."""
+    newline = b"\n" if b"\n" in data else b"\r"
+    return data[:offset].count(newline) + 1
+
+
 def _decode(data: bytes, display: str, problems: list[Problem]) -> str | None:
-    """UTF-8 (with or without BOM) first, then Windows-1252, as Excel writes it."""
+    """UTF-8 (with or without BOM) first, then Windows-1252, as Excel writes it.
+
+    A file that is partly UTF-8 and partly Windows-1252 (rows pasted from another export) is
+    refused: read as either, some of its characters would silently change.
+    """
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        not_utf8 = exc.start
+    if data.startswith(codecs.BOM_UTF8) or _UTF8_EVIDENCE.search(data):
+        problems.append(Problem(display, _line_of(data, not_utf8), None,
+                                "mengt UTF-8 en Windows-1252 (hier begint tekst die geen UTF-8 is); "
+                                "sla het hele bestand opnieuw op als 'CSV UTF-8'"))
+        return None
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError as exc:
-        row = data[: exc.start].count(b"\n") + 1
-        problems.append(Problem(display, row, None, "tekens die geen UTF-8 en geen Windows-1252 zijn; sla het bestand op als 'CSV UTF-8'"))
+        problems.append(Problem(display, _line_of(data, exc.start), None, "tekens die geen UTF-8 en geen Windows-1252 zijn; sla het bestand op als 'CSV UTF-8'"))
         return None
 
 
-def _delimiter(text: str) -> str:
+def _delimiter(header_line: str) -> str:
     """The delimiter of the header line: whichever of ; , tab occurs most outside quotes."""
-    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0] + "\n"), delimiter="\x00"), [""])[0]
+    header = next(csv.reader(io.StringIO(header_line + "\n"), delimiter="\x00"), [""])[0]
     unquoted = re.sub(r'"[^"]*"', "", header)
     counts = {sep: unquoted.count(sep) for sep in (";", ",", "\t")}
     return max(counts, key=counts.get) if any(counts.values()) else ","
@@ -131,6 +153,9 @@ def _read_csv(path: Path, table: Table, display: str, problems: list[Problem], m
     if data.startswith(b"PK\x03\x04"):
         _located(problems, display, "dit is een Excel-werkmap met de extensie .csv; sla het op als CSV of noem het .xlsx")
         return None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        _located(problems, display, "is opgeslagen als UTF-16 ('Unicode-tekst'); sla het op als 'CSV UTF-8' of 'CSV (gescheiden door lijstscheidingsteken)'")
+        return None
     if b"\x00" in data:
         _located(problems, display, "bevat binaire inhoud (geen tekst); is dit wel een CSV-bestand?")
         return None
@@ -140,33 +165,82 @@ def _read_csv(path: Path, table: Table, display: str, problems: list[Problem], m
     if not text.strip():
         _located(problems, display, "bestand is leeg")
         return None
+    header_line = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
+    if not header_line.strip(" \t;,"):
+        problems.append(Problem(display, 1, None, "lege rij; de kopregel met de kolomnamen moet op rij 1 staan"))
+        return None
+    sep = _delimiter(header_line)
     try:
+        # blank lines are kept (and dropped later) so that every row keeps its spreadsheet number
         frame = pd.read_csv(
-            io.StringIO(text), sep=_delimiter(text), dtype=str, keep_default_na=False,
-            na_filter=False, skip_blank_lines=True,
+            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+            na_filter=False, skip_blank_lines=False,
         )
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        row = int(match.group(1)) if match else None
-        detail = str(exc).strip().splitlines()[-1]
-        problems.append(Problem(display, row, None, f"niet te lezen als CSV ({detail}); controleer scheidingsteken en aanhalingstekens"))
+        problems.append(_parser_problem(display, str(exc), exc))
+        return None
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas makes the first column(s) an index when data rows have more fields than the header
+        problems.append(Problem(display, 2, None, f"meer velden dan de kopregel ({len(frame.columns)} kolommen); "
+                                                  f"staat er een '{sep}' te veel aan het eind van de regels?"))
         return None
     return _Raw(table, display, frame, hashlib.sha256(data).hexdigest())
 
 
-def _read_workbook(path: Path, problems: list[Problem], max_bytes: int) -> dict[str, tuple[pd.DataFrame, str]]:
-    """Every sheet of a workbook as text frames, keyed by normalised sheet name."""
-    if path.stat().st_size > max_bytes:
-        _located(problems, path.name, f"werkmap is groter dan {max_bytes / 1e6:.0f} MB")
-        return {}
+def _parser_problem(display: str, message: str, exc: Exception) -> Problem:
+    """The CSV parser's complaint in the user's terms, at the row it concerns."""
+    fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if fields:
+        expected, row, saw = (int(g) for g in fields.groups())
+        hint = "; staat er een titel boven de kopregel?" if expected == 1 else ""
+        return Problem(display, row, None, f"{saw} velden in deze rij, {expected} in de kopregel; "
+                                           f"controleer scheidingstekens en aanhalingstekens{hint}")
+    quote = re.search(r"EOF inside string starting at row (\d+)", message)  # 0-based: header = row 0
+    if quote:
+        return Problem(display, int(quote.group(1)) + 1, None,
+                       "een aanhalingsteken (\") in deze rij wordt nergens gesloten; de rest van het bestand zou in één cel belanden")
+    line = re.search(r"line (\d+)", message)
+    detail = message.strip().splitlines()[-1] if message.strip() else type(exc).__name__
+    return Problem(display, int(line.group(1)) if line else None, None,
+                   f"niet te lezen als CSV ({detail}); controleer scheidingsteken en aanhalingstekens")
+
+
+def _read_workbook(path: Path, problems: list[Problem], max_bytes: int) -> dict[str, tuple[pd.DataFrame, str, str]] | None:
+    """Every sheet of a workbook as text frames, keyed by normalised sheet name (None: unreadable)."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        _located(problems, path.name, f"werkmap is {size / 1e6:.1f} MB; de grens is {max_bytes / 1e6:.0f} MB")
+        return None
     data = path.read_bytes()
     try:
         sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=str, keep_default_na=False, na_filter=False, engine="openpyxl")
+    except zipfile.BadZipFile:
+        _located(problems, path.name, "werkmap niet te openen: dit is geen Excel-werkmap (een .xlsx is een zip-bestand, dit niet); "
+                                      "sla het opnieuw op als 'Excel-werkmap (.xlsx)'")
+        return None
     except Exception as exc:  # openpyxl raises many kinds for corrupt files
         _located(problems, path.name, f"werkmap niet te openen ({type(exc).__name__}: {exc})")
-        return {}
+        return None
     digest = hashlib.sha256(data).hexdigest()
-    return {str(name).strip().lower(): (frame, digest) for name, frame in sheets.items()}
+    return {str(name).strip().lower(): (frame, digest, str(name)) for name, frame in sheets.items()}
+
+
+def _close_name(target: str, names) -> str | None:
+    """The file or sheet name most like ``target`` (ignoring case), for 'is it this one?' hints."""
+    by_lower = {str(n).lower(): str(n) for n in names}
+    match = difflib.get_close_matches(target.lower(), list(by_lower), n=1, cutoff=0.6)
+    return by_lower[match[0]] if match else None
+
+
+def _drop_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Leave out rows without any value (spreadsheets leave them); the index keeps the row numbers."""
+    if frame.empty or not len(frame.columns):
+        return frame
+    candidates = frame[frame.iloc[:, 0].astype(str).str.strip().isin(["", "nan", "None"])]
+    if candidates.empty:
+        return frame
+    blank = candidates.astype(str).apply(lambda col: col.str.strip().isin(["", "nan", "None", "NaT"])).all(axis=1)
+    return frame.drop(index=blank.index[blank.to_numpy()])
 
 
 def _gather(data_dir: Path, problems: list[Problem], max_bytes: int) -> dict[str, _Raw]:
@@ -174,8 +248,19 @@ def _gather(data_dir: Path, problems: list[Problem], max_bytes: int) -> dict[str
     raws: dict[str, _Raw] = {}
     workbooks = sorted(p for p in data_dir.iterdir() if p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$"))
     sheets: dict[str, tuple[pd.DataFrame, str, str]] = {}
+    sheet_names: list[str] = []
+    unreadable = False
     for book in workbooks:
-        for name, (frame, digest) in _read_workbook(book, problems, max_bytes).items():
+        read = _read_workbook(book, problems, max_bytes)
+        if read is None:
+            unreadable = True
+            continue
+        for name, (frame, digest, original) in read.items():
+            sheet_names.append(original)
+            if name in sheets and name in contract.BY_NAME:
+                other = sheets[name][2].rsplit(":", 1)[0]
+                _located(problems, book.name, f"tabel '{name}' staat ook in {other}; houd één werkmap over")
+                continue
             sheets[name] = (frame, digest, f"{book.name}:{name}")
     for table in contract.TABLES:
         path = data_dir / f"{table.name}.csv"
@@ -189,18 +274,39 @@ def _gather(data_dir: Path, problems: list[Problem], max_bytes: int) -> dict[str
             raw = _Raw(table, display, frame.astype(str), digest)
         else:
             raw = None
+            if not table.optional and not unreadable:  # an unreadable workbook may hold it: that problem is reported
+                problems.append(_missing(table, data_dir, [b.name for b in workbooks], sheet_names))
         if raw is not None:
-            raw.frame = _normalise_headers(raw.frame)
+            raw.frame = _drop_blank_rows(_normalise_headers(raw.frame))
             raws[table.name] = raw
     return raws
+
+
+def _missing(table: Table, data_dir: Path, workbooks: list[str], sheet_names: list[str]) -> Problem:
+    """A required table that is neither ``<name>.csv`` nor a sheet: say where it was looked for."""
+    wanted = f"{table.name}.csv"
+    if workbooks:
+        close = _close_name(table.name, [n for n in sheet_names if n.strip().lower() not in contract.BY_NAME])
+        hint = f"; staat er '{close}'? noem het blad '{table.name}'" if close else ""
+        present = ", ".join(sheet_names) or "geen"
+        return Problem(", ".join(workbooks), None, None,
+                       f"verplicht blad '{table.name}' ontbreekt (bladen: {present}){hint}; en er is ook geen {wanted}")
+    known = {f"{t.name}.csv" for t in contract.TABLES}
+    others = [p.name for p in data_dir.iterdir() if p.is_file() and p.name not in known]
+    close = _close_name(wanted, others)
+    hint = f"; staat er '{close}'? de naam moet precies '{wanted}' zijn" if close else ""
+    return Problem(wanted, None, None, f"verplicht bestand ontbreekt in {data_dir}{hint}")
 
 
 # --------------------------------------------------------------------------- checking
 
 
 def _rows(mask: pd.Series) -> list[int]:
-    """Spreadsheet row numbers (header is row 1) of the True cells of a mask."""
-    return [int(i) + 2 for i in mask.to_numpy().nonzero()[0]]
+    """Spreadsheet row numbers (header is row 1) of the True cells of a mask.
+
+    The index holds the data-row number as read (0 = row 2), also after blank rows are dropped.
+    """
+    return [int(i) + 2 for i in mask.index[mask.to_numpy(dtype=bool, na_value=False)]]
 
 
 def _report(problems: list[Problem], display: str, column: str, mask: pd.Series, message, values: pd.Series) -> None:
@@ -221,14 +327,28 @@ def _suggest(value: str, candidates) -> str:
 
 
 def _parse_number(text: pd.Series) -> pd.Series:
-    """Numbers as Dutch and English spreadsheets write them: 1.234.567,5 / 1,234,567.5 / 10,9 / 57%."""
-    s = text.str.replace(r"[€%\s\u00a0]", "", regex=True)
+    """Numbers as Dutch and English spreadsheets write them: 1.234.567,5 / 1,234,567.5 / 10,9 / 57%.
+
+    Only plain decimal notation: ``inf``, ``nan`` and Excel's scientific notation (``2,55E+06``,
+    which has lost digits) are not numbers. Each distinct text is parsed once.
+    """
+    codes, uniques = pd.factorize(text)
+    s = pd.Series(uniques, dtype=text.dtype).str.replace(r"[€%\s\u00a0]", "", regex=True)
     dutch_thousands = s.str.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?")
     english_thousands = s.str.fullmatch(r"-?\d{1,3}(,\d{3}){2,}(\.\d+)?|-?\d{1,3}(,\d{3})+\.\d+")
     s = s.mask(dutch_thousands, s.str.replace(".", "", regex=False))
     s = s.mask(english_thousands, s.str.replace(",", "", regex=False))
     s = s.str.replace(",", ".", regex=False)
-    return pd.to_numeric(s, errors="coerce")
+    s = s.where(s.str.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)").astype(bool))
+    parsed = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64")
+    parsed = np.append(parsed, np.nan)  # code -1 (a missing value) -> NaN
+    return pd.Series(parsed[codes], index=text.index)
+
+
+def _not_a_number(value: str, what: str) -> str:
+    scientific = re.fullmatch(r"[+-]?[\d.,]+[eE][+-]?\d+", value.strip())
+    hint = "; wetenschappelijke notatie verliest cijfers: zet de kolom in Excel op 'Getal'" if scientific else ""
+    return f"'{value}' is geen getal; verwacht {what}{hint}"
 
 
 def _parse_date(text: pd.Series) -> pd.Series:
@@ -256,9 +376,11 @@ def _check_column(raw: _Raw, column: Column, problems: list[Problem]) -> pd.Seri
         return text
     if column.kind in ("int", "float"):
         number = _parse_number(text)
+        if column.kind == "int":
+            number = number.where(number.abs() < 2**53)  # beyond this a float is no longer an exact integer
         bad = ~empty & number.isna()
         what = "een geheel getal" if column.kind == "int" else "een getal"
-        _report(problems, display, name, bad, lambda val: f"'{val}' is geen getal; verwacht {what}", text)
+        _report(problems, display, name, bad, lambda val: _not_a_number(val, what), text)
         if column.kind == "int":
             fractional = ~bad & ~empty & (number % 1 != 0)
             _report(problems, display, name, fractional, lambda val: f"'{val}' is geen geheel getal", text)
@@ -301,17 +423,31 @@ def _map_status(text: pd.Series, accepted: dict[str, str]) -> pd.Series:
 
 def _check_table(raw: _Raw, problems: list[Problem]) -> pd.DataFrame | None:
     table, frame, display = raw.table, raw.frame, raw.display
-    duplicated = frame.columns[frame.columns.duplicated()].tolist()
+    names = [str(c) for c in frame.columns]
+    if all(n.startswith("unnamed:") for n in names):
+        problems.append(Problem(display, 1, None, "lege rij; de kopregel met de kolomnamen moet op rij 1 staan"))
+        return None
+    # pandas renames a repeated header 'status' to 'status.1'; both spellings count as a repeat
+    mangled = {m.group(1) for n in names if (m := re.fullmatch(r"(.+)\.[1-9]\d*", n)) and m.group(1) in names}
+    duplicated = sorted(set(frame.columns[frame.columns.duplicated()]) | mangled)
+    for name in duplicated:
+        problems.append(Problem(display, 1, name, "kolom staat meer dan eens in de kopregel; houd er één"))
     if duplicated:
-        _located(problems, display, f"kolom(men) dubbel in de kopregel: {', '.join(duplicated)}")
         return None
     present = set(frame.columns)
     missing = [c for c in table.columns if c.required and c.name not in present]
     expected = {c.name for c in table.columns} | set(table.extra_columns)
     unknown = sorted(present - expected)
+    if len(names) == 1 and len(missing) > 1:
+        # one column where several are needed: the header was not split (unsupported delimiter)
+        marks = sorted({ch for ch in names[0] if not ch.isalnum() and ch not in "_.()'\""}, key=names[0].count, reverse=True)
+        found = f"; scheidingsteken '{marks[0]}' wordt niet herkend" if marks else ""
+        problems.append(Problem(display, 1, None, f"de kopregel valt niet uiteen in kolommen{found}: gebruik ';' of ','"))
+        return None
     for column in missing:
-        hint = _suggest(column.name, unknown)
-        problems.append(Problem(display, 1, column.name, f"verplichte kolom ontbreekt{hint.replace('bedoelt u', 'staat er')}"))
+        close = _close_name(column.name, unknown)  # the header as written, not normalised
+        hint = f"; staat er '{close}'?" if close else ""
+        problems.append(Problem(display, 1, column.name, f"verplichte kolom ontbreekt{hint}"))
     if missing:
         return None
     if frame.empty:
@@ -338,7 +474,7 @@ def _check_table(raw: _Raw, problems: list[Problem]) -> pd.DataFrame | None:
 
 def _finish_types(name: str, frame: pd.DataFrame, actielijnen: list[int]) -> pd.DataFrame:
     """Explicit dtypes: categoricals for statuses, action lines and bases; ints for years."""
-    frame = frame.copy()
+    frame = frame.reset_index(drop=True)  # row numbers were only needed for messages
     if "report_year" in frame:
         frame["report_year"] = frame["report_year"].astype("int64")
     if name in ("activities", "motions"):
@@ -371,10 +507,7 @@ def load(data_dir: str | Path, *, max_bytes: int = MAX_BYTES) -> Programme:
     problems: list[Problem] = []
     if not data_dir.is_dir():
         raise DataError(Problem(str(data_dir), None, None, "map met data bestaat niet"))
-    raws = _gather(data_dir, problems, max_bytes)
-    for table in contract.TABLES:
-        if not table.optional and table.name not in raws and not any(p.file.startswith(table.name) for p in problems):
-            problems.append(Problem(f"{table.name}.csv", None, None, f"verplicht bestand ontbreekt in {data_dir}"))
+    raws = _gather(data_dir, problems, max_bytes)  # also reports required tables that are missing
     checked = {name: _check_table(raw, problems) for name, raw in raws.items()}
     if problems:
         raise DataError(problems)

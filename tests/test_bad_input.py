@@ -1,0 +1,380 @@
+"""Bad input: every malformed data directory is refused with exit 2 and located messages.
+
+The corpus lives in ``tests/bad_input/`` (one directory per case: a copy of
+``tests/fixtures/small`` with one thing broken; ``README.md`` there lists every case). A few
+cases are built here instead: workbooks (openpyxl) and a 100 MB file (never committed).
+
+For each bad case, ``nap-analysis validate --data DIR`` and ``nap-analysis run --data DIR
+--out OUT`` must both exit 2, print exactly the expected problems -- each naming file, row as
+a spreadsheet user counts it (header = row 1) and column -- never a traceback, write nothing
+to OUT, and leave every input byte as it was. Cases in ``tests/bad_input/accepted/`` are
+dialects that must load (exit 0) to the same tables as the fixture.
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+import tracemalloc
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from nap_analysis.errors import DataError
+from nap_analysis.load import MAX_BYTES, load
+
+from conftest import FIXTURES, ROOT
+
+CORPUS = Path(__file__).resolve().parent / "bad_input"
+ACCEPTED_DIR = CORPUS / "accepted"
+SMALL = FIXTURES / "small"
+
+# The problem lines a user must see, in the Problem format "file, rij N, kolom 'x': message".
+# Each entry must match one line: it is the line's beginning; "…" stands for any text in between.
+# The number of lines must be exactly the number of entries (no extra, misleading problems).
+STATUS = "onbekende status"
+CASES: dict[str, list[str]] = {
+    # --- structure of the file
+    "delimiter_pipe": ["activities.csv, rij 1: de kopregel valt niet uiteen in kolommen; scheidingsteken '|' wordt niet herkend"],
+    "missing_column": ["activities.csv, rij 1, kolom 'status': verplichte kolom ontbreekt"],
+    "renamed_column": ["activities.csv, rij 1, kolom 'activity_id': verplichte kolom ontbreekt; staat er 'activiteit_id'?"],
+    "duplicate_column": ["activities.csv, rij 1, kolom 'status': kolom staat meer dan eens in de kopregel"],
+    "empty_file": ["activities.csv: bestand is leeg"],
+    "header_only": ["activities.csv: bevat alleen een kopregel en geen gegevens"],
+    "blank_first_row": ["activities.csv, rij 1: lege rij; de kopregel met de kolomnamen moet op rij 1 staan"],
+    "ragged_row": ["activities.csv, rij 6: 10 velden in deze rij, 9 in de kopregel"],
+    "unclosed_quote": ["activities.csv, rij 6: een aanhalingsteken (\") in deze rij wordt nergens gesloten"],
+    "trailing_delimiters": ["activities.csv, rij 2: meer velden dan de kopregel (9 kolommen); staat er een ';' te veel"],
+    "blank_line_row_numbers": [f"activities.csv, rij 13, kolom 'status': {STATUS} 'klaar'"],
+    # --- what kind of file it is
+    "binary_png_as_csv": ["activities.csv: bevat binaire inhoud (geen tekst)"],
+    "utf16_unicode_text": ["activities.csv: is opgeslagen als UTF-16 ('Unicode-tekst')"],
+    "not_utf8_nor_cp1252": ["activities.csv, rij 5: tekens die geen UTF-8 en geen Windows-1252 zijn"],
+    "mixed_encodings": ["activities.csv, rij 5: mengt UTF-8 en Windows-1252"],
+    "xlsx_not_a_zip": ["nap_data.xlsx: werkmap niet te openen: dit is geen Excel-werkmap"],
+    "no_activities": ["activities.csv: verplicht bestand ontbreekt in "],
+    "misnamed_activities": ["activities.csv: verplicht bestand ontbreekt in …; staat er 'activiteiten.csv'? de naam moet precies 'activities.csv' zijn"],
+    # --- values
+    "unknown_status": [f"activities.csv, rij 5, kolom 'status': {STATUS} 'klaar' (toegestaan: afgedaan, afgerond"],
+    "misspelt_status": [f"activities.csv, rij 9, kolom 'status': {STATUS} 'vertraagt'; bedoelt u 'vertraagd'?"],
+    "motion_status_in_activities": [f"activities.csv, rij 5, kolom 'status': {STATUS} 'alternatieve invulling'"],
+    "formula_as_status": [f"activities.csv, rij 6, kolom 'status': {STATUS} '=ALS(B6>2024;\"afgerond\";\"niet gestart\")'"],
+    "unknown_status_basis": ["activities.csv, rij 5, kolom 'status_basis': 'gok' is geen toegestane waarde (stated, inferred, illustrative)"],
+    "empty_required_cell": ["activities.csv, rij 4, kolom 'title': lege cel; dit veld is verplicht"],
+    "duplicate_activity": ["activities.csv, rij 3, kolom 'activity_id': dubbele sleutel (activity_id=A1, report_year=2024); komt ook voor in rij 2"],
+    "actielijn_0": ["activities.csv, rij 6, kolom 'actielijn': 0 valt buiten het toegestane bereik (van 1 tot en met 9)"],
+    "actielijn_7": ["activities.csv, rij 6, kolom 'actielijn': actielijn 7 bestaat niet in actielijnen.csv (wel: 1, 2, 3)"],
+    "actielijn_10_in_actielijnen": ["actielijnen.csv, rij 4, kolom 'actielijn': 10 valt buiten het toegestane bereik"],
+    "reference_actielijn_missing": [
+        f"activities.csv, rij {row}, kolom 'actielijn': actielijn 3 bestaat niet in actielijnen.csv (wel: 1, 2)" for row in (6, 7, 12, 13)
+    ],
+    "text_in_report_year": ["activities.csv, rij 4, kolom 'report_year': 'VGR 2024' is geen getal; verwacht een geheel getal"],
+    "two_digit_report_year": ["activities.csv, rij 4, kolom 'report_year': 24 valt buiten het toegestane bereik (van 2000 tot en met 2100)"],
+    "text_in_amount_eur": ["funds.csv, rij 4, kolom 'amount_eur': 'achthonderdduizend' is geen getal"],
+    "scientific_amount_eur": ["funds.csv, rij 3, kolom 'amount_eur': '2,55E+06' is geen getal; …wetenschappelijke notatie"],
+    "formula_in_amount_eur": ["funds.csv, rij 2, kolom 'amount_eur': '=SOM(E3:E4)' is geen getal"],
+    "negative_amount_eur": ["funds.csv, rij 4, kolom 'amount_eur': -800000 valt buiten het toegestane bereik (minstens 0)"],
+    "reversed_period": ["funds.csv, rij 4, kolom 'period': '2025-2023' is geen periode"],
+    "text_in_percent": ["indicators.csv, rij 3, kolom 'percent': 'ca. 61' is geen getal"],
+    "text_in_n": ["indicators.csv, rij 2, kolom 'n': 'ruim 2.000' is geen getal; verwacht een geheel getal"],
+    "date_us_format": ["milestones.csv, rij 4, kolom 'planned': '12/15/2022' is geen datum"],
+    "date_impossible_day": ["milestones.csv, rij 3, kolom 'actual': '31-02-2022' is geen datum"],
+    "date_month_only": ["milestones.csv, rij 4, kolom 'planned': 'december 2022' is geen datum"],
+    "date_excel_serial": ["milestones.csv, rij 2, kolom 'planned': '44897' is geen datum"],
+    "date_two_digit_year": ["milestones.csv, rij 4, kolom 'planned': '15-12-22' is geen datum"],
+    "motions_unknown_kind": ["motions.csv, rij 3, kolom 'kind': 'amendement' is geen toegestane waarde (motie, toezegging)"],
+}
+
+# --------------------------------------------------------------------------- generated cases
+
+
+def _workbook(data_dir: Path, mutate=None, name: str = "nap_data.xlsx") -> Path:
+    """The CSV tables of data_dir as one workbook (numbers as numbers, as Excel keeps them); CSVs removed."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for path in sorted(data_dir.glob("*.csv")):
+        frame = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False)
+        sheet = book.create_sheet(path.stem)
+        sheet.append(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            sheet.append([int(c) if c.isdigit() else c for c in row])
+        path.unlink()
+    if mutate:
+        mutate(book)
+    book.save(data_dir / name)
+    return data_dir / name
+
+
+def _merged_cells(book):
+    # report_year of rows 2-7 (all 2024) and actielijn of rows 6-7 (both 3) merged, as a
+    # spreadsheet user does "for looks"; only the top cell keeps its value
+    book["activities"].merge_cells("B2:B7")
+    book["activities"].merge_cells("C6:C7")
+
+
+def _blank_row_then_error(book):
+    sheet = book["activities"]
+    sheet.insert_rows(4)  # an empty row 4; what was row 12 (A5, 2025) is now row 13
+    assert sheet["A13"].value == "A5" and sheet["B13"].value == 2025
+    sheet["F13"] = "klaar"
+
+
+def _rename_sheet(book):
+    book["activities"].title = "Activiteiten"
+
+
+def build_xlsx_merged_cells(d: Path) -> None:
+    _workbook(d, _merged_cells)
+
+
+def build_xlsx_blank_row_row_numbers(d: Path) -> None:
+    _workbook(d, _blank_row_then_error)
+
+
+def build_xlsx_missing_sheet(d: Path) -> None:
+    _workbook(d, _rename_sheet)
+
+
+def build_xlsx_two_workbooks(d: Path) -> None:
+    book = _workbook(d)
+    shutil.copy(book, d / "nap_data (1).xlsx")  # what a second download next to the first is called
+
+
+def build_xlsx_and_csv_same_table(d: Path) -> None:
+    activities = (d / "activities.csv").read_bytes()
+    _workbook(d)
+    (d / "activities.csv").write_bytes(activities)
+
+
+BIG_BYTES = 100 * 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def big_dir(tmp_path_factory) -> Path:
+    """The small fixture with a real 100 MB activities.csv (valid rows, repeated); built once."""
+    d = tmp_path_factory.mktemp("big") / "big_file_100mb"
+    shutil.copytree(SMALL, d)
+    lines = (SMALL / "activities.csv").read_bytes().split(b"\n", 1)
+    block = lines[1] * (1024 * 1024 // len(lines[1]) + 1)
+    with open(d / "activities.csv", "wb") as out:
+        out.write(lines[0] + b"\n")
+        while out.tell() < BIG_BYTES:
+            out.write(block)
+    return d
+
+
+GENERATED: dict[str, tuple] = {
+    "xlsx_merged_cells": (build_xlsx_merged_cells, [
+        *(f"nap_data.xlsx:activities, rij {row}, kolom 'report_year': lege cel; dit veld is verplicht" for row in (3, 4, 5, 6, 7)),
+        "nap_data.xlsx:activities, rij 7, kolom 'actielijn': lege cel; dit veld is verplicht",
+    ]),
+    "xlsx_blank_row_row_numbers": (build_xlsx_blank_row_row_numbers, [
+        f"nap_data.xlsx:activities, rij 13, kolom 'status': {STATUS} 'klaar'",
+    ]),
+    "xlsx_missing_sheet": (build_xlsx_missing_sheet, [
+        "nap_data.xlsx: verplicht blad 'activities' ontbreekt (bladen: actielijnen, Activiteiten, funds, milestones); "
+        "staat er 'Activiteiten'? noem het blad 'activities'; en er is ook geen activities.csv",
+    ]),
+    "xlsx_two_workbooks": (build_xlsx_two_workbooks, [
+        f"nap_data.xlsx: tabel '{table}' staat ook in nap_data (1).xlsx" for table in ("actielijnen", "activities", "funds", "milestones")
+    ]),
+    "xlsx_and_csv_same_table": (build_xlsx_and_csv_same_table, [
+        "activities.csv: tabel 'activities' staat zowel in dit bestand als in nap_data.xlsx:activities",
+    ]),
+    "big_file_100mb": (None, [f"activities.csv: bestand is {BIG_BYTES / 1e6:.1f} MB; de grens is {MAX_BYTES / 1e6:.0f} MB"]),
+}
+ALL_BAD = {**CASES, **{name: expected for name, (_, expected) in GENERATED.items()}}
+
+#: Dialects that must load, and what in them differs from the fixture's activities.
+ACCEPTED = {
+    "utf8_bom": {},
+    "windows_1252": {("A1", 2024, "title"): "Eerste ‘café’ – één", ("A1", 2025, "title"): "Eerste ‘café’ – één"},
+    "tab_delimited": {},
+    "comma_delimited_quoted": {},
+    "whitespace_around_values": {},
+    "crlf_line_endings": {},
+    "cr_line_endings": {},
+    "blank_rows": {},
+    "formula_text_in_title": {("A5", 2024, "title"): '=HYPERLINK("https://example.org";"Vijfde")'},
+}
+
+# --------------------------------------------------------------------------- helpers
+
+
+@pytest.fixture
+def case_dir(request, tmp_path) -> Path:
+    """A writable copy of a committed case, or a freshly generated one."""
+    name = request.param
+    if name == "big_file_100mb":
+        return request.getfixturevalue("big_dir")  # too big to copy per test; checked unchanged
+    target = tmp_path / name
+    if name in CASES:
+        shutil.copytree(CORPUS / name, target)
+    else:
+        shutil.copytree(SMALL, target)
+        GENERATED[name][0](target)
+    return target
+
+
+def _snapshot(directory: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(directory.iterdir())}
+
+
+def _matches(line: str, expected: str) -> bool:
+    """The line starts with expected; '…' in expected stands for any text."""
+    first, *rest = expected.split("…")
+    if not line.startswith(first):
+        return False
+    at = len(first)
+    for part in rest:
+        at = line.find(part, at)
+        if at < 0:
+            return False
+        at += len(part)
+    return True
+
+
+def _assert_problems(command: str, stderr: str, expected: list[str]) -> None:
+    lines = stderr.strip().splitlines()
+    head = f"{len(expected)} probleem gevonden" if len(expected) == 1 else f"{len(expected)} problemen gevonden"
+    assert lines and lines[0].startswith(f"nap-analysis {command}: {head} in de data"), stderr
+    problems = [line[2:] for line in lines[1:] if line.startswith("- ")]
+    assert len(problems) == len(lines) - 1 == len(expected), stderr
+    for want in expected:
+        hits = [p for p in problems if _matches(p, want)]
+        assert len(hits) == 1, f"expected exactly one problem line starting {want!r}; got:\n{stderr}"
+
+
+# --------------------------------------------------------------------------- bad cases
+
+
+@pytest.mark.parametrize("case_dir", sorted(ALL_BAD), indirect=True)
+def test_bad_case_exit_2_with_located_problems(case_dir, cli, tmp_path):
+    expected = ALL_BAD[case_dir.name]
+    before = _snapshot(case_dir)
+    out_dir = tmp_path / "out"
+    for command, extra in (("validate", ()), ("run", ("--out", out_dir))):
+        result = cli(command, "--data", case_dir, *extra)
+        assert "Traceback" not in result.out + result.err
+        assert result.code == 2, (command, result.out, result.err)
+        assert result.out == "", f"{command} printed on stdout: {result.out}"
+        _assert_problems(command, result.err, expected)
+    assert not out_dir.exists(), "run with bad data must stop before writing anything"
+    assert _snapshot(case_dir) == before, "input files were modified or created"
+
+
+def _console_script() -> list[str]:
+    script = Path(sys.executable).with_name("nap-analysis")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "nap_analysis.cli"]
+
+
+@pytest.mark.parametrize("case_dir", ["delimiter_pipe", "misspelt_status", "binary_png_as_csv", "xlsx_missing_sheet", "big_file_100mb"],
+                         indirect=True)
+def test_bad_case_console_script(case_dir, tmp_path):
+    """The installed entry point, as a user runs it: exit 2, the same messages, no traceback."""
+    expected = ALL_BAD[case_dir.name]
+    before = _snapshot(case_dir)
+    out_dir = tmp_path / "out"
+    for command, extra in (("validate", []), ("run", ["--out", str(out_dir)])):
+        proc = subprocess.run([*_console_script(), command, "--data", str(case_dir), *extra],
+                              capture_output=True, text=True, cwd=ROOT, timeout=120)
+        assert "Traceback" not in proc.stdout + proc.stderr
+        assert proc.returncode == 2, (command, proc.stdout, proc.stderr)
+        _assert_problems(command, proc.stderr, expected)
+    assert not out_dir.exists()
+    assert _snapshot(case_dir) == before
+
+
+def test_big_file_refused_without_reading_it(big_dir):
+    """A file over MAX_BYTES is refused on its size alone: memory stays far below its 100 MB."""
+    assert (big_dir / "activities.csv").stat().st_size >= BIG_BYTES > MAX_BYTES
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataError) as info:
+            load(big_dir)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [str(p) for p in info.value.problems] == [
+        f"activities.csv: bestand is {BIG_BYTES / 1e6:.1f} MB; de grens is {MAX_BYTES / 1e6:.0f} MB "
+        "(te groot voor een bijlage; is dit het goede bestand?)"]
+    assert peak < 8 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB: the file was read"
+
+
+# --------------------------------------------------------------------------- accepted dialects
+
+
+@pytest.mark.parametrize("name", sorted(ACCEPTED))
+def test_accepted_dialect_loads_like_the_fixture(name, cli, small):
+    case = ACCEPTED_DIR / name
+    before = _snapshot(case)
+    result = cli("validate", "--data", case)
+    assert result.code == 0, result.err
+    assert "Data in orde" in result.out and "Traceback" not in result.out + result.err
+    expected = small.activities.copy()
+    for (activity, year, column), value in ACCEPTED[name].items():
+        expected.loc[(expected.activity_id == activity) & (expected.report_year == year), column] = value
+    pd.testing.assert_frame_equal(load(case).activities, expected)
+    assert _snapshot(case) == before
+
+
+# --------------------------------------------------------------------------- the corpus itself
+
+
+def _differences(case: Path) -> list[str]:
+    """File names in which a case directory differs from the small fixture (added, removed, changed)."""
+    names = {p.name for p in case.iterdir()} | {p.name for p in SMALL.iterdir()}
+    return sorted(n for n in names if not ((case / n).is_file() and (SMALL / n).is_file()
+                                           and (case / n).read_bytes() == (SMALL / n).read_bytes()))
+
+
+def test_corpus_matches_the_tables():
+    """Every committed case has an expectation here, and every expectation a committed case."""
+    committed = {p.name for p in CORPUS.iterdir() if p.is_dir() and p != ACCEPTED_DIR}
+    assert committed == set(CASES)
+    assert {p.name for p in ACCEPTED_DIR.iterdir() if p.is_dir()} == set(ACCEPTED)
+    assert not set(CASES) & set(GENERATED)
+    assert len(ALL_BAD) >= 30
+
+
+@pytest.mark.parametrize("case", [*(CORPUS / n for n in sorted(CASES)), *(ACCEPTED_DIR / n for n in sorted(ACCEPTED))],
+                         ids=lambda p: p.name)
+def test_each_case_breaks_one_file(case):
+    """A copy of the fixture with exactly one file changed, added or removed -- so the problem
+    the test expects is the only thing wrong with it. (A renamed file counts as one change.)"""
+    differences = _differences(case)
+    if len(differences) == 2:
+        gone = [n for n in differences if not (case / n).exists()]
+        new = [n for n in differences if not (SMALL / n).exists()]
+        renamed = len(gone) == len(new) == 1 and (SMALL / gone[0]).read_bytes() == (case / new[0]).read_bytes()
+        assert renamed, differences
+    else:
+        assert len(differences) == 1, differences
+
+
+def test_readme_documents_every_case():
+    readme = (CORPUS / "README.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip().strip("`") for line in readme.splitlines() if line.startswith("| `")}
+    assert rows == set(ALL_BAD) | set(ACCEPTED), sorted(rows ^ (set(ALL_BAD) | set(ACCEPTED)))
+
+
+def test_corpus_bytes_survived_version_control():
+    """The cases that are about bytes still have them (no editor or git line-ending conversion)."""
+    raw = {name: (CORPUS / name / "activities.csv").read_bytes() for name in
+           ("empty_file", "binary_png_as_csv", "utf16_unicode_text", "not_utf8_nor_cp1252", "mixed_encodings")}
+    accepted = {name: (ACCEPTED_DIR / name / "activities.csv").read_bytes() for name in
+                ("utf8_bom", "windows_1252", "crlf_line_endings", "cr_line_endings")}
+    assert raw["empty_file"] == b""
+    assert raw["binary_png_as_csv"].startswith(b"\x89PNG\r\n\x1a\n")
+    assert raw["utf16_unicode_text"].startswith(b"\xff\xfe")
+    assert b"\x81" in raw["not_utf8_nor_cp1252"]
+    assert "‘café’".encode() in raw["mixed_encodings"] and b"Vi\xe9rde" in raw["mixed_encodings"]
+    assert accepted["utf8_bom"].startswith(b"\xef\xbb\xbf")
+    assert "é".encode("cp1252") in accepted["windows_1252"]
+    with pytest.raises(UnicodeDecodeError):
+        accepted["windows_1252"].decode("utf-8")
+    assert accepted["crlf_line_endings"].count(b"\r\n") == accepted["crlf_line_endings"].count(b"\n") == 13
+    assert accepted["cr_line_endings"].count(b"\r") == 13 and b"\n" not in accepted["cr_line_endings"]
