@@ -63,17 +63,7 @@ def hand_pooled_z_p(p1: float, n1: float, p2: float, n2: float) -> float:
     return math.erfc(abs(z) / math.sqrt(2))
 
 
-def hand_bh(ps: list[float]) -> list[float]:
-    """Benjamini-Hochberg step-up: q_(i) = min over j >= i of p_(j) m / j, capped at 1."""
-    m = len(ps)
-    order = sorted(range(m), key=lambda i: ps[i])
-    q = [0.0] * m
-    running = 1.0
-    for rank in range(m, 0, -1):
-        i = order[rank - 1]
-        running = min(running, ps[i] * m / rank)
-        q[i] = running
-    return q
+from test_stats import hand_bh  # noqa: E402  (one hand-written BH step-up for both modules)
 
 
 def hand_wilson(x: float, n: float, z: float = Z95) -> tuple[float, float]:
