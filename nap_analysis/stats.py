@@ -61,43 +61,14 @@ SIGNIFICANCE_LEVEL = 0.05
 #: Interval level of the completion projection (90%: a planning range, not a proof).
 PROJECTION_CONFIDENCE = 0.90
 
-#: The columns the command line prints for indicator changes, in this order. ``note`` is
-#: last: it says why a change has no interval or p-value (no sample size for a year).
-INDICATOR_CSV_COLUMNS: list[str] = [
-    "monitor",
-    "indicator",
-    "group",
-    "year_from",
-    "year_to",
-    "pct_from",
-    "pct_to",
-    "diff_pp",
-    "ci_low_pp",
-    "ci_high_pp",
-    "p_value",
-    "q_value",
-    "significant",
-    "note",
-]
-#: All columns of :func:`indicator_changes`, in this order.
+#: All columns of :func:`indicator_changes`, in this order. ``note`` is last: it says why a
+#: change has no interval or p-value (no sample size for a year).
 INDICATOR_CHANGE_COLUMNS: list[str] = [
-    "monitor",
-    "indicator",
-    "group",
-    "year_from",
-    "year_to",
-    "pct_from",
-    "pct_to",
-    "n_from",
-    "n_to",
-    "diff_pp",
-    "ci_low_pp",
-    "ci_high_pp",
-    "p_value",
-    "q_value",
-    "significant",
-    "note",
+    "monitor", "indicator", "group", "year_from", "year_to", "pct_from", "pct_to", "n_from", "n_to",
+    "diff_pp", "ci_low_pp", "ci_high_pp", "p_value", "q_value", "significant", "note",
 ]
+#: What the command line prints: the same, without the sample sizes.
+INDICATOR_CSV_COLUMNS: list[str] = [c for c in INDICATOR_CHANGE_COLUMNS if c not in ("n_from", "n_to")]
 
 _KEYS = ["monitor", "indicator", "group"]
 _DELAYED = ("delayed", "stopped")
