@@ -109,26 +109,26 @@ def _line_of(data: bytes, offset: int) -> int:
     return data[:offset].count(newline) + 1
 
 
-def _decode(data: bytes, display: str, problems: list[Problem]) -> str | None:
-    """UTF-8 (with or without BOM) first, then Windows-1252, as Excel writes it.
+def _decode(data: bytes, display: str, problems: list[Problem]) -> tuple[str | None, str]:
+    """The text and its encoding: UTF-8 (with or without BOM) first, then Windows-1252, as Excel writes it.
 
     A file that is partly UTF-8 and partly Windows-1252 (rows pasted from another export) is
     refused: read as either, some of its characters would silently change.
     """
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), "utf-8-sig"
     except UnicodeDecodeError as exc:
         not_utf8 = exc.start
     if data.startswith(codecs.BOM_UTF8) or _UTF8_EVIDENCE.search(data):
         problems.append(Problem(display, _line_of(data, not_utf8), None,
                                 "mengt UTF-8 en Windows-1252 (hier begint tekst die geen UTF-8 is); "
                                 "sla het hele bestand opnieuw op als 'CSV UTF-8'"))
-        return None
+        return None, ""
     try:
-        return data.decode("cp1252")
+        return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as exc:
         problems.append(Problem(display, _line_of(data, exc.start), None, "tekens die geen UTF-8 en geen Windows-1252 zijn; sla het bestand op als 'CSV UTF-8'"))
-        return None
+        return None, ""
 
 
 def _delimiter(header_line: str) -> str:
@@ -159,7 +159,7 @@ def _read_csv(path: Path, table: Table, display: str, problems: list[Problem], m
     if b"\x00" in data:
         _located(problems, display, "bevat binaire inhoud (geen tekst); is dit wel een CSV-bestand?")
         return None
-    text = _decode(data, display, problems)
+    text, encoding = _decode(data, display, problems)
     if text is None:
         return None
     if not text.strip():
@@ -172,8 +172,9 @@ def _read_csv(path: Path, table: Table, display: str, problems: list[Problem], m
     sep = _delimiter(header_line)
     try:
         # blank lines are kept (and dropped later) so that every row keeps its spreadsheet number
+        # the bytes, not the decoded text: a str in StringIO costs 4 bytes per character
         frame = pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+            io.BytesIO(data), encoding=encoding, sep=sep, dtype=str, keep_default_na=False,
             na_filter=False, skip_blank_lines=False,
         )
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
@@ -236,7 +237,9 @@ def _drop_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
     """Leave out rows without any value (spreadsheets leave them); the index keeps the row numbers."""
     if frame.empty or not len(frame.columns):
         return frame
-    candidates = frame[frame.iloc[:, 0].astype(str).str.strip().isin(["", "nan", "None"])]
+    codes, uniques = pd.factorize(frame.iloc[:, 0], use_na_sentinel=False)  # strip the distinct values only
+    first_blank = pd.Series(uniques, dtype=object).astype(str).str.strip().isin(["", "nan", "None"]).to_numpy()
+    candidates = frame[first_blank[codes]]
     if candidates.empty:
         return frame
     blank = candidates.astype(str).apply(lambda col: col.str.strip().isin(["", "nan", "None", "NaT"])).all(axis=1)
@@ -365,7 +368,26 @@ def _parse_date(text: pd.Series) -> pd.Series:
 
 
 def _check_column(raw: _Raw, column: Column, problems: list[Problem]) -> pd.Series:
-    """Convert one text column to its type, reporting every bad cell; returns the typed column."""
+    """Convert one text column to its type, reporting every bad cell; returns the typed column.
+
+    Checks each distinct value once and spreads the result over the rows (status, year and
+    source columns have a handful of values in 10^6 rows; string methods are Python loops).
+    Only when a distinct value is bad are all rows checked, so every problem names its row.
+    """
+    series = raw.frame[column.name]
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    if len(uniques) == len(series):
+        return _check_cells(raw, column, problems)
+    distinct = _Raw(raw.table, raw.display, pd.DataFrame({column.name: pd.Series(uniques, dtype=series.dtype)}), raw.digest)
+    found: list[Problem] = []
+    typed = _check_cells(distinct, column, found)
+    if found:
+        return _check_cells(raw, column, problems)
+    return pd.Series(typed.array.take(codes), index=series.index, name=typed.name)
+
+
+def _check_cells(raw: _Raw, column: Column, problems: list[Problem]) -> pd.Series:
+    """_check_column cell by cell (vectorised over all rows)."""
     display, name = raw.display, column.name
     text = raw.frame[name].astype(str).str.strip()
     text = text.mask(text.str.lower().isin(["nan", "none", "nat"]), "")
