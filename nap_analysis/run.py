@@ -116,14 +116,17 @@ def _lock(out_root: Path, name: str):
     return handle
 
 
-def kernel_count(notebook_count: int) -> int:
-    """Kernels to run at once: one per core, at most two (the briefing and the rest), NAP_KERNELS overrides."""
+def kernel_count(notebook_count: int, runs_at_once: int = 1) -> int:
+    """Kernels per run: the cores shared by the runs going on at once, at most two (the briefing
+    and the rest); the environment variable NAP_KERNELS overrides."""
     wanted = os.environ.get("NAP_KERNELS", "")
-    count = int(wanted) if wanted.isdigit() and int(wanted) > 0 else min(2, os.cpu_count() or 1)
+    cores = os.cpu_count() or 1
+    count = int(wanted) if wanted.isdigit() and int(wanted) > 0 else min(2, cores // max(1, runs_at_once))
     return max(1, min(count, notebook_count))
 
 
-def _execute(paths: list[Path], parameters: dict, work: Path, progress: _Progress, after=None) -> list[Path]:
+def _execute(paths: list[Path], parameters: dict, work: Path, progress: _Progress, after=None,
+             runs_at_once: int = 1) -> list[Path]:
     """Execute the notebooks with papermill in up to two kernels of this Python, side by side.
 
     The briefing notebook goes first so ``after`` (the HTML/PDF export) runs while the other
@@ -139,7 +142,7 @@ def _execute(paths: list[Path], parameters: dict, work: Path, progress: _Progres
     sockets = Path(tempfile.mkdtemp(prefix="nap-kernel-"))  # local socket files, not open TCP ports
     queue = deque(sorted(paths, key=lambda p: p.name != BRIEFING_NOTEBOOK))
     managers = [KernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / f"kernel{i}"))
-                for i in range(kernel_count(len(paths)))]
+                for i in range(kernel_count(len(paths), runs_at_once))]
     executed: list[Path] = []
     failures: list[BaseException] = []
     guard = threading.Lock()
@@ -232,7 +235,7 @@ def _finish(work: Path, final: Path) -> None:
     """Swap the finished folder in: old outputs go away only after the new ones are in place."""
     old = None
     if final.exists():
-        old = final.with_name(f".old-{final.name}-{os.getpid()}")
+        old = final.with_name(f".old-{final.name}.{os.getpid()}")  # "." ends the name: 2024 vs 2024-en
         os.replace(final, old)
     os.replace(work, final)
     if old is not None:
@@ -243,16 +246,17 @@ def _recover(final: Path) -> None:
     """If an earlier run died between the two renames, put its previous outputs back."""
     if final.exists():
         return
-    leftovers = sorted(final.parent.glob(f".old-{final.name}-*"))
+    leftovers = sorted(final.parent.glob(f".old-{final.name}.*"))
     if leftovers:
         os.replace(leftovers[-1], final)
 
 
 def run(year=None, data_dir=None, out_root=None, language: str = "nl", notebook_dir: Path | None = None,
-        date: str | None = None) -> RunResult:
+        date: str | None = None, runs_at_once: int = 1) -> RunResult:
     """Execute all notebooks for one report year and language; return what was written.
 
     ``date`` is the date printed on the briefing (ISO); by default SOURCE_DATE_EPOCH or today.
+    ``runs_at_once``: how many runs share the machine (batch --jobs), so kernels per run fit the cores.
     """
     from .load import load
     from .manifest import write_manifest
@@ -274,9 +278,9 @@ def run(year=None, data_dir=None, out_root=None, language: str = "nl", notebook_
     final = out_root / name
     try:
         _recover(final)
-        for stale in out_root.glob(f".tmp-{name}-*"):  # left by a killed run; we hold the lock
+        for stale in out_root.glob(f".tmp-{name}.*"):  # left by a killed run; we hold the lock
             shutil.rmtree(stale, ignore_errors=True)
-        work = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=out_root))
+        work = Path(tempfile.mkdtemp(prefix=f".tmp-{name}.", dir=out_root))
         work.chmod(0o755)  # mkdtemp makes it private; the outputs are for everyone who may read the folder
         for sub in ("notebooks", "figures", "tables"):
             (work / sub).mkdir()
@@ -295,7 +299,7 @@ def run(year=None, data_dir=None, out_root=None, language: str = "nl", notebook_
                     if path.name == BRIEFING_NOTEBOOK:
                         _export_briefing(path, work, programme, parameters, progress)
 
-                executed = _execute(paths, parameters, work, progress, after=export_when_briefing)
+                executed = _execute(paths, parameters, work, progress, after=export_when_briefing, runs_at_once=runs_at_once)
             except RunError as exc:
                 failed = final / "failed"
                 failed.mkdir(parents=True, exist_ok=True)
@@ -365,7 +369,8 @@ def run_many(years: list, languages: list[str], *, data_dir=None, out_root=None,
 
     programme = load(Path(data_dir or DATA_DIR))
     years = [programme.latest_year if y is None else int(y) for y in (years or [None])]
-    sets = [dict(year=y, language=lang, data_dir=data_dir, out_root=out_root, date=date) for y in years for lang in languages]
+    sets = [dict(year=y, language=lang, data_dir=data_dir, out_root=out_root, date=date, runs_at_once=max(1, jobs))
+            for y in years for lang in languages]
     if jobs <= 1 or len(sets) == 1:
         return [run(**kwargs) for kwargs in sets]
     import multiprocessing

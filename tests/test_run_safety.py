@@ -88,7 +88,7 @@ def _wait_until_halfway(process: subprocess.Popen, out_root: Path, timeout: floa
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"the run ended before it could be interrupted: {process.stderr.read()}")
-        if list(out_root.glob(".tmp-2025-*/notebooks/01_*.ipynb")):
+        if list(out_root.glob(".tmp-2025.*/notebooks/01_*.ipynb")):
             kernels = [c.pid for c in psutil.Process(process.pid).children(recursive=True)]
             if kernels:
                 return kernels
@@ -177,3 +177,15 @@ def test_a_run_never_writes_its_inputs(tmp_path):
     run(year=2025, data_dir=data, out_root=tmp_path / "out", language="en", date=DATE)
     after = {**tree_bytes(data), **{f"mtime:{p}": str(p.stat().st_mtime_ns).encode() for p in data.iterdir()}}
     assert after == before
+
+
+def test_a_batch_of_years_and_languages_side_by_side(cli, tmp_path):
+    """--jobs 2: the 2025 and 2025-en runs share an output root and must not touch each other's build."""
+    out = tmp_path / "out"
+    result = cli("run", "--data", FIXTURES / "small", "--year", "2024", "2025", "--lang", "nl", "en",
+                 "--out", out, "--jobs", "2", "--date", DATE)
+    assert result.code == 0, result.err
+    assert sorted(p.parent.name for p in out.glob("*/briefing.pdf")) == ["2024", "2024-en", "2025", "2025-en"]
+    assert not list(out.glob(".tmp-*")) and not list(out.glob(".old-*"))
+    manifest = json.loads((out / "2025-en" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["parameters"]["language"] == "en" and manifest["parameters"]["report_year"] == 2025
