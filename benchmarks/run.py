@@ -194,7 +194,7 @@ def kernel_check(work: Path) -> dict:
         _, proc = run_cmd([VENV_BIN / "papermill", probe, work / "probe-out.ipynb", "-k", "python3", "--no-progress-bar"],
                           cwd=work, env=env)
         out = json.loads((work / "probe-out.ipynb").read_text())
-        text = "".join(o.get("text", "") for o in out["cells"][0]["outputs"]).split()
+        text = "".join("".join(o.get("text", "")) for o in out["cells"][0]["outputs"]).split()  # str or list of str
         prefix, executable = (text + [None, None])[:2]
         ok = prefix is not None and str(Path(prefix).resolve()) == venv_prefix
         tried.append({"JUPYTER_PATH": extra.get("JUPYTER_PATH"), "kernelspec_dir": spec_dir, "kernel_sys_prefix": prefix,

@@ -635,8 +635,13 @@ def project_completion(activities: pd.DataFrame, end: date = date(2026, 12, 31))
     years = history["report_year"].to_numpy(dtype="int64")
     last = int(years[-1])
     last_date = date(last, 4, 1)
-    if end < last_date:
-        raise UsageError(f"einddatum {end.isoformat()} ligt vóór de laatste rapportage ({last_date.isoformat()})")
+    if end < last_date:  # a report after the end of the NAP: the outcome is known, not projected
+        return CompletionProjection(
+            possible=False,
+            reason_nl=f"de rapportage van {last} ligt na de einddatum {end.isoformat()}; de uitkomst is bekend",
+            reason_en=f"the {last} report comes after the end date {end.isoformat()}; the outcome is known",
+            **base,
+        )
     t = (end - last_date).days / 365.25
     base.update(last_report_year=last, last_report_date=last_date, years_ahead=t)
 

@@ -548,6 +548,8 @@ def test_projection_counts_only_activities_of_last_report():
     assert res.years_ahead == pytest.approx(365 / 365.25)
 
 
-def test_projection_end_before_last_report_is_usage_error(two_years):
-    with pytest.raises(UsageError):
-        stats.project_completion(two_years, end=date(2025, 1, 1))
+def test_projection_end_before_last_report_is_no_projection(two_years):
+    """A report after the end of the NAP (a 2027 annex) has an outcome, not a projection: no crash."""
+    res = stats.project_completion(two_years, end=date(2025, 1, 1))
+    assert not res.possible
+    assert "na de einddatum 2025-01-01" in res.reason_nl and "after the end date" in res.reason_en
