@@ -376,7 +376,7 @@ def run_many(years: list, languages: list[str], *, data_dir=None, out_root=None,
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("spawn")  # fork would copy the threads of a host process (a test runner, a notebook) and can hang
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         return list(pool.map(_run_one, sets))
 
