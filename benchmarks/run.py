@@ -658,6 +658,8 @@ def main(argv: list[str] | None = None) -> int:
         "targets": TARGETS,
         "measurements": {},
     }
+    # other work on the machine skews every timing; the 1/5/15-minute load averages say how much
+    results["machine"]["loadavg_at_start"] = [round(x, 2) for x in os.getloadavg()]
     runners = {
         "floor": lambda: bench_floor(repeat),
         "naive": lambda: bench_naive(repeat),
@@ -669,6 +671,7 @@ def main(argv: list[str] | None = None) -> int:
         if section in sections:
             log(f"[{section}]")
             results["measurements"][section] = runners[section]()
+    results["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     found = ratios(results["measurements"])
     if found:
         results["measurements"]["ratios"] = found

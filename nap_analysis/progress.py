@@ -5,6 +5,7 @@ so tables and charts always have the same shape.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from . import vocabulary as v
@@ -20,10 +21,25 @@ def _select_year(table: pd.DataFrame, year: int) -> pd.DataFrame:
     return rows
 
 
+def _pair_counts(groups: pd.Series, statuses: pd.Series) -> pd.DataFrame:
+    """Crosstab of the two columns as text (like ``pd.crosstab`` of ``astype(str)``), counted on codes.
+
+    Both columns are factorized (cheap for Categoricals) and the pairs counted with bincount;
+    only the few distinct values are turned into text, so 10^6 rows cost no string work.
+    """
+    g_codes, g_values = pd.factorize(groups, use_na_sentinel=False)
+    s_codes, s_values = pd.factorize(statuses, use_na_sentinel=False)
+    n_s = len(s_values)
+    flat = np.bincount(g_codes * n_s + s_codes, minlength=len(g_values) * n_s).reshape(len(g_values), n_s)
+    table = pd.DataFrame(flat.astype("int64"), index=pd.Index(pd.Series(g_values).astype(str)), columns=pd.Index(pd.Series(s_values).astype(str)))
+    if not (table.index.is_unique and table.columns.is_unique):  # e.g. 1 and '1' are the same text
+        table = table.T.groupby(level=0).sum().T.groupby(level=0).sum()
+    return table.loc[:, table.sum() > 0].loc[table.sum(axis=1) > 0]
+
+
 def status_shares(rows: pd.DataFrame, by: str, groups: list[str], statuses: tuple[str, ...]) -> pd.DataFrame:
     """Count and share of each status per group, plus a ``total`` group; all pairs present."""
-    group_values = rows[by].astype(str)
-    counts = pd.crosstab(group_values, rows["status"].astype(str)).reindex(index=groups, columns=list(statuses), fill_value=0)
+    counts = _pair_counts(rows[by], rows["status"]).reindex(index=groups, columns=list(statuses), fill_value=0)
     counts.loc[v.TOTAL] = counts.sum()
     long = counts.rename_axis(index=by, columns="status").stack().rename("n").reset_index()
     totals = long.groupby(by, sort=False)["n"].transform("sum")

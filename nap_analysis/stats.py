@@ -276,6 +276,51 @@ def indicator_changes(indicators: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- 4: transitions
 
 
+def _transition_counts(activities: pd.DataFrame, year_from: int, year_to: int) -> np.ndarray:
+    """6 x 6 counts (status_from x status_to over ``TRANSITION_STATUSES``), vectorised.
+
+    Activity ids are factorized once; the uniqueness of (activity_id, report_year) is checked
+    on integer keys (the slow ``_check_unique`` only runs to word the error). Only the rows of
+    the two years are looked at after that. A status missing from a present row counts as
+    absent; a status outside the vocabulary is left out (as a Categorical cast would drop it).
+    """
+    year = activities["report_year"].to_numpy(dtype="int64")
+    year_codes, year_uniques = pd.factorize(year)
+    for wanted in (year_from, year_to):
+        if int(wanted) not in set(year_uniques.tolist()):
+            _check_year(activities, wanted)  # raises the usual UsageError
+    id_codes, id_uniques = pd.factorize(activities["activity_id"], use_na_sentinel=False)
+    key = id_codes.astype("int64") * max(len(year_uniques), 1) + year_codes
+    if len(pd.unique(key)) != len(key):
+        _check_unique(activities, ["activity_id", "report_year"], "activiteiten")  # raises, naming the keys
+
+    k = len(TRANSITION_STATUSES)
+    absent = k - 1
+    in_from, in_to = year == int(year_from), year == int(year_to)
+    rows = np.flatnonzero(in_from | in_to)
+    status = activities["status"].iloc[rows]
+    if isinstance(status.dtype, pd.CategoricalDtype):
+        position = pd.Index(list(TRANSITION_STATUSES)).get_indexer(status.cat.categories.astype("object"))
+        codes = np.append(position, absent)[status.cat.codes.to_numpy()]  # code -1 (missing) -> absent
+    else:
+        values = status.astype("object")
+        codes = pd.Categorical(values, categories=list(TRANSITION_STATUSES)).codes.astype("int64")
+        codes[values.isna().to_numpy()] = absent
+    codes = np.asarray(codes, dtype="int64")
+
+    missing = -2
+    status_from = np.full(len(id_uniques), missing, dtype="int64")
+    status_to = np.full(len(id_uniques), missing, dtype="int64")
+    sel_from, sel_to = in_from[rows], in_to[rows]
+    status_from[id_codes[rows[sel_from]]] = codes[sel_from]
+    status_to[id_codes[rows[sel_to]]] = codes[sel_to]
+    seen = (status_from != missing) | (status_to != missing)
+    a = np.where(status_from == missing, absent, status_from)[seen]
+    b = np.where(status_to == missing, absent, status_to)[seen]
+    known = (a >= 0) & (b >= 0)
+    return np.bincount(a[known] * k + b[known], minlength=k * k).reshape(k, k).astype("int64")
+
+
 def status_transitions(activities: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
     """Counts of status changes between two reports: columns status_from, status_to, n.
 
@@ -285,37 +330,27 @@ def status_transitions(activities: pd.DataFrame, year_from: int, year_to: int) -
     Categoricals over ``TRANSITION_STATUSES`` and all 36 combinations are present (n = 0
     included), so a crosstab never loses a row or column; ``n`` is int64.
     """
-    _check_year(activities, year_from)
-    _check_year(activities, year_to)
-    _check_unique(activities, ["activity_id", "report_year"], "activiteiten")
-
-    status = _status_str(activities)
-    year = activities["report_year"].to_numpy(dtype="int64")
-    ids = activities["activity_id"].astype("object")
-    before = pd.Series(status[year == year_from].to_numpy(), index=ids[year == year_from].to_numpy())
-    after = pd.Series(status[year == year_to].to_numpy(), index=ids[year == year_to].to_numpy())
-    joined = pd.concat({"status_from": before, "status_to": after}, axis=1, join="outer")
-    joined = joined.fillna(ABSENT)
-
+    counts = _transition_counts(activities, year_from, year_to)
+    k = len(TRANSITION_STATUSES)
     cat = pd.CategoricalDtype(list(TRANSITION_STATUSES), ordered=True)
-    counts = (
-        joined.astype(cat)
-        .groupby(["status_from", "status_to"], observed=False)
-        .size()
-        .rename("n")
-        .reset_index()
+    return pd.DataFrame(
+        {
+            "status_from": pd.Categorical.from_codes(np.repeat(np.arange(k), k), dtype=cat),
+            "status_to": pd.Categorical.from_codes(np.tile(np.arange(k), k), dtype=cat),
+            "n": counts.ravel(),
+        }
     )
-    counts["status_from"] = counts["status_from"].astype(cat)
-    counts["status_to"] = counts["status_to"].astype(cat)
-    counts["n"] = counts["n"].astype("int64")
-    return counts.sort_values(["status_from", "status_to"], kind="mergesort").reset_index(drop=True)
 
 
 def transition_matrix(activities: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
     """Wide crosstab of :func:`status_transitions`: rows status_from, columns status_to (int64)."""
-    long = status_transitions(activities, year_from, year_to)
-    wide = long.pivot_table(index="status_from", columns="status_to", values="n", aggfunc="sum", observed=False)
-    return wide.fillna(0).astype("int64")
+    counts = _transition_counts(activities, year_from, year_to)
+    cat = pd.CategoricalDtype(list(TRANSITION_STATUSES), ordered=True)
+    return pd.DataFrame(
+        counts,
+        index=pd.CategoricalIndex(list(TRANSITION_STATUSES), dtype=cat, name="status_from"),
+        columns=pd.CategoricalIndex(list(TRANSITION_STATUSES), dtype=cat, name="status_to"),
+    )
 
 
 # --------------------------------------------------------------------------- 5: completed share
