@@ -81,9 +81,10 @@ def briefing_css(language: str) -> str:
 
 def font_css() -> str:
     """@font-face rules for the DejaVu fonts matplotlib ships: on every machine, all glyphs (€, ‘’, –)."""
-    import matplotlib
+    from importlib.util import find_spec
 
-    ttf = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    # located, not imported: importing matplotlib costs the exporting process half a second
+    ttf = Path(find_spec("matplotlib").origin).parent / "mpl-data" / "fonts" / "ttf"
     faces = [("DejaVuSans.ttf", "normal", "normal"), ("DejaVuSans-Bold.ttf", "bold", "normal"),
              ("DejaVuSans-Oblique.ttf", "normal", "italic"), ("DejaVuSans-BoldOblique.ttf", "bold", "italic")]
     return "\n".join(

@@ -1212,18 +1212,27 @@ def save_figure(fig: Figure, name: str, out_dir) -> tuple[Path, Path]:
     (its modification time does not change). ``name`` is a plain file stem (letters, digits,
     '.', '_', '-').
     """
+    _check_name(name)
+    box = _tight_box(fig)
+    return write_figure({fmt: figure_bytes(fig, fmt, box) for fmt in ("png", "svg")}, name, out_dir)
+
+
+def _check_name(name) -> None:
     if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise ValueError(f"figure name must be a plain file stem (letters, digits, . _ -), not {name!r}")
+
+
+def write_figure(data: dict[str, bytes], name: str, out_dir) -> tuple[Path, Path]:
+    """Write rendered PNG and SVG bytes as ``<out_dir>/<name>.png|svg`` (atomically, unchanged files left alone)."""
+    _check_name(name)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    box = _tight_box(fig)
     for fmt in ("png", "svg"):
-        data = figure_bytes(fig, fmt, box)
         path = out / f"{name}.{fmt}"
-        if not (path.exists() and path.read_bytes() == data):
+        if not (path.exists() and path.read_bytes() == data[fmt]):
             tmp = path.with_name(f".{path.name}.tmp")
-            tmp.write_bytes(data)
+            tmp.write_bytes(data[fmt])
             tmp.replace(path)
         paths.append(path)
     return paths[0], paths[1]

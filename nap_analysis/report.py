@@ -171,23 +171,24 @@ class Report:
         self.paragraph(SKIPPED_WORDS[self.language].format(what=BY_NAME[table].skipped_without, file=table), "nap-note")
         return True
 
-    def figure(self, fig, name: str, footnote: str | None = None) -> None:
-        """Show a figure and, with an output folder, save it as PNG (200 dpi) + SVG under figures/.
+    def figure(self, name: str, chart, *args, footnote: str | None = None, **kwargs) -> None:
+        """Show ``chart(*args, **kwargs)`` and, with an output folder, save it as PNG (200 dpi) + SVG.
 
         Notebook and briefing show the PNG: it looks the same in every browser and WeasyPrint
         prints it in a fraction of the time a text-as-paths SVG takes; the SVG is for the nota.
+        The chart comes as function and inputs, so a run draws it once for all notebooks
+        (:mod:`nap_analysis.figcache`).
         """
         from IPython.display import Image
 
-        from .figures import add_footnote, figure_bytes, save_figure
+        from .figcache import rendered
+        from .figures import write_figure
 
-        if footnote:
-            add_footnote(fig, footnote)
-        if self.output_dir is None:
-            png = figure_bytes(fig, "png")
-        else:
-            png = save_figure(fig, name, self.output_dir / "figures")[0].read_bytes()  # shown as saved
-        _display(Image(data=png, format="png", metadata={"alt": name.replace("_", " ")}))
+        formats = ("png",) if self.output_dir is None else ("png", "svg")
+        data = rendered(chart, args, kwargs, footnote, formats)
+        if self.output_dir is not None:
+            write_figure(data, name, self.output_dir / "figures")
+        _display(Image(data=data["png"], format="png", metadata={"alt": name.replace("_", " ")}))
 
     def table(self, frame: pd.DataFrame, name: str | None, shown: pd.DataFrame | None = None) -> None:
         """Save a table as CSV under tables/ and show it (escaped) with translated headers."""
@@ -239,8 +240,8 @@ class Report:
         current, compare = self.progress_tables()
         self.heading("progress")
         self.bullets(t.progress_points(current, self.year, self.labels, self.language))
-        self.figure(progress_chart(compare, self.labels, lang=self.language),
-                    "voortgang_per_actielijn", footnote=self.basis_sentence())
+        self.figure("voortgang_per_actielijn", progress_chart, compare, self.labels, lang=self.language,
+                    footnote=self.basis_sentence())
         self.table(self._progress_with_basis(), "voortgang_per_actielijn", self._progress_shown(compare))
 
     def _progress_with_basis(self) -> pd.DataFrame:
@@ -307,7 +308,7 @@ class Report:
         table = motions_progress(self.programme.motions, self.year)
         self.heading("motions")
         self.bullets(t.motion_points(table, self.year, self.labels, self.language) + [self.basis_sentence("motions")])
-        self.figure(motions_chart(table, self.labels, lang=self.language), "moties_en_toezeggingen",
+        self.figure("moties_en_toezeggingen", motions_chart, table, self.labels, lang=self.language,
                     footnote=self.basis_sentence("motions"))
         rows = self.programme.motions[self.programme.motions["report_year"] == self.year]
         listing = rows[["item_id", "kind", "title", "member", "party", "status", "status_basis", "explanation"]]
@@ -326,7 +327,7 @@ class Report:
 
         self.heading("funds")
         tidy = funds_by_year(self.programme.funds)
-        self.figure(funds_chart(tidy, lang=self.language), "middelen_per_ministerie")
+        self.figure("middelen_per_ministerie", funds_chart, tidy, lang=self.language)
         wide = funds_table(self.programme.funds)
         shown = wide.copy()
         for column in shown.columns[2:]:
@@ -344,7 +345,7 @@ class Report:
         self.heading("milestones")
         table = slippage(self.programme.milestones)
         sent = table.loc[table["milestone"].str.contains("verzending", case=False), "milestone"].tolist()
-        self.figure(milestones_chart(table, lang=self.language, highlight=sent or None), "planning_en_mijlpalen")
+        self.figure("planning_en_mijlpalen", milestones_chart, table, lang=self.language, highlight=sent or None)
         shown = table[["milestone", "planned", "actual", "slip_days"]].assign(
             planned=table["planned"].dt.strftime("%d-%m-%Y"), actual=table["actual"].dt.strftime("%d-%m-%Y").fillna(""))
         self.table(table[["milestone", "planned", "actual", "slip_days", "source"]], "mijlpalen", shown)
@@ -393,7 +394,7 @@ class Report:
         changes = indicator_changes(self.programme.indicators)
         self.heading("indicators")
         self.bullets(t.indicator_points(changes, self.language, limit=None))
-        self.figure(indicators_chart(intervals, changes, lang=self.language), "monitorindicatoren")
+        self.figure("monitorindicatoren", indicators_chart, intervals, changes, lang=self.language)
         self.table(changes, "indicatoren_veranderingen", self._changes_shown(changes))
 
     def _changes_shown(self, changes: pd.DataFrame) -> pd.DataFrame:
@@ -442,7 +443,7 @@ class Report:
         view = {"possible": projection.possible, "expected_share": projection.expected_share / 100,
                 "low": projection.low / 100, "high": projection.high / 100, "end": projection.end,
                 "reason": projection.reason_nl if self.language == "nl" else projection.reason_en}
-        self.figure(projection_chart(history, view, lang=self.language, labels=self.labels), "projectie_afgerond",
+        self.figure("projectie_afgerond", projection_chart, history, view, lang=self.language, labels=self.labels,
                     footnote=self.basis_sentence())
         shown = projection.history.assign(share_completed=history["share_completed"].map(lambda s: self.pct(s, 1)))
         self.table(projection.history, "projectie_historie", shown)
