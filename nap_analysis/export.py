@@ -176,6 +176,15 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def warm_up() -> None:
+    """Export a one-cell notebook to HTML and PDF: loads nbconvert's templates, WeasyPrint and
+    the fonts once, so the briefing's export later pays only for the briefing."""
+    import nbformat
+
+    html, _ = NapHTMLExporter().from_notebook_node(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("NAP")]))
+    html_to_pdf(html)
+
+
 def export_notebook(nb_or_path, out_html: Path | None = None, out_pdf: Path | None = None) -> str:
     """Render an executed notebook to HTML once; write it and/or its PDF print. Returns the HTML."""
     import nbformat

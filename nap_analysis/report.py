@@ -96,6 +96,31 @@ SKIPPED_WORDS = {"nl": "{what}: het bestand {file}.csv ontbreekt in de data; dit
                  "en": "{what}: the file {file}.csv is not in the data; this section was skipped."}
 
 
+_LOADED: dict = {}
+_TABLES = ("actielijnen", "activities", "motions", "funds", "milestones", "indicators", "status_labels")
+
+
+def _load_once(data_dir) -> Programme:
+    """The data of a folder, checked once per kernel while its files stay the same.
+
+    A run's kernel opens a Report in each of its notebooks; the key is each file's name, size
+    and modification time. Every caller gets its own copies of the tables to change at will.
+    """
+    folder = Path(data_dir)
+    if not folder.is_dir():
+        return load(folder)  # the loader words the error
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    key = (str(folder.resolve()), tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files))
+    if key not in _LOADED:
+        _LOADED.clear()
+        _LOADED[key] = load(folder)
+    programme = _LOADED[key]
+    from dataclasses import replace
+
+    return replace(programme, **{name: getattr(programme, name).copy() for name in _TABLES
+                                 if getattr(programme, name) is not None})
+
+
 def _display(obj) -> None:
     from IPython.display import display
 
@@ -129,7 +154,7 @@ class Report:
             raise UsageError(f"taal '{language}' wordt niet ondersteund (kies uit: {', '.join(v.LANGUAGES)})")
         from .paths import DATA_DIR
 
-        programme = load(data_dir or DATA_DIR)
+        programme = _load_once(data_dir or DATA_DIR)
         try:
             year = programme.latest_year if report_year in (None, "", "latest") else int(report_year)
         except (TypeError, ValueError):

@@ -1,10 +1,11 @@
 """Run the notebooks for one report year and build ``outputs/<year>/`` atomically.
 
-Parameters are checked and the data validated before any kernel starts. The notebooks run
-with papermill, one after another in ONE kernel of this environment (imports are paid
-once); the briefing notebook is exported to HTML and PDF in this process. Everything is
-built in a temporary folder next to the target and swapped in only when all succeeded, so
-a failed or interrupted run never touches the last good outputs.
+Parameters are checked before anything starts; the kernels (:mod:`nap_analysis.kernels`)
+boot while the data are validated, and no notebook runs on bad data. The notebooks run with
+papermill in up to two kernels side by side, the briefing first; it is exported to HTML and
+PDF in this process while the other kernel works. Everything is built in a temporary folder
+next to the target and swapped in only when all succeeded, so a failed or interrupted run
+never touches the last good outputs.
 """
 from __future__ import annotations
 
@@ -22,11 +23,9 @@ from pathlib import Path
 from . import vocabulary as v
 from .errors import NapError, RunError, UsageError
 
-from .paths import DATA_DIR, NOTEBOOK_DIR, OUTPUT_DIR, PACKAGE_DIR
+from .kernels import BRIEFING_NOTEBOOK, KERNEL_PATH, Kernels, kernel_count  # noqa: F401 (public names)
+from .paths import DATA_DIR, NOTEBOOK_DIR, OUTPUT_DIR
 
-BRIEFING_NOTEBOOK = "10_briefing.ipynb"
-#: Kernel specs of this package, put first on JUPYTER_PATH so 'python3' is always this Python.
-KERNEL_PATH = PACKAGE_DIR / "jupyter"
 
 
 class BusyError(NapError):
@@ -127,140 +126,30 @@ def _lock(out_root: Path, name: str):
     return handle
 
 
-def kernel_count(notebook_count: int, runs_at_once: int = 1) -> int:
-    """Kernels per run: the cores shared by the runs going on at once, at most two (the briefing
-    and the rest); the environment variable NAP_KERNELS overrides."""
-    wanted = os.environ.get("NAP_KERNELS", "")
-    cores = os.cpu_count() or 1
-    count = int(wanted) if wanted.isdigit() and int(wanted) > 0 else min(2, cores // max(1, runs_at_once))
-    return max(1, min(count, notebook_count))
+def _execute(kernels: Kernels, paths: list[Path], parameters: dict, work: Path, progress: _Progress, after=None) -> list[Path]:
+    """Execute the notebooks in the run's kernels (see :meth:`Kernels.execute`)."""
+    return kernels.execute(paths, parameters, work, step=progress.step, after=after)
 
 
-def _execute(paths: list[Path], parameters: dict, work: Path, progress: _Progress, after=None,
-             runs_at_once: int = 1) -> list[Path]:
-    """Execute the notebooks with papermill in up to two kernels of this Python, side by side.
+def _warm_export():
+    """Import and initialise nbconvert and WeasyPrint in a thread while the kernels work.
 
-    The briefing notebook goes first so ``after`` (the HTML/PDF export) runs while the other
-    kernel is still busy; each kernel then takes the next notebook from a shared queue. Within
-    one kernel, imports stay warm and ``%reset -f`` clears the namespace between notebooks.
-
-    The other notebooks go in reverse order: the briefing draws its charts top to bottom
-    (01's first, 04's last) and the second kernel bottom to top, so with the shared figure
-    cache each chart is drawn once, by whichever kernel reaches it first.
+    Half of the first export is one-off work (imports, templates, fonts); done here it is off
+    the run's critical path. The real export joins this thread first: never two WeasyPrints.
     """
     import threading
-    from collections import deque
 
-    from jupyter_client.manager import KernelManager
-
-    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(KERNEL_PATH), os.environ.get("JUPYTER_PATH")]))
-    sockets = Path(tempfile.mkdtemp(prefix="nap-kernel-"))  # local socket files (not open TCP ports), figure cache
-    from .figcache import ENV as FIGURE_CACHE
-
-    briefing = [p for p in paths if p.name == BRIEFING_NOTEBOOK]
-    queue = deque(briefing + sorted((p for p in paths if p.name != BRIEFING_NOTEBOOK), reverse=True))
-    kernel_env = dict(os.environ, **{FIGURE_CACHE: str(sockets / "figures")})
-    (sockets / "figures").mkdir()
-    managers = [KernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / f"kernel{i}"))
-                for i in range(kernel_count(len(paths), runs_at_once))]
-    executed: list[Path] = []
-    failures: list[BaseException] = []
-    guard = threading.Lock()
-
-    def work_through(km) -> None:
-        while True:
-            with guard:
-                if failures or not queue:
-                    return
-                path = queue.popleft()
-            try:
-                target = _execute_one(km, path, parameters, work)
-                with guard:
-                    executed.append(target)
-                progress.step(path.name)
-                if after is not None:
-                    after(target)
-            except BaseException as exc:  # noqa: BLE001 - handed to the main thread
-                with guard:
-                    failures.append(exc)
-                return
-
-    threads = [threading.Thread(target=work_through, args=(km,), daemon=True, name=f"nap-kernel-{i}")
-               for i, km in enumerate(managers)]
-    try:
-        for km in managers:  # started here in the build folder: papermill's own cwd= would chdir the whole process
-            km.start_kernel(cwd=str(work), env=kernel_env)
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            while thread.is_alive():
-                thread.join(0.2)  # short waits, so Ctrl-C reaches the main thread at once
-    finally:
-        for km in managers:  # also on Ctrl-C: no kernel outlives the run
-            if km.has_kernel:
-                km.shutdown_kernel(now=True)
-        for thread in threads:
-            if thread.is_alive():
-                thread.join(5)
-        shutil.rmtree(sockets, ignore_errors=True)
-    if failures:
-        raise failures[0]
-    return sorted(executed)
-
-
-def _execute_one(km, path: Path, parameters: dict, work: Path) -> Path:
-    """One notebook in a (possibly already running) kernel; a failing cell becomes a RunError."""
-    import papermill as pm
-
-    target = work / "notebooks" / path.name
-    try:
-        pm.execute_notebook(
-            str(path), str(target), parameters=parameters, kernel_name="python3", km=km,
-            progress_bar=False, request_save_on_cell_execute=False,
-        )
-    except pm.PapermillExecutionError as exc:
-        line = next((s.strip() for s in str(exc.source).splitlines() if s.strip()), "")
-        raise RunError(
-            f"notebook {path.name} faalde in cel {exc.cell_index + 1} ('{line[:60]}'): {exc.ename}: {exc.evalue}; "
-            f"het uitgevoerde notebook staat in {{failed}}"
-        ) from exc
-    _normalise_notebook(target)
-    if km.has_kernel:  # the next notebook starts from a clean namespace, imports stay warm
-        client = km.client()
-        client.start_channels()
+    def warm() -> None:
         try:
-            client.execute_interactive("%reset -f", timeout=30, output_hook=lambda msg: None)
-        finally:
-            client.stop_channels()
-    return target
+            from .export import warm_up
 
+            warm_up()
+        except Exception:  # noqa: BLE001 - the real export reports any problem with the PDF step
+            pass
 
-def _normalise_notebook(path: Path) -> None:
-    """Drop what papermill and nbclient record that changes every run (times, temp paths).
-
-    Execution counts are renumbered 1, 2, ... as a fresh kernel would give them: a kernel runs
-    several notebooks, and which ones depends on timing.
-    """
-    import nbformat
-
-    nb = nbformat.read(path, as_version=4)
-    for key in ("start_time", "end_time", "duration", "output_path", "input_path"):
-        nb.metadata.get("papermill", {}).pop(key, None)
-    count = 0
-    for cell in nb.cells:
-        if cell.cell_type == "code" and cell.get("execution_count") is not None:
-            count += 1
-            cell.execution_count = count
-            for output in cell.get("outputs", []):
-                if "execution_count" in output:
-                    output["execution_count"] = count
-    for cell in nb.cells:
-        if "injected-parameters" in cell.metadata.get("tags", []):
-            cell.id = "injected-parameters"  # papermill gives it a random id
-        cell.metadata.pop("execution", None)
-        for key in ("start_time", "end_time", "duration"):
-            cell.metadata.get("papermill", {}).pop(key, None)
-    nbformat.write(nb, path)
+    thread = threading.Thread(target=warm, daemon=True, name="nap-warm-export")
+    thread.start()
+    return thread
 
 
 def _finish(work: Path, final: Path) -> None:
@@ -284,16 +173,14 @@ def _recover(final: Path) -> None:
 
 
 def run(year=None, data_dir=None, out_root=None, language: str = "nl", notebook_dir: Path | None = None,
-        date: str | None = None, runs_at_once: int = 1) -> RunResult:
+        date: str | None = None, runs_at_once: int = 1, kernels: Kernels | None = None) -> RunResult:
     """Execute all notebooks for one report year and language; return what was written.
 
     ``date`` is the date printed on the briefing (ISO); by default SOURCE_DATE_EPOCH or today.
     ``runs_at_once``: how many runs share the machine (batch --jobs), so kernels per run fit the cores.
+    ``kernels``: running kernels to use (a batch keeps them for all its runs); by default the
+    run starts its own, before it reads the data, and stops them at the end.
     """
-    from .load import load
-    from .manifest import write_manifest
-    from .tables import write_workbook
-
     started = time.monotonic()
     skip_slow_optional_imports()
     data_dir = Path(data_dir or DATA_DIR).resolve()
@@ -301,10 +188,28 @@ def run(year=None, data_dir=None, out_root=None, language: str = "nl", notebook_
     check_parameters(year, language, out_root)
     if date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(date)):
         raise UsageError(f"datum '{date}' is geen JJJJ-MM-DD")
-    programme = load(data_dir)  # bad data stops here, before any kernel, with exit 2
+    paths = notebooks(notebook_dir or NOTEBOOK_DIR)
+    own_kernels = kernels is None
+    if own_kernels:  # they boot (imports: seconds) while this process checks the data
+        kernels = Kernels(kernel_count(len(paths), runs_at_once))
+    try:
+        return _run(year, data_dir, out_root, language, date, paths, kernels, started)
+    finally:
+        if own_kernels:
+            kernels.close()
+
+
+def _run(year, data_dir: Path, out_root: Path, language: str, date, paths: list[Path], kernels: Kernels,
+         started: float) -> RunResult:
+    from .load import load
+    from .manifest import write_manifest
+    from .tables import write_workbook
+
+    programme = load(data_dir)  # bad data stops here, before any notebook runs, with exit 2
     year = programme.latest_year if year is None else int(year)
     if year not in programme.report_years:
         raise UsageError(f"verslagjaar {year} staat niet in de data (wel: {', '.join(map(str, programme.report_years))})")
+    warm = _warm_export()
     name = out_name(year, language)
     out_root.mkdir(parents=True, exist_ok=True)
     lock = _lock(out_root, name)
@@ -317,7 +222,6 @@ def run(year=None, data_dir=None, out_root=None, language: str = "nl", notebook_
         work.chmod(0o755)  # mkdtemp makes it private; the outputs are for everyone who may read the folder
         for sub in ("notebooks", "figures", "tables"):
             (work / sub).mkdir()
-        paths = notebooks(notebook_dir or NOTEBOOK_DIR)
         parameters = {
             "report_year": year,
             "data_dir": str(data_dir),
@@ -330,9 +234,10 @@ def run(year=None, data_dir=None, out_root=None, language: str = "nl", notebook_
             try:
                 def export_when_briefing(path: Path) -> None:
                     if path.name == BRIEFING_NOTEBOOK:
+                        warm.join()
                         _export_briefing(path, work, programme, parameters, progress)
 
-                executed = _execute(paths, parameters, work, progress, after=export_when_briefing, runs_at_once=runs_at_once)
+                executed = _execute(kernels, paths, parameters, work, progress, after=export_when_briefing)
             except RunError as exc:
                 failed = final / "failed"
                 failed.mkdir(parents=True, exist_ok=True)
@@ -340,6 +245,7 @@ def run(year=None, data_dir=None, out_root=None, language: str = "nl", notebook_
                     shutil.copy2(nb, failed / nb.name)
                 raise RunError(str(exc).replace("{failed}", str(failed))) from exc
             if not any(p.name == BRIEFING_NOTEBOOK for p in executed):  # a notebook folder without one
+                warm.join()
                 _export_briefing(executed[-1], work, programme, parameters, progress)
             tables = sorted((work / "tables").glob("*.csv"))
             if tables:
@@ -387,31 +293,54 @@ def _illustrative_note(basis: dict, language: str) -> str:
             f"(added to make the example complete) and {inferred} inferred from public facts; {stated} stated.")
 
 
+_WORKER_KERNELS: Kernels | None = None
+
+
+def _start_worker_kernels(count: int) -> None:
+    """A batch worker starts its kernels once and keeps them for all its runs."""
+    import atexit
+
+    global _WORKER_KERNELS
+    skip_slow_optional_imports()
+    _WORKER_KERNELS = Kernels(count)
+    atexit.register(_WORKER_KERNELS.close)
+
+
 def _run_one(kwargs: dict) -> RunResult:
-    return run(**kwargs)
+    return run(**kwargs, kernels=_WORKER_KERNELS)
 
 
 def run_many(years: list, languages: list[str], *, data_dir=None, out_root=None, jobs: int = 1,
              date: str | None = None) -> list[RunResult]:
     """Several parameter sets (years x languages); with jobs > 1, that many runs at once.
 
-    Each run has its own kernel and output folder; the data are checked once up front so
+    Each run has its own output folder; the kernels are started once per worker process and
+    serve all its runs (imports paid once, not per run). The data are checked once up front so
     bad data stops everything with exit 2 before any process starts.
     """
     from .load import load
 
-    programme = load(Path(data_dir or DATA_DIR))
-    years = [programme.latest_year if y is None else int(y) for y in (years or [None])]
-    sets = [dict(year=y, language=lang, data_dir=data_dir, out_root=out_root, date=date, runs_at_once=max(1, jobs))
-            for y in years for lang in languages]
-    if jobs <= 1 or len(sets) == 1:
-        return [run(**kwargs) for kwargs in sets]
+    skip_slow_optional_imports()
+    years = list(years or [None])
+    n_sets = len(years) * len(languages)
+    count = kernel_count(len(notebooks()), max(1, min(jobs, n_sets)))
+    if jobs <= 1 or n_sets == 1:  # one process: kernels started first, they boot while run() checks the data
+        with Kernels(count) as kernels:
+            return [run(year=y, language=lang, data_dir=data_dir, out_root=out_root, date=date, kernels=kernels)
+                    for y in years for lang in languages]
+    programme = load(Path(data_dir or DATA_DIR))  # bad data: exit 2 before any worker starts
+    years = [programme.latest_year if y is None else int(y) for y in years]
+    # language-major order in equal chunks: a worker gets one language's years, and the charts that
+    # do not depend on the year (funds, milestones, indicators) come from its figure cache
+    sets = [dict(year=y, language=lang, data_dir=data_dir, out_root=out_root, date=date, runs_at_once=jobs)
+            for lang in languages for y in years]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("spawn")  # fork would copy the threads of a host process (a test runner, a notebook) and can hang
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        return list(pool.map(_run_one, sets))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker_kernels,
+                             initargs=(count,)) as pool:
+        return list(pool.map(_run_one, sets, chunksize=-(-len(sets) // jobs)))
 
 
 def verify(out_dir: Path) -> list[str]:

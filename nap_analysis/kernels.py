@@ -1,0 +1,183 @@
+"""Kernels for a run: started early, shared by the notebooks, always shut down.
+
+A kernel costs about as much as importing pandas, matplotlib and scipy (the benchmark's
+floor), so a run starts its kernels before it reads the data and gives each kernel several
+notebooks (``%reset -f`` in between: a clean namespace, warm imports). A batch worker keeps
+its kernels for all its runs. Each kernel is a separate process of this Python (kernel spec in
+``nap_analysis/jupyter``) talking over local socket files, not TCP ports.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from collections import deque
+from pathlib import Path
+
+from .errors import RunError
+from .paths import PACKAGE_DIR
+
+#: Kernel specs of this package, put first on JUPYTER_PATH so 'python3' is always this Python.
+KERNEL_PATH = PACKAGE_DIR / "jupyter"
+BRIEFING_NOTEBOOK = "10_briefing.ipynb"
+
+
+def kernel_count(notebook_count: int, runs_at_once: int = 1) -> int:
+    """Kernels per run: the cores shared by the runs going on at once, at most two (the briefing
+    and the rest); the environment variable NAP_KERNELS overrides."""
+    wanted = os.environ.get("NAP_KERNELS", "")
+    cores = os.cpu_count() or 1
+    count = int(wanted) if wanted.isdigit() and int(wanted) > 0 else min(2, cores // max(1, runs_at_once))
+    return max(1, min(count, notebook_count))
+
+
+class Kernels:
+    """``count`` kernels, started on construction; a context manager that shuts them down."""
+
+    def __init__(self, count: int):
+        from jupyter_client.manager import KernelManager
+
+        from .figcache import ENV as FIGURE_CACHE
+
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(KERNEL_PATH), os.environ.get("JUPYTER_PATH")]))
+        self.folder = Path(tempfile.mkdtemp(prefix="nap-kernel-"))  # socket files and the figure cache
+        (self.folder / "figures").mkdir()
+        env = dict(os.environ, **{FIGURE_CACHE: str(self.folder / "figures")})
+        self.managers = [KernelManager(kernel_name="python3", transport="ipc", ip=str(self.folder / f"kernel{i}"))
+                         for i in range(count)]
+        try:
+            for km in self.managers:  # no papermill cwd=: it would chdir this whole process
+                km.start_kernel(cwd=str(self.folder), env=env)
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> "Kernels":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop every kernel now (also on Ctrl-C) and remove the socket folder."""
+        for km in self.managers:
+            if km.has_kernel:
+                km.shutdown_kernel(now=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def execute(self, paths: list[Path], parameters: dict, work: Path, step=None, after=None) -> list[Path]:
+        """Execute the notebooks into ``work/notebooks`` with papermill, the kernels side by side.
+
+        The briefing notebook goes first so ``after`` (the HTML/PDF export) runs while another
+        kernel is still busy; each kernel then takes the next notebook from a shared queue. The
+        others go in reverse order: the briefing draws its charts top to bottom (01's first)
+        and the second kernel bottom to top, so with the shared figure cache
+        (:mod:`nap_analysis.figcache`) each chart is drawn once, by whichever kernel is first.
+        """
+        briefing = [p for p in paths if p.name == BRIEFING_NOTEBOOK]
+        queue = deque(briefing + sorted((p for p in paths if p.name != BRIEFING_NOTEBOOK), reverse=True))
+        managers = self.managers[: max(1, len(paths))]
+        for km in managers:
+            _silently(km, f"import os as _o; _o.chdir({str(work)!r}); del _o")  # outputs land in the build folder
+        executed: list[Path] = []
+        failures: list[BaseException] = []
+        guard = threading.Lock()
+
+        def work_through(km) -> None:
+            while True:
+                with guard:
+                    if failures or not queue:
+                        return
+                    path = queue.popleft()
+                try:
+                    target = _execute_one(km, path, parameters, work)
+                    with guard:
+                        executed.append(target)
+                    if step is not None:
+                        step(path.name)
+                    if after is not None:
+                        after(target)
+                except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+                    with guard:
+                        failures.append(exc)
+                    return
+
+        threads = [threading.Thread(target=work_through, args=(km,), daemon=True, name=f"nap-kernel-{i}")
+                   for i, km in enumerate(managers)]
+        try:
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                while thread.is_alive():
+                    thread.join(0.2)  # short waits, so Ctrl-C reaches the main thread at once
+        except BaseException:
+            self.close()  # stop the kernels first, so the threads waiting on them end
+            for thread in threads:
+                thread.join(5)
+            raise
+        if failures:
+            raise failures[0]
+        return sorted(executed)
+
+
+def _silently(km, code: str) -> None:
+    """Run ``code`` in the kernel without a trace in any notebook (no history, no output)."""
+    client = km.client()
+    client.start_channels()
+    try:
+        reply = client.execute_interactive(code, timeout=60, store_history=False, output_hook=lambda msg: None)
+    finally:
+        client.stop_channels()
+    if reply["content"]["status"] != "ok":
+        raise RunError(f"kernel weigerde '{code}': {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+
+
+def _execute_one(km, path: Path, parameters: dict, work: Path) -> Path:
+    """One notebook in a (possibly already used) kernel; a failing cell becomes a RunError."""
+    import papermill as pm
+
+    target = work / "notebooks" / path.name
+    try:
+        pm.execute_notebook(
+            str(path), str(target), parameters=parameters, kernel_name="python3", km=km,
+            progress_bar=False, request_save_on_cell_execute=False,
+        )
+    except pm.PapermillExecutionError as exc:
+        line = next((s.strip() for s in str(exc.source).splitlines() if s.strip()), "")
+        raise RunError(
+            f"notebook {path.name} faalde in cel {exc.cell_index + 1} ('{line[:60]}'): {exc.ename}: {exc.evalue}; "
+            f"het uitgevoerde notebook staat in {{failed}}"
+        ) from exc
+    finally:
+        if km.has_kernel:  # the next notebook (also of a next run) starts from a clean namespace
+            _silently(km, "%reset -f")
+    normalise_notebook(target)
+    return target
+
+
+def normalise_notebook(path: Path) -> None:
+    """Drop what papermill and nbclient record that changes every run (times, temp paths).
+
+    Execution counts are renumbered 1, 2, ... as a fresh kernel would give them: a kernel runs
+    several notebooks, and which ones depends on timing.
+    """
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for key in ("start_time", "end_time", "duration", "output_path", "input_path"):
+        nb.metadata.get("papermill", {}).pop(key, None)
+    count = 0
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.get("execution_count") is not None:
+            count += 1
+            cell.execution_count = count
+            for output in cell.get("outputs", []):
+                if "execution_count" in output:
+                    output["execution_count"] = count
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"  # papermill gives it a random id
+        cell.metadata.pop("execution", None)
+        for key in ("start_time", "end_time", "duration"):
+            cell.metadata.get("papermill", {}).pop(key, None)
+    nbformat.write(nb, path)
