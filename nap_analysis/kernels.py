@@ -21,6 +21,8 @@ from .paths import PACKAGE_DIR
 #: Kernel specs of this package, put first on JUPYTER_PATH so 'python3' is always this Python.
 KERNEL_PATH = PACKAGE_DIR / "jupyter"
 BRIEFING_NOTEBOOK = "10_briefing.ipynb"
+#: What every notebook imports (pandas, matplotlib, scipy via the library); names deleted again.
+WARM_IMPORTS = "import nap_analysis.report as _a, nap_analysis.figures as _b, nap_analysis.stats as _c; del _a, _b, _c"
 
 
 def kernel_count(notebook_count: int, runs_at_once: int = 1) -> int:
@@ -46,9 +48,14 @@ class Kernels:
         env = dict(os.environ, **{FIGURE_CACHE: str(self.folder / "figures")})
         self.managers = [KernelManager(kernel_name="python3", transport="ipc", ip=str(self.folder / f"kernel{i}"))
                          for i in range(count)]
+        self._warming = []
         try:
             for km in self.managers:  # no papermill cwd=: it would chdir this whole process
                 km.start_kernel(cwd=str(self.folder), env=env)
+            for km in self.managers:  # imports as soon as the kernel is up, while this process checks the data
+                thread = threading.Thread(target=_warm, args=(km,), daemon=True, name="nap-warm-kernel")
+                thread.start()
+                self._warming.append(thread)
         except BaseException:
             self.close()
             raise
@@ -61,10 +68,17 @@ class Kernels:
 
     def close(self) -> None:
         """Stop every kernel now (also on Ctrl-C) and remove the socket folder."""
+        self._stop_warming()
         for km in self.managers:
             if km.has_kernel:
                 km.shutdown_kernel(now=True)
         shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _stop_warming(self, wait: bool = False) -> None:
+        for thread in getattr(self, "_warming", []):
+            if wait:
+                thread.join()
+        self._warming = []
 
     def execute(self, paths: list[Path], parameters: dict, work: Path, step=None, after=None) -> list[Path]:
         """Execute the notebooks into ``work/notebooks`` with papermill, the kernels side by side.
@@ -78,6 +92,7 @@ class Kernels:
         briefing = [p for p in paths if p.name == BRIEFING_NOTEBOOK]
         queue = deque(briefing + sorted((p for p in paths if p.name != BRIEFING_NOTEBOOK), reverse=True))
         managers = self.managers[: max(1, len(paths))]
+        self._stop_warming(wait=True)
         for km in managers:
             _silently(km, f"import os as _o; _o.chdir({str(work)!r}); del _o")  # outputs land in the build folder
         executed: list[Path] = []
@@ -119,6 +134,19 @@ class Kernels:
         if failures:
             raise failures[0]
         return sorted(executed)
+
+
+def _warm(km) -> None:
+    """Wait until the kernel answers (a request sent while it boots can be lost), then import."""
+    client = km.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=120)
+        client.execute_interactive(WARM_IMPORTS, timeout=120, store_history=False, output_hook=lambda msg: None)
+    except Exception:  # noqa: BLE001 - a kernel that does not come up fails the first notebook, with its message
+        pass
+    finally:
+        client.stop_channels()
 
 
 def _silently(km, code: str) -> None:
