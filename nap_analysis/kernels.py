@@ -84,13 +84,10 @@ class Kernels:
         """Execute the notebooks into ``work/notebooks`` with papermill, the kernels side by side.
 
         The briefing notebook goes first so ``after`` (the HTML/PDF export) runs while another
-        kernel is still busy; each kernel then takes the next notebook from a shared queue. The
-        others go in reverse order: the briefing draws its charts top to bottom (01's first)
-        and the second kernel bottom to top, so with the shared figure cache
-        (:mod:`nap_analysis.figcache`) each chart is drawn once, by whichever kernel is first.
+        kernel is still busy; each kernel then takes the next notebook from a shared queue, in
+        the order of :func:`_schedule`.
         """
-        briefing = [p for p in paths if p.name == BRIEFING_NOTEBOOK]
-        queue = deque(briefing + sorted((p for p in paths if p.name != BRIEFING_NOTEBOOK), reverse=True))
+        queue = deque(_schedule(paths))
         managers = self.managers[: max(1, len(paths))]
         self._stop_warming(wait=True)
         for km in managers:
@@ -134,6 +131,33 @@ class Kernels:
         if failures:
             raise failures[0]
         return sorted(executed)
+
+
+def _sections(path: Path) -> list[str]:
+    """The ``report.<section>()`` calls of a notebook, in order."""
+    import json
+    import re
+
+    cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    code = "\n".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "code")
+    return re.findall(r"\breport\.(\w+)\(", code)
+
+
+def _schedule(paths: list[Path]) -> list[Path]:
+    """The briefing first, then the other notebooks from the one whose sections come last in the
+    briefing to the one whose sections come first.
+
+    The briefing draws its charts top to bottom and the second kernel meets it from the bottom
+    up, so with the shared figure cache (:mod:`nap_analysis.figcache`) each chart is drawn once
+    and the two kernels share the drawing about evenly.
+    """
+    briefing = [p for p in paths if p.name == BRIEFING_NOTEBOOK]
+    others = sorted(p for p in paths if p.name != BRIEFING_NOTEBOOK)
+    if not briefing:
+        return others
+    order = {name: i for i, name in reversed(list(enumerate(_sections(briefing[0]))))}  # first appearance
+    first = {p: min((order[s] for s in _sections(p) if s in order), default=-1) for p in others}
+    return briefing + sorted(others, key=lambda p: first[p], reverse=True)
 
 
 def _warm(km) -> None:
