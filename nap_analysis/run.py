@@ -132,7 +132,7 @@ def _execute(kernels: Kernels, paths: list[Path], parameters: dict, work: Path, 
 
 
 def _warm_export():
-    """Import and initialise nbconvert and WeasyPrint in a thread while the kernels work.
+    """Import and initialise nbconvert, WeasyPrint and openpyxl in a thread while the kernels work.
 
     Half of the first export is one-off work (imports, templates, fonts); done here it is off
     the run's critical path. The real export joins this thread first: never two WeasyPrints.
@@ -141,10 +141,12 @@ def _warm_export():
 
     def warm() -> None:
         try:
+            import openpyxl  # noqa: F401 - the workbook at the end of the run (0.4 s to import)
+
             from .export import warm_up
 
             warm_up()
-        except Exception:  # noqa: BLE001 - the real export reports any problem with the PDF step
+        except Exception:  # noqa: BLE001 - the real export and workbook report their own problems
             pass
 
     thread = threading.Thread(target=warm, daemon=True, name="nap-warm-export")
