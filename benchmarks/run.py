@@ -11,7 +11,7 @@ floor    ``python -c "import pandas, matplotlib.pyplot, scipy.stats"``: the leas
 naive    what a user's shell script would do without this package's runner: for every numbered
          notebook ``papermill`` (own kernel each), ``jupyter nbconvert --to html --no-input``, and
          ``jupyter nbconvert --to nap_pdf`` for the briefing notebook; all separate processes.
-ours     ``nap-analysis run --year 2025 --out <tmp> --date 2026-11-22`` (one process, one kernel).
+ours     ``nap-analysis run --year 2025 --out <tmp> --date 2026-11-22`` (one process, two kernels).
 scaling  the library alone on SYNTHETIC data with 10^3 .. 10^6 activity rows over 10 report years:
          load+validate, progress, flags, transitions; each size in a fresh process, so the peak
          RSS (``resource.getrusage(RUSAGE_SELF).ru_maxrss``) belongs to that size alone.
