@@ -13,8 +13,10 @@ import csv
 import difflib
 import hashlib
 import io
+import itertools
 import re
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,10 +95,46 @@ class _Raw:
     display: str  # file name as the user knows it (with sheet for workbooks)
     frame: pd.DataFrame
     digest: str
+    #: column -> (codes, distinct values), or its Future: dropping blank rows and checking share one factorize
+    factorized: dict[str, tuple[np.ndarray, object] | Future] = field(default_factory=dict)
+
+    def distinct(self, name: str) -> tuple[np.ndarray, object]:
+        """Codes and distinct values of a raw column (NaN kept as a value), computed once."""
+        found = self.factorized.get(name)
+        if found is None:
+            found = pd.factorize(self.frame[name], use_na_sentinel=False)
+        elif isinstance(found, Future):
+            found = found.result()
+        self.factorized[name] = found
+        return found
+
+    def factorize_ahead(self) -> None:
+        """Start factorizing the checked columns on two threads: hashing strings releases the GIL,
+        so columns hash in parallel and behind the checks of earlier columns (10^6 rows on two
+        cores: 0.55 s of factorizing in sequence costs ~0.2-0.3 s of wall time)."""
+        if len(self.frame) < _PARALLEL_ROWS or not self.frame.columns.is_unique:
+            return
+        checked = {c.name for c in self.table.columns} | set(self.table.extra_columns)
+        pool = ThreadPoolExecutor(max_workers=2)
+        for name in self.frame.columns:
+            if name in checked and name not in self.factorized:
+                self.factorized[name] = pool.submit(pd.factorize, self.frame[name], use_na_sentinel=False)
+        pool.shutdown(wait=False)  # queued columns still run; distinct() waits for each in turn
 
 
 def _located(problems: list[Problem], display: str, message: str) -> None:
     problems.append(Problem(display, None, None, message))
+
+
+#: nan, none and nat in any capitalisation (what str.lower() maps to them: no non-ASCII letter
+#: lowers to n, a, t, o or e); a hashed isin instead of lowering every cell.
+_NAN_WORDS = sorted({"".join(c) for word in ("nan", "none", "nat")
+                     for c in itertools.product(*({ch, ch.upper()} for ch in word))})
+
+
+#: From this many rows on, columns are factorized on two threads (10^5 rows: 0.245 -> 0.223 s);
+#: real annexes (~10^3 rows) stay on one thread.
+_PARALLEL_ROWS = 50_000
 
 
 #: Byte sequences that only UTF-8 writes (é, ë, ü ... and ‘ ’ “ ” – — €); never Dutch Windows-1252 text.
@@ -109,26 +147,41 @@ def _line_of(data: bytes, offset: int) -> int:
     return data[:offset].count(newline) + 1
 
 
-def _decode(data: bytes, display: str, problems: list[Problem]) -> tuple[str | None, str]:
-    """The text and its encoding: UTF-8 (with or without BOM) first, then Windows-1252, as Excel writes it.
+def _encoding(data: bytes, display: str, problems: list[Problem]) -> str | None:
+    """The encoding: UTF-8 (with or without BOM) first, then Windows-1252, as Excel writes it.
 
+    Only the name: the CSV parser decodes, so an ASCII file (plain UTF-8) is not decoded here.
     A file that is partly UTF-8 and partly Windows-1252 (rows pasted from another export) is
     refused: read as either, some of its characters would silently change.
     """
+    if data.isascii():
+        return "utf-8-sig"
     try:
-        return data.decode("utf-8-sig"), "utf-8-sig"
+        data.decode("utf-8-sig")
+        return "utf-8-sig"
     except UnicodeDecodeError as exc:
         not_utf8 = exc.start
     if data.startswith(codecs.BOM_UTF8) or _UTF8_EVIDENCE.search(data):
         problems.append(Problem(display, _line_of(data, not_utf8), None,
                                 "mengt UTF-8 en Windows-1252 (hier begint tekst die geen UTF-8 is); "
                                 "sla het hele bestand opnieuw op als 'CSV UTF-8'"))
-        return None, ""
+        return None
     try:
-        return data.decode("cp1252"), "cp1252"
+        data.decode("cp1252")
+        return "cp1252"
     except UnicodeDecodeError as exc:
         problems.append(Problem(display, _line_of(data, exc.start), None, "tekens die geen UTF-8 en geen Windows-1252 zijn; sla het bestand op als 'CSV UTF-8'"))
-        return None, ""
+        return None
+
+
+#: The ASCII characters str.strip() removes (bytes.strip() leaves \x1c-\x1f).
+_ASCII_SPACE = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+def _is_blank(body: bytes, encoding: str) -> bool:
+    """Whether the decoded text is only whitespace, decoding only when it starts with a non-ASCII byte."""
+    rest = body.lstrip(_ASCII_SPACE)
+    return not rest or (rest[0] >= 0x80 and not rest.decode(encoding).strip())
 
 
 def _delimiter(header_line: str) -> str:
@@ -159,23 +212,39 @@ def _read_csv(path: Path, table: Table, display: str, problems: list[Problem], m
     if b"\x00" in data:
         _located(problems, display, "bevat binaire inhoud (geen tekst); is dit wel een CSV-bestand?")
         return None
-    text, encoding = _decode(data, display, problems)
-    if text is None:
+    encoding = _encoding(data, display, problems)
+    if encoding is None:
         return None
-    if not text.strip():
+    # header and emptiness from the bytes: \r and \n are never part of a UTF-8 or cp1252 character;
+    # only the file's first BOM is dropped (utf-8-sig would drop one at the start of any slice)
+    body = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
+    body_encoding = "utf-8" if encoding == "utf-8-sig" else encoding
+    if _is_blank(body, body_encoding):
         _located(problems, display, "bestand is leeg")
         return None
-    header_line = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
+    line_end = re.search(rb"[\r\n]", body)
+    header_line = body[:line_end.start() if line_end else len(body)].decode(body_encoding)
     if not header_line.strip(" \t;,"):
         problems.append(Problem(display, 1, None, "lege rij; de kopregel met de kolomnamen moet op rij 1 staan"))
         return None
     sep = _delimiter(header_line)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # hashing releases the GIL: it overlaps the parse
+        digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        frame = _parse_csv(data, encoding, sep, display, problems)
+    if frame is None:
+        return None
+    return _Raw(table, display, frame, digest.result())
+
+
+def _parse_csv(data: bytes, encoding: str, sep: str, display: str, problems: list[Problem]) -> pd.DataFrame | None:
+    """Every cell as text, or None with the parser's complaint as a located problem."""
     try:
         # blank lines are kept (and dropped later) so that every row keeps its spreadsheet number
-        # the bytes, not the decoded text: a str in StringIO costs 4 bytes per character
+        # the bytes, not the decoded text: a str in StringIO costs 4 bytes per character;
+        # low_memory=False parses in one go: 10^6 rows 1.2 s instead of 1.9 s, same peak memory
         frame = pd.read_csv(
             io.BytesIO(data), encoding=encoding, sep=sep, dtype=str, keep_default_na=False,
-            na_filter=False, skip_blank_lines=False,
+            na_filter=False, skip_blank_lines=False, low_memory=False,
         )
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
         problems.append(_parser_problem(display, str(exc), exc))
@@ -185,7 +254,7 @@ def _read_csv(path: Path, table: Table, display: str, problems: list[Problem], m
         problems.append(Problem(display, 2, None, f"meer velden dan de kopregel ({len(frame.columns)} kolommen); "
                                                   f"staat er een '{sep}' te veel aan het eind van de regels?"))
         return None
-    return _Raw(table, display, frame, hashlib.sha256(data).hexdigest())
+    return frame
 
 
 def _parser_problem(display: str, message: str, exc: Exception) -> Problem:
@@ -233,17 +302,24 @@ def _close_name(target: str, names) -> str | None:
     return by_lower[match[0]] if match else None
 
 
-def _drop_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
+def _drop_blank_rows(raw: _Raw) -> None:
     """Leave out rows without any value (spreadsheets leave them); the index keeps the row numbers."""
+    frame = raw.frame
     if frame.empty or not len(frame.columns):
-        return frame
-    codes, uniques = pd.factorize(frame.iloc[:, 0], use_na_sentinel=False)  # strip the distinct values only
+        return
+    if frame.columns.is_unique:  # the factorize is kept for checking the column
+        codes, uniques = raw.distinct(frame.columns[0])
+    else:
+        codes, uniques = pd.factorize(frame.iloc[:, 0], use_na_sentinel=False)
+    # strip the distinct values only
     first_blank = pd.Series(uniques, dtype=object).astype(str).str.strip().isin(["", "nan", "None"]).to_numpy()
     candidates = frame[first_blank[codes]]
     if candidates.empty:
-        return frame
+        return
     blank = candidates.astype(str).apply(lambda col: col.str.strip().isin(["", "nan", "None", "NaT"])).all(axis=1)
-    return frame.drop(index=blank.index[blank.to_numpy()])
+    if blank.any():
+        raw.frame = frame.drop(index=blank.index[blank.to_numpy()])
+        raw.factorized.clear()  # the codes were for the rows before dropping
 
 
 def _gather(data_dir: Path, problems: list[Problem], max_bytes: int) -> dict[str, _Raw]:
@@ -280,7 +356,9 @@ def _gather(data_dir: Path, problems: list[Problem], max_bytes: int) -> dict[str
             if not table.optional and not unreadable:  # an unreadable workbook may hold it: that problem is reported
                 problems.append(_missing(table, data_dir, [b.name for b in workbooks], sheet_names))
         if raw is not None:
-            raw.frame = _drop_blank_rows(_normalise_headers(raw.frame))
+            _normalise_headers(raw.frame)
+            raw.factorize_ahead()
+            _drop_blank_rows(raw)
             raws[table.name] = raw
     return raws
 
@@ -345,7 +423,7 @@ def _parse_number(text: pd.Series) -> pd.Series:
     s = s.where(s.str.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)").astype(bool))
     parsed = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64")
     parsed = np.append(parsed, np.nan)  # code -1 (a missing value) -> NaN
-    return pd.Series(parsed[codes], index=text.index)
+    return pd.Series(parsed[codes], index=text.index, copy=False)
 
 
 def _not_a_number(value: str, what: str) -> str:
@@ -367,30 +445,39 @@ def _parse_date(text: pd.Series) -> pd.Series:
     return iso.fillna(dutch)
 
 
-def _check_column(raw: _Raw, column: Column, problems: list[Problem]) -> pd.Series:
-    """Convert one text column to its type, reporting every bad cell; returns the typed column.
+def _check_column(raw: _Raw, column: Column, problems: list[Problem]) -> tuple[pd.Series, np.ndarray | None]:
+    """Convert one text column to its type, reporting every bad cell; returns the typed column
+    and, when known, its factorize codes (-1 = missing) for the key check.
 
     Checks each distinct value once and spreads the result over the rows (status, year and
     source columns have a handful of values in 10^6 rows; string methods are Python loops).
     Only when a distinct value is bad are all rows checked, so every problem names its row.
     """
     series = raw.frame[column.name]
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    codes, uniques = raw.distinct(column.name)
     if len(uniques) == len(series):
-        return _check_cells(raw, column, problems)
-    distinct = _Raw(raw.table, raw.display, pd.DataFrame({column.name: pd.Series(uniques, dtype=series.dtype)}), raw.digest)
+        return _check_cells(raw, column, problems), None
+    distinct = _Raw(raw.table, raw.display, pd.DataFrame({column.name: pd.Series(uniques, dtype=series.dtype, copy=False)}), raw.digest)
     found: list[Problem] = []
     typed = _check_cells(distinct, column, found)
     if found:
-        return _check_cells(raw, column, problems)
-    return pd.Series(typed.array.take(codes), index=series.index, name=typed.name)
+        return _check_cells(raw, column, problems), None
+    if (raw.table.name, column.name) in _CATEGORICAL:  # _finish_types then only renames the categories
+        value_codes, values = pd.factorize(typed)
+        return pd.Series(pd.Categorical.from_codes(value_codes[codes], categories=values), index=series.index, name=typed.name), None
+    key_codes = None
+    if column.name in raw.table.key:  # distinct texts can be one value (' 2016', '2016'): codes of the values
+        key_codes = pd.factorize(typed)[0][codes]
+    if typed.dtype == series.dtype and np.array_equal(typed.to_numpy(dtype=object), np.asarray(uniques, dtype=object)):
+        return series, key_codes  # clean text needs no change: spreading it again would copy 10^6 cells
+    return pd.Series(typed.array.take(codes), index=series.index, name=typed.name, copy=False), key_codes
 
 
 def _check_cells(raw: _Raw, column: Column, problems: list[Problem]) -> pd.Series:
     """_check_column cell by cell (vectorised over all rows)."""
     display, name = raw.display, column.name
     text = raw.frame[name].astype(str).str.strip()
-    text = text.mask(text.str.lower().isin(["nan", "none", "nat"]), "")
+    text = text.mask(text.isin(_NAN_WORDS), "")
     empty = text == ""
     if not column.nullable:
         _report(problems, display, name, empty, lambda _: "lege cel; dit veld is verplicht", text)
@@ -476,22 +563,55 @@ def _check_table(raw: _Raw, problems: list[Problem]) -> pd.DataFrame | None:
         _located(problems, display, "bevat alleen een kopregel en geen gegevens; vul rijen in of verwijder het bestand")
         return None
     typed = {}
+    key_codes: dict[str, np.ndarray | None] = {}
     for column in table.columns:
         if column.name in present:
-            typed[column.name] = _check_column(raw, column, problems)
+            typed[column.name], key_codes[column.name] = _check_column(raw, column, problems)
         else:
             typed[column.name] = pd.Series(column.default, index=frame.index, dtype="str")
     for extra in table.extra_columns:
         if extra in present:
-            typed[extra] = frame[extra].astype(str).str.strip()
-    result = pd.DataFrame(typed)
+            codes, uniques = raw.distinct(extra)
+            stripped = pd.Series(uniques, dtype=frame[extra].dtype).astype(str).str.strip()
+            typed[extra] = pd.Series(stripped.array.take(codes), index=frame.index, name=extra, copy=False)
+    result = pd.DataFrame(typed, copy=False)  # pandas 3 would copy every column
     if table.key:
-        dup = result.duplicated(list(table.key), keep=False) & result[list(table.key)].notna().all(axis=1)
+        dup = _duplicate_keys(result, table.key, key_codes)
         first_rows = result[dup].groupby(list(table.key), observed=True).apply(lambda g: [int(i) + 2 for i in g.index]) if dup.any() else []
         for key, rows in (first_rows.items() if len(first_rows) else []):
             key_text = ", ".join(f"{k}={val}" for k, val in zip(table.key, key if isinstance(key, tuple) else (key,)))
             problems.append(Problem(display, rows[1], table.key[0], f"dubbele sleutel ({key_text}); komt ook voor in rij {rows[0]}"))
     return result
+
+
+def _duplicate_keys(result: pd.DataFrame, key: tuple[str, ...], key_codes: dict[str, np.ndarray | None]) -> pd.Series:
+    """Rows whose complete key occurs more than once, as result.duplicated(key, keep=False) on
+    rows without a missing key part, but on integer codes: the columns' factorize is reused."""
+    combined = np.zeros(len(result), dtype=np.int64)
+    size = 1  # combined < size
+    complete = np.ones(len(result), dtype=bool)
+    for name in key:
+        codes = key_codes.get(name)
+        if codes is None:
+            codes = pd.factorize(result[name])[0]
+        complete &= codes >= 0
+        width = int(codes.max(initial=-1)) + 2  # code -1 (missing) becomes 0
+        if size * width > 2**62:  # renumber densely so that the product cannot overflow
+            combined, uniques = pd.factorize(combined)
+            size = len(uniques)
+        combined = combined * width + (codes + 1)
+        size *= width
+    if size <= 8 * len(combined) + 2**20:  # counting is much cheaper than hashing 10^6 integers
+        dup = np.bincount(combined, minlength=size)[combined] > 1
+    else:
+        dup = pd.Series(combined, copy=False).duplicated(keep=False).to_numpy()
+    return pd.Series(dup & complete, index=result.index)
+
+
+#: Columns that _finish_types makes categorical (none is part of a key); checked as categoricals
+#: already, so that 10^6 status words are not looked up twice.
+_CATEGORICAL = {("activities", "status"), ("activities", "status_basis"), ("motions", "status"),
+                ("motions", "status_basis"), ("motions", "kind")}
 
 
 def _finish_types(name: str, frame: pd.DataFrame, actielijnen: list[int]) -> pd.DataFrame:
@@ -504,7 +624,11 @@ def _finish_types(name: str, frame: pd.DataFrame, actielijnen: list[int]) -> pd.
         frame["status"] = pd.Categorical(frame["status"], categories=statuses, ordered=True)
         frame["status_basis"] = pd.Categorical(frame["status_basis"], categories=v.STATUS_BASES)
     if name == "activities":
-        frame["actielijn"] = pd.Categorical(frame["actielijn"].astype("int64"), categories=actielijnen)
+        # the action lines are sorted small integers: a binary search instead of hashing 10^6 values
+        values = frame["actielijn"].to_numpy(dtype="int64")
+        at = np.searchsorted(actielijnen, values).clip(max=max(len(actielijnen) - 1, 0))
+        known = np.asarray(actielijnen, dtype="int64")[at] == values
+        frame["actielijn"] = pd.Categorical.from_codes(np.where(known, at, -1), categories=actielijnen)
     if name == "motions":
         frame["kind"] = pd.Categorical(frame["kind"], categories=v.MOTION_KINDS)
     if name == "actielijnen":
@@ -556,7 +680,11 @@ def load(data_dir: str | Path, *, max_bytes: int = MAX_BYTES) -> Programme:
 def _check_references(checked: dict[str, pd.DataFrame], raws: dict[str, _Raw], actielijnen: list[int], problems: list[Problem]) -> None:
     """Action lines used by activities must exist in actielijnen."""
     activities = checked["activities"]
-    unknown = ~activities["actielijn"].isin(actielijnen)
+    # on the distinct action lines (a handful in 10^6 rows); missing is never a known one
+    codes, uniques = pd.factorize(activities["actielijn"], use_na_sentinel=False)
+    unknown = pd.Series(~pd.Series(uniques).isin(actielijnen).to_numpy(dtype=bool, na_value=False)[codes], index=activities.index)
+    if not unknown.any():
+        return
     known = ", ".join(str(a) for a in actielijnen)
     _report(problems, raws["activities"].display, "actielijn", unknown,
             lambda val: f"actielijn {val} bestaat niet in {raws['actielijnen'].display} (wel: {known})", activities["actielijn"].astype(str))
