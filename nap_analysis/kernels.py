@@ -4,7 +4,8 @@ A kernel costs about as much as importing pandas, matplotlib and scipy (the benc
 floor), so a run starts its kernels before it reads the data and gives each kernel several
 notebooks (``%reset -f`` in between: a clean namespace, warm imports). A batch worker keeps
 its kernels for all its runs. Each kernel is a separate process of this Python (kernel spec in
-``nap_analysis/jupyter``) talking over local socket files, not TCP ports.
+``nap_analysis/jupyter``) talking over local socket files, not TCP ports. On Linux the kernels
+are forked from one server process that did those imports once (:mod:`nap_analysis.forkserver`).
 """
 from __future__ import annotations
 
@@ -21,8 +22,10 @@ from .paths import PACKAGE_DIR
 #: Kernel specs of this package, put first on JUPYTER_PATH so 'python3' is always this Python.
 KERNEL_PATH = PACKAGE_DIR / "jupyter"
 BRIEFING_NOTEBOOK = "10_briefing.ipynb"
-#: What every notebook imports (pandas, matplotlib, scipy via the library); names deleted again.
-WARM_IMPORTS = "import nap_analysis.report as _a, nap_analysis.figures as _b, nap_analysis.stats as _c; del _a, _b, _c"
+#: What every notebook imports (pandas, matplotlib, scipy via the library).
+WARM_MODULES = ("nap_analysis.report", "nap_analysis.figures", "nap_analysis.stats")
+#: The same, run in each kernel as soon as it is up (instant when it was forked with them); names deleted again.
+WARM_IMPORTS = "import importlib as _i; [_i.import_module(_m) for _m in %r]; del _i" % (WARM_MODULES,)
 
 
 def kernel_count(notebook_count: int, runs_at_once: int = 1) -> int:
@@ -38,27 +41,38 @@ class Kernels:
     """``count`` kernels, started on construction; a context manager that shuts them down."""
 
     def __init__(self, count: int):
-        from jupyter_client.manager import KernelManager
-
+        from . import forkserver
+        from .kernelclient import RunKernelManager
         from .figcache import ENV as FIGURE_CACHE
 
         os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(KERNEL_PATH), os.environ.get("JUPYTER_PATH")]))
         self.folder = Path(tempfile.mkdtemp(prefix="nap-kernel-"))  # socket files and the figure cache
         (self.folder / "figures").mkdir()
         env = dict(os.environ, **{FIGURE_CACHE: str(self.folder / "figures")})
-        self.managers = [KernelManager(kernel_name="python3", transport="ipc", ip=str(self.folder / f"kernel{i}"))
+        self.managers = [RunKernelManager(kernel_name="python3", transport="ipc", ip=str(self.folder / f"kernel{i}"))
                          for i in range(count)]
-        self._warming = []
+        self._warming: list[threading.Thread] = []
+        self._failures: list[BaseException] = []
+        self.server = None
         try:
-            for km in self.managers:  # no papermill cwd=: it would chdir this whole process
-                km.start_kernel(cwd=str(self.folder), env=env)
-            for km in self.managers:  # imports as soon as the kernel is up, while this process checks the data
-                thread = threading.Thread(target=_warm, args=(km,), daemon=True, name="nap-warm-kernel")
+            if forkserver.available() and not os.environ.get("NAP_NO_FORKSERVER"):
+                self.server = forkserver.ForkServer(self.folder, WARM_MODULES, env)
+                env[forkserver.ENV] = str(self.server.address)
+            for km in self.managers:  # started and warmed in threads, while this process checks the data
+                thread = threading.Thread(target=self._start, args=(km, env), daemon=True, name="nap-start-kernel")
                 thread.start()
                 self._warming.append(thread)
         except BaseException:
             self.close()
             raise
+
+    def _start(self, km, env: dict) -> None:
+        try:  # no papermill cwd=: it would chdir this whole process
+            km.start_kernel(cwd=str(self.folder), env=env)
+        except BaseException as exc:  # noqa: BLE001 - raised by execute(), in the main thread
+            self._failures.append(exc)
+            return
+        _warm(km)
 
     def __enter__(self) -> "Kernels":
         return self
@@ -68,17 +82,28 @@ class Kernels:
 
     def close(self) -> None:
         """Stop every kernel now (also on Ctrl-C) and remove the socket folder."""
-        self._stop_warming()
-        for km in self.managers:
-            if km.has_kernel:
-                km.shutdown_kernel(now=True)
+        self._stop_kernels()
+        if self.server is not None:  # a kernel still starting dies with it, and its start fails
+            self.server.close()
+        for thread in self._warming:
+            thread.join(10)
+        self._warming = []
+        self._stop_kernels()
         shutil.rmtree(self.folder, ignore_errors=True)
 
-    def _stop_warming(self, wait: bool = False) -> None:
-        for thread in getattr(self, "_warming", []):
-            if wait:
-                thread.join()
+    def _stop_kernels(self) -> None:
+        for km in self.managers:
+            km.close_client()
+            if km.has_kernel:
+                km.shutdown_kernel(now=True)
+
+    def _wait_until_started(self) -> None:
+        for thread in self._warming:
+            thread.join()
         self._warming = []
+        if self._failures:
+            exc = self._failures[0]
+            raise RunError(f"een kernel kon niet starten: {type(exc).__name__}: {exc}") from exc
 
     def execute(self, paths: list[Path], parameters: dict, work: Path, step=None, after=None) -> list[Path]:
         """Execute the notebooks into ``work/notebooks`` with papermill, the kernels side by side.
@@ -89,7 +114,7 @@ class Kernels:
         """
         queue = deque(_schedule(paths))
         managers = self.managers[: max(1, len(paths))]
-        self._stop_warming(wait=True)
+        self._wait_until_started()
         for km in managers:
             _silently(km, f"import os as _o; _o.chdir({str(work)!r}); del _o")  # outputs land in the build folder
         executed: list[Path] = []
@@ -162,25 +187,20 @@ def _schedule(paths: list[Path]) -> list[Path]:
 
 def _warm(km) -> None:
     """Wait until the kernel answers (a request sent while it boots can be lost), then import."""
-    client = km.client()
+    client = km.client()  # the run's one client of this kernel (see kernelclient.RunKernelManager)
     client.start_channels()
     try:
         client.wait_for_ready(timeout=120)
         client.execute_interactive(WARM_IMPORTS, timeout=120, store_history=False, output_hook=lambda msg: None)
     except Exception:  # noqa: BLE001 - a kernel that does not come up fails the first notebook, with its message
         pass
-    finally:
-        client.stop_channels()
 
 
 def _silently(km, code: str) -> None:
     """Run ``code`` in the kernel without a trace in any notebook (no history, no output)."""
     client = km.client()
     client.start_channels()
-    try:
-        reply = client.execute_interactive(code, timeout=60, store_history=False, output_hook=lambda msg: None)
-    finally:
-        client.stop_channels()
+    reply = client.execute_interactive(code, timeout=60, store_history=False, output_hook=lambda msg: None)
     if reply["content"]["status"] != "ok":
         raise RunError(f"kernel weigerde '{code}': {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
 

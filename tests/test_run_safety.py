@@ -150,15 +150,18 @@ def test_a_second_run_into_the_same_folder_stops_with_a_message(previous, tmp_pa
 
 
 def test_two_runs_give_identical_outputs_and_verify_passes(built, cli, tmp_path, monkeypatch):
-    """The second run uses ONE kernel (the first two, sharing figures): the bytes may not depend
-    on which kernel ran which notebook, nor on which kernel drew a chart."""
+    """The second run uses ONE kernel, started as a new Python (the first: two kernels forked from
+    the fork server, sharing figures): the bytes may not depend on which kernel ran which
+    notebook, which kernel drew a chart, nor on how the kernel was started."""
     from nap_analysis.run import run
 
     first = json.loads((built.out_dir / "manifest.json").read_text(encoding="utf-8"))
     root = tmp_path / "outputs"
     monkeypatch.setenv("NAP_KERNELS", "1")
+    monkeypatch.setenv("NAP_NO_FORKSERVER", "1")
     second = run(year=2025, out_root=root, date=DATE)
     monkeypatch.delenv("NAP_KERNELS")
+    monkeypatch.delenv("NAP_NO_FORKSERVER")
     manifest = json.loads((second.out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["outputs"] == first["outputs"]
     assert {"briefing.pdf", "briefing.html", "tables/tabellen.xlsx", "figures/voortgang_per_actielijn.svg"} <= set(

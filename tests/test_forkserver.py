@@ -1,0 +1,100 @@
+"""Kernels forked from the run's server: ordinary kernels, the imports paid once, nothing left behind."""
+from __future__ import annotations
+
+import ast
+import os
+import signal
+import time
+
+import psutil
+import pytest
+
+from nap_analysis import forkserver
+from nap_analysis.kernels import Kernels
+
+pytestmark = pytest.mark.skipif(not forkserver.available(), reason="forking kernels needs Linux")
+
+STATE = ("(__import__('os').getpid(), __import__('os').getppid(), "
+         "sorted(m for m in ('pandas', 'matplotlib', 'scipy.stats', 'nap_analysis.figures') if m in __import__('sys').modules), "
+         "__import__('matplotlib').get_backend(), __import__('os').getcwd())")
+
+
+def _ask(km, expression: str):
+    """The value of a Python literal ``expression`` computed in the kernel."""
+    client = km.client()
+    client.start_channels()
+    printed: list[str] = []
+
+    def keep(msg) -> None:
+        if msg["msg_type"] == "stream":
+            printed.append(msg["content"]["text"])
+
+    reply = client.execute_interactive(f"print(repr({expression}))", timeout=60, store_history=False, output_hook=keep)
+    assert reply["content"]["status"] == "ok", reply["content"]
+    return ast.literal_eval("".join(printed))
+
+
+def _gone(pids: list[int], timeout: float = 15) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive = [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
+        if not alive:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_the_kernels_are_forked_from_one_server_that_imported_the_library_and_all_go_at_close():
+    with Kernels(2) as kernels:
+        kernels._wait_until_started()
+        server = kernels.server.process.pid
+        states = [_ask(km, STATE) for km in kernels.managers]
+        pids = [s[0] for s in states]
+        assert len(set(pids)) == 2 and server not in pids
+        assert {s[1] for s in states} == {server}, "each kernel is a child of the fork server"
+        assert set(pids) == {c.pid for c in psutil.Process(server).children()}
+        for _, _, imported, _, cwd in states:  # imported by the server, before any notebook asked
+            assert imported == ["matplotlib", "nap_analysis.figures", "pandas", "scipy.stats"]
+            assert cwd == str(kernels.folder)
+        assert len({s[3] for s in states}) == 1
+    assert _gone([server, *pids]), "closing the kernels leaves no process"
+
+
+def test_a_forked_kernel_matches_a_plainly_started_one(monkeypatch):
+    """Same matplotlib backend as a kernel that imported matplotlib itself; without the server the
+    kernel is a child of this process."""
+    with Kernels(1) as kernels:
+        kernels._wait_until_started()
+        forked = _ask(kernels.managers[0], STATE)
+    monkeypatch.setenv("NAP_NO_FORKSERVER", "1")
+    with Kernels(1) as kernels:
+        kernels._wait_until_started()
+        assert kernels.server is None
+        plain = _ask(kernels.managers[0], STATE)
+    assert plain[1] == os.getpid()
+    assert forked[3] == plain[3] == "module://matplotlib_inline.backend_inline"
+
+
+def test_when_the_server_dies_its_kernels_die_and_the_run_notices():
+    with Kernels(1) as kernels:
+        kernels._wait_until_started()
+        km = kernels.managers[0]
+        kernel = _ask(km, STATE)[0]
+        os.kill(kernels.server.process.pid, signal.SIGKILL)
+        assert _gone([kernel]), "a kernel must not outlive its server"
+        deadline = time.monotonic() + 10
+        while km.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not km.is_alive()
+        with pytest.raises(RuntimeError, match="died"):
+            km.client().wait_for_ready(timeout=5)  # the shared client does not pretend it is still ready
+
+
+def test_notebooks_of_a_run_share_one_client_per_kernel():
+    with Kernels(1) as kernels:
+        kernels._wait_until_started()
+        km = kernels.managers[0]
+        assert km.client() is km.client()
+        assert _ask(km, "1 + 1") == 2
+        km.client().start_channels()  # as papermill does for every notebook: no error, still connected
+        assert _ask(km, "2 + 2") == 4
