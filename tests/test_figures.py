@@ -479,6 +479,27 @@ def test_save_figure_writes_identical_png_and_svg(tmp_path, progress):
     assert svg.read_bytes() == svg2.read_bytes() == svg3.read_bytes()
 
 
+def test_an_opaque_chart_is_saved_as_rgb_with_the_same_pixels_and_a_transparent_one_keeps_alpha(progress):
+    """RGB saves the PDF printer an image mask per chart; the pixels must be those matplotlib draws."""
+    import io
+
+    fig = F.progress_chart(progress, LABELS_2025)
+    ours = Image.open(io.BytesIO(F.figure_bytes(fig, "png")))
+    assert ours.mode == "RGB" and ours.info["Software"] == "nap-analysis"
+    plain = io.BytesIO()
+    with F._house_style():
+        fig.savefig(plain, format="png", dpi=200, bbox_inches=F._tight_box(fig))  # matplotlib's own RGBA PNG
+    reference = np.asarray(Image.open(plain))
+    assert (reference[..., 3] == 255).all()
+    assert np.array_equal(np.asarray(ours), reference[..., :3])
+
+    glass = Figure(figsize=(2, 1))
+    glass.patch.set_alpha(0.0)
+    glass.text(0.5, 0.5, "NAP")
+    see_through = Image.open(io.BytesIO(F.figure_bytes(glass, "png")))
+    assert see_through.mode == "RGBA" and np.asarray(see_through)[..., 3].min() == 0
+
+
 def test_save_figure_all_charts(tmp_path, progress, motions, funds, milestones, intervals, changes):
     figures = {
         "progress": F.progress_chart(progress, LABELS_2025),
