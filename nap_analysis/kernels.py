@@ -42,22 +42,25 @@ class Kernels:
 
     def __init__(self, count: int):
         from . import forkserver
-        from .kernelclient import RunKernelManager
         from .figcache import ENV as FIGURE_CACHE
 
         os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(KERNEL_PATH), os.environ.get("JUPYTER_PATH")]))
         self.folder = Path(tempfile.mkdtemp(prefix="nap-kernel-"))  # socket files and the figure cache
         (self.folder / "figures").mkdir()
         env = dict(os.environ, **{FIGURE_CACHE: str(self.folder / "figures")})
-        self.managers = [RunKernelManager(kernel_name="python3", transport="ipc", ip=str(self.folder / f"kernel{i}"))
-                         for i in range(count)]
+        self.managers = []
         self._warming: list[threading.Thread] = []
         self._failures: list[BaseException] = []
         self.server = None
         try:
             if forkserver.available() and not os.environ.get("NAP_NO_FORKSERVER"):
+                # first of all: its imports are the longest step before a notebook can run
                 self.server = forkserver.ForkServer(self.folder, WARM_MODULES, env)
                 env[forkserver.ENV] = str(self.server.address)
+            from .kernelclient import RunKernelManager
+
+            self.managers = [RunKernelManager(kernel_name="python3", transport="ipc", ip=str(self.folder / f"kernel{i}"))
+                             for i in range(count)]
             for km in self.managers:  # started and warmed in threads, while this process checks the data
                 thread = threading.Thread(target=self._start, args=(km, env), daemon=True, name="nap-start-kernel")
                 thread.start()
