@@ -27,7 +27,6 @@ from datetime import date
 import numpy as np
 import pandas as pd
 from scipy import special
-from scipy import stats as sps
 
 from nap_analysis.errors import UsageError
 from nap_analysis.vocabulary import ACTIELIJNEN, ACTIVITY_STATUSES, TOTAL
@@ -77,13 +76,59 @@ _MC_CHUNK = 5000  # resamples per vectorised block; fixed so results never depen
 
 
 # --------------------------------------------------------------------------- helpers
+# The four distribution functions used here come from scipy.special, not scipy.stats: importing
+# scipy.stats costs about 1 s in every kernel of a run (it loads every distribution), special
+# 0.4 s. tests/test_stats.py checks each against its scipy.stats counterpart.
+
+
+def _normal_quantile(q):
+    """scipy.stats.norm.ppf."""
+    return special.ndtri(q)
+
+
+def _normal_upper_tail(x):
+    """scipy.stats.norm.sf: P(Z > x)."""
+    return special.ndtr(-np.asarray(x, dtype="float64"))
+
+
+def _beta_quantile(q, a: float, b: float):
+    """scipy.stats.beta.ppf."""
+    return special.betaincinv(a, b, q)
+
+
+def benjamini_hochberg(p_values) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (q-values), as scipy.stats.false_discovery_control(method="bh")."""
+    p = np.asarray(p_values, dtype="float64")
+    order = np.argsort(p, kind="stable")
+    scaled = p[order] * p.size / np.arange(1, p.size + 1)
+    q = np.empty_like(p)
+    q[order] = np.clip(np.minimum.accumulate(scaled[::-1])[::-1], 0.0, 1.0)
+    return q
+
+
+@dataclass(frozen=True)
+class _ChiSquare:
+    statistic: float
+    pvalue: float
+    dof: int
+    expected_freq: np.ndarray
+
+
+def _chi_square_independence(observed: np.ndarray) -> _ChiSquare:
+    """Pearson's chi-square test of independence without continuity correction, as
+    scipy.stats.chi2_contingency(observed, correction=False); every expected count must be > 0."""
+    expected = np.outer(observed.sum(axis=1), observed.sum(axis=0)) / observed.sum()
+    statistic = float(((observed - expected) ** 2 / expected).sum())
+    dof = (observed.shape[0] - 1) * (observed.shape[1] - 1)
+    return _ChiSquare(statistic, float(special.chdtrc(dof, statistic)), dof, expected)
+
 
 
 def _z(confidence: float) -> float:
     """Two-sided standard normal quantile for a confidence level."""
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
-    return float(sps.norm.ppf(0.5 + confidence / 2.0))
+    return float(_normal_quantile(0.5 + confidence / 2.0))
 
 
 def _as_float(values) -> np.ndarray:
@@ -242,7 +287,7 @@ def indicator_changes(indicators: pd.DataFrame) -> pd.DataFrame:
     no_spread = se_pool == 0.0  # both years 0% or both 100%: no difference to test
     with np.errstate(divide="ignore", invalid="ignore"):
         zstat = np.where(no_spread, 0.0, diff / se_pool)
-    p_value = np.where(np.isnan(se_pool), np.nan, 2.0 * sps.norm.sf(np.abs(zstat)))
+    p_value = np.where(np.isnan(se_pool), np.nan, 2.0 * _normal_upper_tail(np.abs(zstat)))
 
     out["diff_pp"] = (diff * 100.0).astype("float64")
     out["ci_low_pp"] = ((diff - z * se_wald) * 100.0).astype("float64")
@@ -252,7 +297,7 @@ def indicator_changes(indicators: pd.DataFrame) -> pd.DataFrame:
     tested = ~np.isnan(p_value)
     q = np.full(len(out), np.nan, dtype="float64")
     if tested.any():
-        q[tested] = sps.false_discovery_control(p_value[tested], method="bh")
+        q[tested] = benjamini_hochberg(p_value[tested])
     out["q_value"] = q
     out["significant"] = np.asarray(q < SIGNIFICANCE_LEVEL, dtype=bool)  # NaN < x is False
 
@@ -486,7 +531,7 @@ def delay_independence(
     """Chi-square test whether delayed/stopped activities are spread evenly over the lines.
 
     Builds the table action line x {delayed_or_stopped, other} for one report year and
-    computes Pearson's chi-square (``scipy.stats.chi2_contingency``, no continuity
+    computes Pearson's chi-square (as ``scipy.stats.chi2_contingency``, no continuity
     correction). The asymptotic p-value is unreliable when expected counts are small (the
     usual rule: any expected count below 5), which is the normal situation for a programme
     with a few dozen activities; then the reported ``p_value`` is a Monte Carlo permutation
@@ -533,7 +578,7 @@ def delay_independence(
         return DelayTest(year=int(year), table=table, tested=False, reason_nl=reason[0], reason_en=reason[1])
 
     observed = table.to_numpy(dtype="float64")[used_lines]
-    res = sps.chi2_contingency(observed, correction=False)
+    res = _chi_square_independence(observed)
     expected = np.asarray(res.expected_freq, dtype="float64")
     min_expected = float(expected.min())
     p_mc = _permutation_p(
@@ -736,7 +781,7 @@ def project_completion(activities: pd.DataFrame, end: date = date(2026, 12, 31))
 
     a, b = k + 0.5, m - k + 0.5
     tail = (1.0 - PROJECTION_CONFIDENCE) / 2.0
-    r_low, r_high = (float(x) for x in sps.beta.ppf([tail, 1.0 - tail], a, b))
+    r_low, r_high = (float(x) for x in _beta_quantile(np.array([tail, 1.0 - tail]), a, b))
     mean_decay = float(np.exp(special.betaln(a, b + t) - special.betaln(a, b)))  # E[(1 - r)^t]
 
     def share_at(r: float) -> float:
