@@ -8,6 +8,12 @@ and the other reads the bytes. The key is a hash of the chart function and all i
 (tables hashed by value), so a cached figure is exactly the figure those inputs draw.
 
 Without the variable (interactive use, tests) every figure is simply drawn.
+
+A drawing publishes its PNG before it renders the SVG, so a kernel waiting for the PNG (the
+briefing shows only PNG) gets it sooner. With ``NAP_FIGURE_SPLIT=1`` (set by the runner when a
+second kernel runs the notebooks beside the briefing) a caller renders only the formats it
+asks for: the briefing skips the SVGs, and the notebook that saves a chart draws it again for
+the SVG, later, while the briefing is being printed and a core would otherwise be idle.
 """
 from __future__ import annotations
 
@@ -20,6 +26,8 @@ from typing import Callable
 import pandas as pd
 
 ENV = "NAP_FIGURE_CACHE"
+#: Set to 1: render only the formats the caller asks for (see above).
+SPLIT_ENV = "NAP_FIGURE_SPLIT"
 FORMATS = ("png", "svg")
 #: How long a kernel waits for the other one to finish drawing the same chart.
 WAIT_SECONDS = 300.0
@@ -63,15 +71,22 @@ def key(chart: Callable, args: tuple, kwargs: dict, footnote: str | None) -> str
     return digest.hexdigest()[:32]
 
 
-def draw(chart: Callable, args: tuple, kwargs: dict, footnote: str | None, formats=FORMATS) -> dict[str, bytes]:
-    """Draw the chart and render it in each format (tight box measured once)."""
+def draw(chart: Callable, args: tuple, kwargs: dict, footnote: str | None, formats=FORMATS,
+         publish: Callable[[str, bytes], None] | None = None) -> dict[str, bytes]:
+    """Draw the chart and render it in each format (tight box measured once), handing each
+    format to ``publish`` as soon as it is rendered."""
     from .figures import _tight_box, add_footnote, figure_bytes
 
     fig = chart(*args, **kwargs)
     if footnote:
         add_footnote(fig, footnote)
     box = _tight_box(fig)
-    return {fmt: figure_bytes(fig, fmt, box) for fmt in formats}
+    data = {}
+    for fmt in formats:
+        data[fmt] = figure_bytes(fig, fmt, box)
+        if publish is not None:
+            publish(fmt, data[fmt])
+    return data
 
 
 def rendered(chart: Callable, args: tuple = (), kwargs: dict | None = None, footnote: str | None = None,
@@ -90,7 +105,7 @@ def rendered(chart: Callable, args: tuple = (), kwargs: dict | None = None, foot
     lock = base.with_suffix(".lock")
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
-        if all(p.exists() for p in paths.values()):
+        if all(paths[fmt].exists() for fmt in formats):
             return {fmt: paths[fmt].read_bytes() for fmt in formats}
         try:
             handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
@@ -100,12 +115,18 @@ def rendered(chart: Callable, args: tuple = (), kwargs: dict | None = None, foot
             time.sleep(0.02)
             continue
         try:
-            data = draw(chart, args, kwargs, footnote, FORMATS)  # both: the other kernel may need the SVG
-            for fmt, path in paths.items():
-                tmp = path.with_name(f".{path.name}.{os.getpid()}")
-                tmp.write_bytes(data[fmt])
-                tmp.replace(path)
-            return {fmt: data[fmt] for fmt in formats}
+            def publish(fmt: str, data: bytes) -> None:
+                tmp = paths[fmt].with_name(f".{paths[fmt].name}.{os.getpid()}")
+                tmp.write_bytes(data)
+                tmp.replace(paths[fmt])
+
+            missing = [fmt for fmt in FORMATS if not paths[fmt].exists()]
+            if os.environ.get(SPLIT_ENV) == "1":
+                missing = [fmt for fmt in missing if fmt in formats]
+            if not any(fmt in missing for fmt in formats):  # published while we took the lock
+                continue
+            data = draw(chart, args, kwargs, footnote, missing, publish)
+            return {fmt: data[fmt] if fmt in data else paths[fmt].read_bytes() for fmt in formats}
         finally:
             os.close(handle)
             lock.unlink(missing_ok=True)

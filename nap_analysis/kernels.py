@@ -43,11 +43,14 @@ class Kernels:
     def __init__(self, count: int):
         from . import forkserver
         from .figcache import ENV as FIGURE_CACHE
+        from .figcache import SPLIT_ENV as FIGURE_SPLIT
 
         os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(KERNEL_PATH), os.environ.get("JUPYTER_PATH")]))
         self.folder = Path(tempfile.mkdtemp(prefix="nap-kernel-"))  # socket files and the figure cache
         (self.folder / "figures").mkdir()
         env = dict(os.environ, **{FIGURE_CACHE: str(self.folder / "figures")})
+        if count >= 2:  # the briefing's kernel renders only PNGs; a notebook kernel adds the SVGs later
+            env[FIGURE_SPLIT] = "1"
         self.managers = []
         self._warming: list[threading.Thread] = []
         self._failures: list[BaseException] = []

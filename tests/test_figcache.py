@@ -89,3 +89,38 @@ def test_a_failing_chart_releases_the_lock_and_raises(monkeypatch, tmp_path):
     with pytest.raises(ValueError, match="kapot"):
         figcache.rendered(broken, (pd.DataFrame({"a": [1]}),))
     assert not list(tmp_path.iterdir())
+
+
+def test_split_mode_renders_only_what_is_asked_and_adds_the_svg_later(monkeypatch, tmp_path, compare):
+    """Two kernels: the briefing asks for PNG only, a notebook later for PNG and SVG."""
+    table, labels = compare
+    fresh = figcache.draw(progress_chart, (table, labels), {"lang": "nl"}, None)
+    monkeypatch.setenv(figcache.ENV, str(tmp_path))
+    monkeypatch.setenv(figcache.SPLIT_ENV, "1")
+    drawn: list[list[str]] = []
+    real_draw = figcache.draw
+
+    def counting_draw(chart, args, kwargs, footnote, formats=figcache.FORMATS, publish=None):
+        drawn.append(list(formats))
+        return real_draw(chart, args, kwargs, footnote, formats, publish)
+
+    monkeypatch.setattr(figcache, "draw", counting_draw)
+    briefing = figcache.rendered(progress_chart, (table, labels), {"lang": "nl"}, None, ("png",))
+    assert briefing == {"png": fresh["png"]} and drawn == [["png"]]
+    assert not list(tmp_path.glob("*.svg"))
+    notebook = figcache.rendered(progress_chart, (table, labels), {"lang": "nl"}, None, ("png", "svg"))
+    assert notebook == fresh, "the SVG of the second drawing is the SVG of one drawing of both"
+    assert drawn == [["png"], ["svg"]]
+    assert figcache.rendered(progress_chart, (table, labels), {"lang": "nl"}, None) == fresh and len(drawn) == 2
+
+
+def test_a_png_reader_does_not_wait_for_the_svg(monkeypatch, tmp_path, compare):
+    """The drawing kernel publishes the PNG first and still holds the lock while it renders the SVG."""
+    table, labels = compare
+    monkeypatch.setenv(figcache.ENV, str(tmp_path))
+    name = figcache.key(progress_chart, (table, labels), {"lang": "nl"}, None)
+    (tmp_path / f"{name}.lock").write_text("")
+    (tmp_path / f"{name}.png").write_bytes(b"\x89PNG published first")
+    monkeypatch.setattr(figcache, "draw", lambda *a, **k: pytest.fail("drew instead of reading"))
+    got = figcache.rendered(progress_chart, (table, labels), {"lang": "nl"}, None, ("png",))
+    assert got == {"png": b"\x89PNG published first"}
