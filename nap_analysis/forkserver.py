@@ -119,13 +119,19 @@ def serve(listen_fd: int, modules: list[str]) -> None:
         if listener in ready:
             conn, _ = listener.accept()
             with conn:
-                request = json.loads(_read_all(conn))
+                try:
+                    request = json.loads(_read_all(conn))
+                except (OSError, ValueError):  # a client that went away: serve the next one
+                    continue
                 pid = os.fork()
                 if pid == 0:
                     conn.close()
                     listener.close()
                     _become_kernel(request)  # never returns
-                conn.sendall(json.dumps({"pid": pid}).encode())
+                try:
+                    conn.sendall(json.dumps({"pid": pid}).encode())
+                except OSError:  # nobody waits for this kernel: stop it
+                    os.kill(pid, signal.SIGKILL)
 
 
 def _become_kernel(request: dict) -> None:
