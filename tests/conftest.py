@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import time
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -80,3 +81,16 @@ def built_en(tmp_path_factory):
 def tree_bytes(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` with its bytes: to prove a folder was left exactly as it was."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def processes_gone(pids: list[int], timeout: float = 15) -> bool:
+    """True once none of ``pids`` runs any more (zombies count as gone), False after ``timeout``."""
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive = [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
+        if not alive:
+            return True
+        time.sleep(0.1)
+    return False

@@ -9,6 +9,7 @@ import time
 import psutil
 import pytest
 
+from conftest import processes_gone
 from nap_analysis import forkserver
 from nap_analysis.kernels import Kernels
 
@@ -34,16 +35,6 @@ def _ask(km, expression: str):
     return ast.literal_eval("".join(printed))
 
 
-def _gone(pids: list[int], timeout: float = 15) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        alive = [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
-        if not alive:
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_the_kernels_are_forked_from_one_server_that_imported_the_library_and_all_go_at_close():
     with Kernels(2) as kernels:
         kernels._wait_until_started()
@@ -57,7 +48,7 @@ def test_the_kernels_are_forked_from_one_server_that_imported_the_library_and_al
             assert imported == ["matplotlib", "nap_analysis.figures", "pandas", "scipy.special"]
             assert cwd == str(kernels.folder)
         assert len({s[3] for s in states}) == 1
-    assert _gone([server, *pids]), "closing the kernels leaves no process"
+    assert processes_gone([server, *pids]), "closing the kernels leaves no process"
 
 
 def test_a_forked_kernel_matches_a_plainly_started_one(monkeypatch):
@@ -81,7 +72,7 @@ def test_when_the_server_dies_its_kernels_die_and_the_run_notices():
         km = kernels.managers[0]
         kernel = _ask(km, STATE)[0]
         os.kill(kernels.server.process.pid, signal.SIGKILL)
-        assert _gone([kernel]), "a kernel must not outlive its server"
+        assert processes_gone([kernel]), "a kernel must not outlive its server"
         deadline = time.monotonic() + 10
         while km.is_alive() and time.monotonic() < deadline:
             time.sleep(0.05)

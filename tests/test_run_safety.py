@@ -14,7 +14,7 @@ import nbformat
 import psutil
 import pytest
 
-from conftest import BUNDLED, DATE, FIXTURES, ROOT, tree_bytes
+from conftest import BUNDLED, DATE, FIXTURES, ROOT, processes_gone, tree_bytes
 
 CLI = [sys.executable, "-m", "nap_analysis.cli"]
 
@@ -96,16 +96,6 @@ def _wait_until_halfway(process: subprocess.Popen, out_root: Path, timeout: floa
     pytest.fail("the run did not reach its first notebook in time")
 
 
-def _gone(pids: list[int], timeout: float = 15) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        alive = [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
-        if not alive:
-            return True
-        time.sleep(0.2)
-    return False
-
-
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
 def test_interrupting_a_run_halfway_loses_nothing_and_leaves_no_kernel(previous, how):
     before = tree_bytes(previous / "2025")
@@ -120,7 +110,7 @@ def test_interrupting_a_run_halfway_loses_nothing_and_leaves_no_kernel(previous,
     assert "onderbroken" in err and "Traceback" not in err
     assert tree_bytes(previous / "2025") == before
     assert not list(previous.glob(".tmp-*")) and not list(previous.glob(".old-*"))
-    assert _gone(kernels), "the kernel outlived the interrupted run"
+    assert processes_gone(kernels), "the kernel outlived the interrupted run"
 
 
 def test_a_killed_run_leaves_the_previous_outputs_byte_identical(previous):
@@ -131,7 +121,7 @@ def test_a_killed_run_leaves_the_previous_outputs_byte_identical(previous):
     process.kill()
     process.communicate(timeout=30)
     assert tree_bytes(previous / "2025") == before
-    assert _gone(kernels, timeout=20), "the kernel of a killed run must notice its parent died and exit"
+    assert processes_gone(kernels, timeout=20), "the kernel of a killed run must notice its parent died and exit"
 
 
 def test_a_second_run_into_the_same_folder_stops_with_a_message(previous, tmp_path):
