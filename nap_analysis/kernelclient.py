@@ -8,7 +8,6 @@ each new client spends 0.2 s proving its IOPub subscription works before the fir
 """
 from __future__ import annotations
 
-import asyncio
 import os
 import select
 import signal
@@ -76,15 +75,6 @@ class ForkProvisioner(LocalProvisioner):
         self.process = ForkedKernel(pid)
         self.pid, self.pgid, self.cwd = pid, None, cwd
         return self.connection_info
-
-    async def wait(self):
-        """Poll the pidfd every 10 ms (LocalProvisioner sleeps 0.1 s: 0.1 s per kernel at each close)."""
-        if not isinstance(self.process, ForkedKernel):
-            return await super().wait()
-        while self.process.poll() is None:
-            await asyncio.sleep(0.01)
-        self.process = None
-        return 0
 
 
 class SharedClient(BlockingKernelClient):
