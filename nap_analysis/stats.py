@@ -76,9 +76,9 @@ _MC_CHUNK = 5000  # resamples per vectorised block; fixed so results never depen
 
 
 # --------------------------------------------------------------------------- helpers
-# The four distribution functions used here come from scipy.special, not scipy.stats: importing
-# scipy.stats costs about 1 s in every kernel of a run (it loads every distribution), special
-# 0.4 s. tests/test_stats.py checks each against its scipy.stats counterpart.
+# The five statistical functions below are built on scipy.special instead of taken from
+# scipy.stats: importing scipy.stats costs about 1 s in every kernel of a run (it loads every
+# distribution), special 0.4 s. tests/test_stats.py checks each against scipy.stats.
 
 
 def _normal_quantile(q):
@@ -121,7 +121,6 @@ def _chi_square_independence(observed: np.ndarray) -> _ChiSquare:
     statistic = float(((observed - expected) ** 2 / expected).sum())
     dof = (observed.shape[0] - 1) * (observed.shape[1] - 1)
     return _ChiSquare(statistic, float(special.chdtrc(dof, statistic)), dof, expected)
-
 
 
 def _z(confidence: float) -> float:
