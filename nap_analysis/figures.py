@@ -1181,10 +1181,24 @@ def add_footnote(fig: Figure, text: str, width: int = 115) -> Figure:
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
+#: Resolution of the PNG files (and of the measurement of the tight box, for both formats).
+SAVE_DPI = 200
+
+
 def _tight_box(fig: Figure):
-    """The tight bounding box (inches) with the house padding: measured once, used for each format."""
+    """The tight bounding box (inches) with the house padding: measured once, used for each format.
+
+    Measured at SAVE_DPI, as savefig's own ``bbox_inches='tight'`` does: text is laid out per
+    resolution, and a box measured at the figure's 100 dpi cut 0.13 in off the longest label of
+    the indicators chart at 200 dpi.
+    """
     with _house_style():
-        return fig.get_tightbbox().padded(0.06)
+        dpi = fig.dpi
+        fig.set_dpi(SAVE_DPI)
+        try:
+            return fig.get_tightbbox().padded(0.06)
+        finally:
+            fig.set_dpi(dpi)
 
 
 class OpaquePNGCanvas(FigureCanvasAgg):
@@ -1230,7 +1244,7 @@ def figure_bytes(fig: Figure, fmt: str, box=None) -> bytes:
     buffer = io.BytesIO()
     with _house_style():
         with matplotlib.rc_context({"svg.hashsalt": "nap-analysis", "svg.fonttype": "path"}):
-            fig.savefig(buffer, format=fmt, dpi=200, metadata=metadata, bbox_inches=box or _tight_box(fig),
+            fig.savefig(buffer, format=fmt, dpi=SAVE_DPI, metadata=metadata, bbox_inches=box or _tight_box(fig),
                         backend=backend)
     return buffer.getvalue()
 
