@@ -23,8 +23,6 @@ import time
 from pathlib import Path
 from typing import Callable
 
-import pandas as pd
-
 ENV = "NAP_FIGURE_CACHE"
 #: Set to 1: render only the formats the caller asks for (see above).
 SPLIT_ENV = "NAP_FIGURE_SPLIT"
@@ -35,6 +33,8 @@ WAIT_SECONDS = 300.0
 
 def _feed(digest, value) -> None:
     """Hash any chart input by value: frames by their cells, dtypes and labels; the rest by repr."""
+    import pandas as pd  # here, not at the top: the runner imports this module before it may take 0.5 s
+
     if isinstance(value, (pd.DataFrame, pd.Series)):
         digest.update(type(value).__name__.encode())
         frame = value.to_frame() if isinstance(value, pd.Series) else value

@@ -320,8 +320,6 @@ def run_many(years: list, languages: list[str], *, data_dir=None, out_root=None,
     serve all its runs (imports paid once, not per run). The data are checked once up front so
     bad data stops everything with exit 2 before any process starts.
     """
-    from .load import load
-
     skip_slow_optional_imports()
     years = list(years or [None])
     n_sets = len(years) * len(languages)
@@ -330,6 +328,8 @@ def run_many(years: list, languages: list[str], *, data_dir=None, out_root=None,
         with Kernels(count) as kernels:
             return [run(year=y, language=lang, data_dir=data_dir, out_root=out_root, date=date, kernels=kernels)
                     for y in years for lang in languages]
+    from .load import load  # not before the kernels above: pandas takes 0.5 s to import
+
     programme = load(Path(data_dir or DATA_DIR))  # bad data: exit 2 before any worker starts
     years = [programme.latest_year if y is None else int(y) for y in years]
     # language-major order in equal chunks: a worker gets one language's years, and the charts that

@@ -89,3 +89,26 @@ def test_notebooks_of_a_run_share_one_client_per_kernel():
         assert _ask(km, "1 + 1") == 2
         km.client().start_channels()  # as papermill does for every notebook: no error, still connected
         assert _ask(km, "2 + 2") == 4
+
+
+def test_the_run_starts_the_fork_server_before_it_imports_anything_heavy(tmp_path):
+    """The server's imports are the longest step before a notebook can run; every module the
+    run imports first (pandas alone: 0.5 s) would delay them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from nap_analysis import forkserver, run\n"
+        "class Seen(Exception): pass\n"
+        "def spy(self, *args, **kwargs):\n"
+        "    raise Seen(sorted(m for m in ('pandas', 'numpy', 'matplotlib', 'nbconvert', 'papermill', 'weasyprint') if m in sys.modules))\n"
+        "forkserver.ForkServer.__init__ = spy\n"
+        "try:\n"
+        "    run.run_many([2025], ['nl'], out_root=sys.argv[1])\n"
+        "except Seen as seen:\n"
+        "    print(seen.args[0])\n"
+    )
+    env = {k: val for k, val in os.environ.items() if k != "NAP_NO_FORKSERVER"}
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, env=env, check=True)
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr
