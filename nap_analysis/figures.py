@@ -34,6 +34,7 @@ from pathlib import Path
 
 import matplotlib
 import matplotlib.dates as mdates
+import matplotlib.text as _mtext
 import numpy as np
 import pandas as pd
 from matplotlib import style as mpl_style
@@ -184,9 +185,52 @@ _MONTHS = {
 
 @contextmanager
 def _house_style():
-    """The house style on top of matplotlib's defaults, so a user's matplotlibrc cannot leak in."""
+    """The house style on top of matplotlib's defaults, so a user's matplotlibrc cannot leak in.
+
+    Inside it, text sizes are also measured once per renderer kind and resolution (see
+    :func:`_shared_text_metrics`).
+    """
     with mpl_style.context(str(STYLE_PATH), after_reset=True):
-        yield
+        outer = getattr(_mtext, "_get_text_metrics_function", None)
+        if outer is None or not SHARE_TEXT_SIZES:  # another matplotlib: its own per-renderer cache
+            yield
+            return
+        _mtext._get_text_metrics_function = _shared_text_metrics
+        try:
+            yield
+        finally:
+            _mtext._get_text_metrics_function = outer
+
+
+#: Measure each text once per renderer kind and dpi while drawing (tests switch it off to compare).
+SHARE_TEXT_SIZES = True
+_TEXT_SIZES: dict = {}
+_TEXT_SIZES_MAX = 20_000
+
+
+def _shared_text_metrics(renderer, _cache=None):
+    """Stand-in for ``matplotlib.text._get_text_metrics_function``: text sizes cached per
+    (renderer class, dpi) instead of per renderer object.
+
+    matplotlib keeps its cache of text sizes with the renderer object, and a chart makes five
+    renderers that measure the same labels: two layout passes and the legend at 100 dpi, the
+    tight box and the PNG at 200 dpi. Measuring a text (FreeType lays out its glyphs) took a
+    third of the drawing time. An Agg or SVG renderer's size of a text depends only on the
+    text, the font properties, math or not and the renderer's dpi (plus hinting rcParams, fixed
+    by the house style, the only place this is used), so the files come out byte-identical.
+    """
+    kind = (type(renderer), renderer.dpi)
+
+    def metrics(text, fontprop, ismath, dpi):
+        key = (kind, text, fontprop, ismath, dpi)  # fontprop is a private copy (matplotlib hands one)
+        size = _TEXT_SIZES.get(key)
+        if size is None:
+            if len(_TEXT_SIZES) >= _TEXT_SIZES_MAX:
+                _TEXT_SIZES.clear()
+            size = _TEXT_SIZES[key] = renderer.get_text_width_height_descent(text, fontprop, ismath)
+        return size
+
+    return metrics
 
 
 def _words(lang: str) -> dict[str, str]:

@@ -517,6 +517,37 @@ def test_the_tight_box_is_the_one_matplotlib_measures_at_the_save_resolution(pro
         assert fig.dpi == 100  # measuring left the figure as it was
 
 
+def test_text_sizes_shared_between_renderers_give_the_same_bytes_with_fewer_measurements(
+        monkeypatch, progress, motions, funds, milestones, intervals, changes):
+    """Each chart measures its labels in five renderers; measured once per renderer kind and dpi,
+    the PNG and SVG files must not change by a single byte."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    measured = []
+    original = RendererAgg.get_text_width_height_descent
+
+    def counting(self, s, prop, ismath):
+        measured.append(s)
+        return original(self, s, prop, ismath)
+
+    monkeypatch.setattr(RendererAgg, "get_text_width_height_descent", counting)
+
+    def render_all() -> list[bytes]:
+        F._TEXT_SIZES.clear()
+        charts = [F.progress_chart(progress, LABELS_2025), F.motions_chart(motions, LABELS_2025),
+                  F.funds_chart(funds), F.milestones_chart(milestones), F.indicators_chart(intervals, changes)]
+        return [F.figure_bytes(fig, fmt) for fig in charts for fmt in ("png", "svg")]
+
+    monkeypatch.setattr(F, "SHARE_TEXT_SIZES", False)
+    plain = render_all()
+    plain_count = len(measured)
+    measured.clear()
+    monkeypatch.setattr(F, "SHARE_TEXT_SIZES", True)
+    shared = render_all()
+    assert shared == plain
+    assert len(measured) < 0.6 * plain_count, (len(measured), plain_count)
+
+
 def test_save_figure_all_charts(tmp_path, progress, motions, funds, milestones, intervals, changes):
     figures = {
         "progress": F.progress_chart(progress, LABELS_2025),
