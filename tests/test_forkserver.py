@@ -47,6 +47,10 @@ def test_the_kernels_are_forked_from_one_server_that_imported_the_library_and_al
         for _, _, imported, _, cwd in states:  # imported by the server, before any notebook asked
             assert imported == ["matplotlib", "nap_analysis.figures", "pandas", "scipy.special"]
             assert cwd == str(kernels.folder)
+        # not a debuggable kernel: ipykernel found no debugpy (importing it cost 0.15-0.2 s per kernel)
+        assert [_ask(km, "(__import__('sys').modules.get('debugpy', 'absent'), "
+                         "__import__('ipykernel.debugger').debugger._is_debugpy_available)") for km in kernels.managers] \
+            == [(None, False)] * 2
         assert len({s[3] for s in states}) == 1
     assert processes_gone([server, *pids]), "closing the kernels leaves no process"
 
