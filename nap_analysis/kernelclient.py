@@ -13,6 +13,7 @@ import select
 import signal
 import subprocess
 import time
+from queue import Empty
 
 from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import KernelManager
@@ -87,12 +88,45 @@ class SharedClient(BlockingKernelClient):
             super().start_channels(*args, **kwargs)
 
     def wait_for_ready(self, timeout: float | None = None) -> None:
-        """The full check (kernel_info reply and an IOPub message) the first time; later only
-        whether the kernel still lives: its sockets have been connected since."""
+        """The full check (both channels answer) the first time; later only whether the kernel
+        still lives: its sockets have been connected since."""
         if self._ready and self.is_alive():
             return
-        super().wait_for_ready(timeout=timeout)
+        self._wait_until_connected(float("inf") if timeout is None else timeout)
         self._ready = True
+
+    def _wait_until_connected(self, timeout: float) -> None:
+        """Ask kernel_info until the reply comes on the shell channel and the 'idle' status of
+        the same request on IOPub; then both are connected and IOPub holds nothing old.
+
+        jupyter_client's own check reads IOPub until it has been silent for 0.2 s: 0.2 s per
+        kernel on every run. A subscription made too late misses the status: ask again.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            request = self.kernel_info()
+            try:
+                reply = self.get_shell_msg(timeout=1)
+            except Empty:
+                reply = None
+            if reply is not None and reply["parent_header"].get("msg_id") == request:
+                if self._iopub_idle_after(request):
+                    self._handle_kernel_info_reply(reply)
+                    return
+            if not self.is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+    def _iopub_idle_after(self, request: str) -> bool:
+        while True:
+            try:
+                msg = self.get_iopub_msg(timeout=0.5)
+            except Empty:
+                return False
+            if (msg["parent_header"].get("msg_id") == request and msg["msg_type"] == "status"
+                    and msg["content"].get("execution_state") == "idle"):
+                return True
 
 
 class RunKernelManager(KernelManager):

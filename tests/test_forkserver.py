@@ -116,3 +116,41 @@ def test_the_run_starts_the_fork_server_before_it_imports_anything_heavy(tmp_pat
     env = {k: val for k, val in os.environ.items() if k != "NAP_NO_FORKSERVER"}
     result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, env=env, check=True)
     assert result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
+def test_the_ready_check_ends_at_the_idle_status_of_its_own_kernel_info_request(tmp_path, monkeypatch):
+    """Not after 0.2 s of IOPub silence (jupyter_client's check): at the status that proves IOPub
+    is connected, with nothing left unread, so the first cell's messages are its own."""
+    from queue import Empty
+
+    from nap_analysis.kernelclient import RunKernelManager
+    from nap_analysis.kernels import KERNEL_PATH
+
+    monkeypatch.setenv("JUPYTER_PATH", str(KERNEL_PATH))
+    km = RunKernelManager(kernel_name="python3", transport="ipc", ip=str(tmp_path / "kernel"))
+    km.start_kernel(cwd=str(tmp_path))
+    try:
+        client = km.client()
+        client.start_channels()
+        read = []
+        original = client.get_iopub_msg
+
+        def spy(*args, **kwargs):
+            try:
+                msg = original(*args, **kwargs)
+            except Empty:
+                read.append(None)
+                raise
+            read.append(msg)
+            return msg
+
+        client.get_iopub_msg = spy
+        client.wait_for_ready(timeout=60)
+        last = read[-1]
+        assert last is not None and last["msg_type"] == "status" and last["content"]["execution_state"] == "idle"
+        assert last["parent_header"]["msg_type"] == "kernel_info_request"
+        assert not client.iopub_channel.msg_ready()
+        assert _ask(km, "6 * 7") == 42
+    finally:
+        km.close_client()
+        km.shutdown_kernel(now=True)
