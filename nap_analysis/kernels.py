@@ -73,6 +73,10 @@ class Kernels:
             raise
 
     def _start(self, km, env: dict) -> None:
+        try:  # while the fork server still imports: needed for the first notebook (0.25 s)
+            import papermill  # noqa: F401
+        except ImportError:  # reported by the first notebook
+            pass
         try:  # no papermill cwd=: it would chdir this whole process
             km.start_kernel(cwd=str(self.folder), env=env)
         except BaseException as exc:  # noqa: BLE001 - raised by execute(), in the main thread

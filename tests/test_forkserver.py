@@ -154,3 +154,19 @@ def test_the_ready_check_ends_at_the_idle_status_of_its_own_kernel_info_request(
     finally:
         km.close_client()
         km.shutdown_kernel(now=True)
+
+
+def test_papermill_is_imported_while_the_kernels_start_not_when_the_first_notebook_is_sent():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "sys.modules.setdefault('rfc3987_syntax', None)\n"
+        "from nap_analysis.kernels import Kernels\n"
+        "with Kernels(1) as kernels:\n"
+        "    kernels._wait_until_started()\n"
+        "    print('papermill' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert result.stdout.strip() == "True", result.stdout + result.stderr
