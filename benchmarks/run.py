@@ -19,7 +19,9 @@ batch    8 parameter sets (4 report years x nl/en) as one ``nap-analysis run --j
          8 sequential single runs. The bundled data has only 2024 and 2025, so a copy of data/
          gets report years 2026 and 2027 as duplicates of 2024 and 2025 (SYNTHETIC, see JSON).
 
-Ratios ours/naive and ours/floor are computed when those sections ran. Every measurement keeps
+Ratios ours/naive and ours/floor are computed when those sections ran. With both floor and ours,
+their samples are taken in turns (floor, ours, floor, ..., ours, floor: one floor sample more), so
+the ratio compares timings from the same minutes of a machine whose speed drifts. Every measurement keeps
 all samples and the median; the table goes to stdout, everything to ``outputs/benchmarks.json``
 (``--json`` to change). ``--quick``: repeat 1, scaling only up to 10^5, no batch.
 """
@@ -159,10 +161,29 @@ def machine_info() -> dict:
 # --------------------------------------------------------------------------- floor
 
 
+FLOOR_CMD = [PYTHON, "-c", "import pandas, matplotlib.pyplot, scipy.stats"]
+
+
+def floor_measurement(samples: list[float], **extra) -> dict:
+    return measurement(samples, command=" ".join(map(str, FLOOR_CMD)).replace(str(ROOT) + "/", ""), **extra)
+
+
 def bench_floor(repeat: int) -> dict:
-    cmd = [PYTHON, "-c", "import pandas, matplotlib.pyplot, scipy.stats"]
-    samples = [run_cmd(cmd)[0] for _ in range(repeat)]
-    return measurement(samples, command=" ".join(map(str, cmd)).replace(str(ROOT) + "/", ""))
+    return floor_measurement([run_cmd(FLOOR_CMD)[0] for _ in range(repeat)])
+
+
+def bench_floor_and_ours(repeat: int) -> tuple[dict, dict]:
+    """Floor and ours in turns (floor, ours, floor, ..., ours, floor), so the ratio compares
+    timings from the same minutes: this VM's speed drifts 15-30% from minute to minute, and
+    a floor measured in a block minutes before the runs moved the ratio by up to 0.7."""
+    floor: list[float] = []
+
+    def before_each_run() -> None:
+        floor.append(run_cmd(FLOOR_CMD)[0])
+
+    ours = bench_ours(repeat, before_each_run=before_each_run)
+    floor.append(run_cmd(FLOOR_CMD)[0])
+    return floor_measurement(floor, order="in turns with ours: floor, ours, floor, ..., ours, floor"), ours
 
 
 # --------------------------------------------------------------------------- naive chain
@@ -271,10 +292,12 @@ def step_times(stderr: str) -> dict[str, float]:
     return steps
 
 
-def bench_ours(repeat: int) -> dict:
+def bench_ours(repeat: int, before_each_run=None) -> dict:
     samples: list[float] = []
     steps: dict[str, list[float]] = {}
     for i in range(repeat):
+        if before_each_run is not None:
+            before_each_run()
         with tempfile.TemporaryDirectory(prefix="nap-bench-ours-") as tmp:
             seconds, proc = run_cmd([VENV_BIN / "nap-analysis", "run", "--year", str(YEAR), "--out", tmp, "--date", DATE])
             if not (Path(tmp) / str(YEAR) / "briefing.pdf").is_file():
@@ -667,10 +690,16 @@ def main(argv: list[str] | None = None) -> int:
         "scaling": lambda: bench_scaling(repeat, sizes),
         "batch": lambda: bench_batch(repeat),
     }
+    in_turns = "floor" in sections and "ours" in sections
     for section in SECTIONS:
-        if section in sections:
-            log(f"[{section}]")
-            results["measurements"][section] = runners[section]()
+        if section not in sections or (in_turns and section == "floor"):
+            continue
+        if in_turns and section == "ours":
+            log("[floor and ours, in turns]")
+            results["measurements"]["floor"], results["measurements"]["ours"] = bench_floor_and_ours(repeat)
+            continue
+        log(f"[{section}]")
+        results["measurements"][section] = runners[section]()
     results["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     found = ratios(results["measurements"])
     if found:
