@@ -111,6 +111,19 @@ def notebook_paths() -> list[Path]:
     return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
 
+def stale_bytecode() -> list[str]:
+    """Library modules a process must compile before it can import them (``make benchmark`` and
+    ``make install`` compile them; pip does not for an editable install)."""
+    from importlib.util import cache_from_source
+
+    stale = []
+    for source in sorted((ROOT / "nap_analysis").glob("*.py")):
+        cached = Path(cache_from_source(str(source)))
+        if not cached.exists() or cached.stat().st_mtime < source.stat().st_mtime:
+            stale.append(source.name)
+    return stale
+
+
 def machine_info() -> dict:
     import importlib.metadata as md
 
@@ -154,6 +167,7 @@ def machine_info() -> dict:
         "packages": versions,
         "git_commit": git("rev-parse", "HEAD"),
         "git_dirty_files": dirty.splitlines() if dirty else [],
+        "library_modules_without_fresh_bytecode": stale_bytecode(),
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
 

@@ -15,6 +15,7 @@ def test_benchmark_scaling_smoke_run_writes_its_json(tmp_path):
     assert done.returncode == 0, done.stderr
     results = json.loads(out.read_text(encoding="utf-8"))
     assert results["machine"]["cpu_count"] >= 1
+    assert isinstance(results["machine"]["library_modules_without_fresh_bytecode"], list)
     floor = results["measurements"]["floor"]
     assert floor["median"] > 0 and len(floor["samples"]) == 1
     size = results["measurements"]["scaling"]["sizes"]["1000"]
