@@ -176,12 +176,23 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+_EXPORTER: NapHTMLExporter | None = None
+
+
+def _html_exporter() -> NapHTMLExporter:
+    """One exporter per process: each new one compiles the jinja templates again (0.1-0.2 s)."""
+    global _EXPORTER
+    if _EXPORTER is None:
+        _EXPORTER = NapHTMLExporter()
+    return _EXPORTER
+
+
 def warm_up() -> None:
     """Export a one-cell notebook to HTML and PDF: loads nbconvert's templates, WeasyPrint and
     the fonts once, so the briefing's export later pays only for the briefing."""
     import nbformat
 
-    html, _ = NapHTMLExporter().from_notebook_node(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("NAP")]))
+    html, _ = _html_exporter().from_notebook_node(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("NAP")]))
     html_to_pdf(html)
 
 
@@ -190,7 +201,7 @@ def export_notebook(nb_or_path, out_html: Path | None = None, out_pdf: Path | No
     import nbformat
 
     nb = nb_or_path if isinstance(nb_or_path, nbformat.NotebookNode) else nbformat.read(str(nb_or_path), as_version=4)
-    html, _ = NapHTMLExporter().from_notebook_node(nb)
+    html, _ = _html_exporter().from_notebook_node(nb)
     if out_html is not None:
         _write_atomic(Path(out_html), html.encode("utf-8"))
     if out_pdf is not None:

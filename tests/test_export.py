@@ -64,6 +64,20 @@ def test_english_notebook_gets_english_title_and_page_words():
     assert "Verslagjaar" not in html
 
 
+def test_the_process_wide_exporter_gives_what_a_new_exporter_gives_for_each_notebook(tmp_path):
+    """export_notebook keeps one exporter (its templates compiled once); nothing of one briefing
+    (language, title block) may stay behind in the next."""
+    from nap_analysis.export import NapHTMLExporter, _html_exporter, export_notebook
+
+    notebooks = [_notebook("nl"), _notebook("en"), _notebook("nl")]
+    notebooks[2].metadata["nap"] = {"title": "Tweede <run>", "language": "nl"}
+    shared = [export_notebook(nb) for nb in notebooks]
+    fresh = [NapHTMLExporter().from_notebook_node(nb)[0] for nb in notebooks]
+    assert shared == fresh
+    assert _html_exporter() is _html_exporter()
+    assert 'lang="en"' in shared[1] and 'lang="nl"' in shared[2] and "Tweede &lt;run&gt;" in shared[2]
+
+
 def test_title_block_from_the_run_wins_and_is_escaped():
     from nap_analysis.export import NapHTMLExporter, title_block
 
