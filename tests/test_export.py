@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
 from conftest import ROOT
@@ -143,3 +144,53 @@ def test_jupyter_nbconvert_to_nap_pdf_and_nap_html_on_an_executed_notebook(built
 
     text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "10_briefing.pdf").pages)
     assert "Kernpunten (concept)" in text and "Rijksbrede norm" in text
+
+
+def test_pdf_takes_chart_pixels_from_the_stored_png_with_the_same_bytes_as_weasyprints_own_encoding(monkeypatch):
+    """WeasyPrint decodes every PNG and encodes it again; for the charts (Pillow PNGs, RGB) the
+    PDF takes the stored image data instead, and the PDF may not change by a byte."""
+    import base64
+    import io
+    from contextlib import nullcontext
+
+    from PIL import Image
+    from weasyprint.images import RasterImage
+
+    from nap_analysis import export as E
+    from nap_analysis import figures as F
+
+    fig = F.projection_chart(pd.DataFrame({"report_year": [2024, 2025], "share_completed": [0.2, 0.4]}),
+                             {"possible": False, "reason": "te weinig jaren"})
+    chart = F.figure_bytes(fig, "png")
+    assert Image.open(io.BytesIO(chart)).mode == "RGB"
+    see_through = io.BytesIO()
+    Image.new("RGBA", (40, 30), (0, 90, 200, 128)).save(see_through, format="png")
+    html = "".join(f'<p>{name}</p><img alt="{name}" src="data:image/png;base64,{base64.b64encode(data).decode()}">'
+                   for name, data in (("grafiek", chart), ("doorzichtig", see_through.getvalue())))
+
+    encoded = []
+    own = RasterImage.__dict__["_get_png_data"].__func__
+    monkeypatch.setattr(RasterImage, "_get_png_data", staticmethod(lambda image: encoded.append(image.mode) or own(image)))
+    stored = E.html_to_pdf(html)
+    assert encoded == ["RGB", "L"]  # only the transparent image's colour and alpha were encoded again
+    encoded.clear()
+    monkeypatch.setattr(E, "_png_data_as_stored", nullcontext)
+    assert E.html_to_pdf(html) == stored
+    assert encoded == ["RGB", "RGB", "L"]
+
+
+def test_png_idat_only_for_plain_8_bit_rgb():
+    import io
+
+    from PIL import Image
+
+    from nap_analysis.export import png_idat
+
+    def png(mode, **kwargs) -> bytes:
+        out = io.BytesIO()
+        Image.new(mode, (8, 4), "white" if mode != "P" else 0).save(out, format="png", **kwargs)
+        return out.getvalue()
+
+    assert png_idat(png("RGB"))
+    assert png_idat(png("RGBA")) is None and png_idat(png("L")) is None and png_idat(png("P")) is None
+    assert png_idat(b"not a png") is None
