@@ -100,16 +100,16 @@ class SharedClient(BlockingKernelClient):
         the same request on IOPub; then both are connected and IOPub holds nothing old.
 
         jupyter_client's own check reads IOPub until it has been silent for 0.2 s: 0.2 s per
-        kernel on every run. A subscription made too late misses the status: ask again.
+        kernel on every run. A subscription made too late misses the status: ask again soon
+        (the status follows the reply within milliseconds once IOPub is connected).
         """
         deadline = time.monotonic() + timeout
         while True:
             request = self.kernel_info()
-            try:
-                reply = self.get_shell_msg(timeout=1)
-            except Empty:
-                reply = None
-            if reply is not None and reply["parent_header"].get("msg_id") == request:
+            reply = self._shell_msg_or_none(timeout=1)
+            while reply is not None and reply["parent_header"].get("msg_id") != request:  # an earlier ask
+                reply = self._shell_msg_or_none(timeout=1)
+            if reply is not None:
                 if self._iopub_idle_after(request):
                     self._handle_kernel_info_reply(reply)
                     return
@@ -118,10 +118,16 @@ class SharedClient(BlockingKernelClient):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
 
+    def _shell_msg_or_none(self, timeout: float):
+        try:
+            return self.get_shell_msg(timeout=timeout)
+        except Empty:
+            return None
+
     def _iopub_idle_after(self, request: str) -> bool:
         while True:
             try:
-                msg = self.get_iopub_msg(timeout=0.5)
+                msg = self.get_iopub_msg(timeout=0.1)
             except Empty:
                 return False
             if (msg["parent_header"].get("msg_id") == request and msg["msg_type"] == "status"
