@@ -170,3 +170,30 @@ def test_papermill_is_imported_while_the_kernels_start_not_when_the_first_notebo
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert result.stdout.strip() == "True", result.stdout + result.stderr
+
+
+def test_the_kernel_beside_the_briefing_runs_at_a_lower_cpu_priority(tmp_path):
+    """Briefing then export is the run's longest chain: its kernel keeps the priority it had, the
+    other kernel yields the CPU to it (and to the export) when the cores are all busy."""
+    import nbformat
+
+    from nap_analysis.kernels import BRIEFING_NOTEBOOK, NOTEBOOKS_NICE
+
+    probe = "import os; print(os.getpid(), os.getpriority(os.PRIO_PROCESS, 0))"
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for name in (BRIEFING_NOTEBOOK, "01_a.ipynb", "02_b.ipynb"):
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(probe)],
+                                                metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                                         "language": "python"}}), folder / name)
+    work = tmp_path / "work"
+    (work / "notebooks").mkdir(parents=True)
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    with Kernels(2) as kernels:
+        kernels.execute(sorted(folder.glob("*.ipynb")), {}, work)
+        pids = [km.provisioner.pid for km in kernels.managers]
+        assert [os.getpriority(os.PRIO_PROCESS, pid) for pid in pids] == [base, base + NOTEBOOKS_NICE]
+    seen = {path.name: tuple(map(int, nbformat.read(path, as_version=4).cells[-1].outputs[0]["text"].split()))
+            for path in (work / "notebooks").glob("*.ipynb")}
+    assert seen[BRIEFING_NOTEBOOK] == (pids[0], base)  # the briefing always in the first kernel
+    assert set(seen.values()) <= {(pids[0], base), (pids[1], base + NOTEBOOKS_NICE)}
