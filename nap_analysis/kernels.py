@@ -26,6 +26,8 @@ BRIEFING_NOTEBOOK = "10_briefing.ipynb"
 WARM_MODULES = ("nap_analysis.report", "nap_analysis.figures", "nap_analysis.stats")
 #: The same, run in each kernel as soon as it is up (instant when it was forked with them); names deleted again.
 WARM_IMPORTS = "import importlib as _i; [_i.import_module(_m) for _m in %r]; del _i" % (WARM_MODULES,)
+#: Environment variable of the kernels: the file with the data the run loaded and checked.
+SHARED_DATA_ENV = "NAP_SHARED_DATA"
 
 
 def kernel_count(notebook_count: int, runs_at_once: int = 1) -> int:
@@ -46,9 +48,10 @@ class Kernels:
         from .figcache import SPLIT_ENV as FIGURE_SPLIT
 
         os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(KERNEL_PATH), os.environ.get("JUPYTER_PATH")]))
-        self.folder = Path(tempfile.mkdtemp(prefix="nap-kernel-"))  # socket files and the figure cache
+        self.folder = Path(tempfile.mkdtemp(prefix="nap-kernel-"))  # socket files, figure cache, checked data
+        self.shared_data = self.folder / "data.pickle"
         (self.folder / "figures").mkdir()
-        env = dict(os.environ, **{FIGURE_CACHE: str(self.folder / "figures")})
+        env = dict(os.environ, **{FIGURE_CACHE: str(self.folder / "figures"), SHARED_DATA_ENV: str(self.shared_data)})
         if count >= 2:  # the briefing's kernel renders only PNGs; a notebook kernel adds the SVGs later
             env[FIGURE_SPLIT] = "1"
         self.managers = []
@@ -71,6 +74,12 @@ class Kernels:
         except BaseException:
             self.close()
             raise
+
+    def share_data(self, programme, data_dir) -> None:
+        """Hand the kernels the data this process loaded and checked (see report.share_loaded)."""
+        from .report import share_loaded
+
+        share_loaded(programme, data_dir, self.shared_data)
 
     def _start(self, km, env: dict) -> None:
         try:  # while the fork server still imports: needed for the first notebook (0.25 s)

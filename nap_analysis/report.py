@@ -9,6 +9,7 @@ here, the one place where data meets HTML.
 from __future__ import annotations
 
 import html
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,8 +101,43 @@ _LOADED: dict = {}
 _TABLES = ("actielijnen", "activities", "motions", "funds", "milestones", "indicators", "status_labels")
 
 
+def _data_key(folder: Path) -> tuple:
+    """A folder's identity for the caches: its path and each file's name, size and modification time."""
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    return str(folder.resolve()), tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+
+
+def share_loaded(programme: Programme, data_dir, target: Path) -> None:
+    """Leave what :func:`load` returned for ``data_dir`` in ``target`` for the run's kernels.
+
+    The run checks the data before any notebook starts; its kernels then take that result
+    instead of reading and checking the same files again (0.15-0.2 s per kernel, the first
+    one at the start of the briefing). ``target`` lies in the run's private kernel folder.
+    """
+    import pickle
+
+    tmp = target.with_name(f".{target.name}.{os.getpid()}")
+    tmp.write_bytes(pickle.dumps((_data_key(Path(data_dir)), programme), protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.replace(target)
+
+
+def _shared(key: tuple) -> Programme | None:
+    """The run's loaded data when it is of the same files (same key), else None."""
+    import pickle
+
+    from .kernels import SHARED_DATA_ENV
+
+    path = os.environ.get(SHARED_DATA_ENV)
+    try:
+        with open(path, "rb") as handle:
+            stored_key, programme = pickle.load(handle)
+    except (TypeError, OSError, pickle.UnpicklingError, EOFError, ValueError):
+        return None
+    return programme if stored_key == key else None
+
+
 def _load_once(data_dir) -> Programme:
-    """The data of a folder, checked once per kernel while its files stay the same.
+    """The data of a folder, checked once per kernel (or once per run) while its files stay the same.
 
     A run's kernel opens a Report in each of its notebooks; the key is each file's name, size
     and modification time. Every caller gets its own copies of the tables to change at will.
@@ -109,11 +145,10 @@ def _load_once(data_dir) -> Programme:
     folder = Path(data_dir)
     if not folder.is_dir():
         return load(folder)  # the loader words the error
-    files = sorted(p for p in folder.iterdir() if p.is_file())
-    key = (str(folder.resolve()), tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files))
+    key = _data_key(folder)
     if key not in _LOADED:
         _LOADED.clear()
-        _LOADED[key] = load(folder)
+        _LOADED[key] = _shared(key) or load(folder)
     programme = _LOADED[key]
     from dataclasses import replace
 

@@ -197,3 +197,42 @@ def test_the_kernel_beside_the_briefing_runs_at_a_lower_cpu_priority(tmp_path):
             for path in (work / "notebooks").glob("*.ipynb")}
     assert seen[BRIEFING_NOTEBOOK] == (pids[0], base)  # the briefing always in the first kernel
     assert set(seen.values()) <= {(pids[0], base), (pids[1], base + NOTEBOOKS_NICE)}
+
+
+def test_kernels_take_the_data_the_run_checked_while_the_files_stay_the_same(tmp_path, monkeypatch):
+    """The run loads and checks the data before any notebook; its kernels take that result
+    instead of reading the files again, but never for other or changed files."""
+    import shutil
+
+    from nap_analysis import report
+    from nap_analysis.kernels import SHARED_DATA_ENV
+    from nap_analysis.load import load
+    from nap_analysis.paths import DATA_DIR
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    checked = load(data)
+    checked.activities["title"] = "gemerkt"  # so we can tell the shared copy from a fresh load
+    shared = tmp_path / "data.pickle"
+    report.share_loaded(checked, data, shared)
+    monkeypatch.setenv(SHARED_DATA_ENV, str(shared))
+    monkeypatch.setattr(report, "_LOADED", {})
+    assert set(report._load_once(data).activities["title"]) == {"gemerkt"}
+
+    monkeypatch.setattr(report, "_LOADED", {})
+    (data / "activities.csv").write_bytes((data / "activities.csv").read_bytes() + b"\n")  # same rows, new file
+    assert "gemerkt" not in set(report._load_once(data).activities["title"])
+    monkeypatch.setattr(report, "_LOADED", {})
+    assert "gemerkt" not in set(report._load_once(DATA_DIR).activities["title"])  # another folder
+
+
+def test_a_run_hands_its_kernels_the_checked_data(tmp_path):
+    with Kernels(1) as kernels:
+        from nap_analysis.load import load
+        from nap_analysis.paths import DATA_DIR
+
+        kernels.share_data(load(DATA_DIR), DATA_DIR)
+        kernels._wait_until_started()
+        km = kernels.managers[0]
+        assert _ask(km, "__import__('os').environ['NAP_SHARED_DATA']") == str(kernels.shared_data)
+        assert _ask(km, f"__import__('nap_analysis.report').report._shared(__import__('nap_analysis.report').report._data_key(__import__('pathlib').Path({str(DATA_DIR)!r}))) is not None") is True
