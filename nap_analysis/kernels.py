@@ -75,11 +75,11 @@ class Kernels:
             self.close()
             raise
 
-    def share_data(self, programme, data_dir) -> None:
-        """Hand the kernels the data this process loaded and checked (see report.share_loaded)."""
-        from .report import share_loaded
+    def load_data(self, data_dir):
+        """Load and check the data here, and hand the result to the kernels (report.load_and_share)."""
+        from .report import load_and_share
 
-        share_loaded(programme, data_dir, self.shared_data)
+        return load_and_share(data_dir, self.shared_data)
 
     def _start(self, km, env: dict) -> None:
         try:  # while the fork server still imports: needed for the first notebook (0.25 s)

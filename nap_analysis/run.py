@@ -203,12 +203,10 @@ def run(year=None, data_dir=None, out_root=None, language: str = "nl", notebook_
 
 def _run(year, data_dir: Path, out_root: Path, language: str, date, paths: list[Path], kernels: Kernels,
          started: float) -> RunResult:
-    from .load import load
     from .manifest import write_manifest
     from .tables import write_workbook
 
-    programme = load(data_dir)  # bad data stops here, before any notebook runs, with exit 2
-    kernels.share_data(programme, data_dir)
+    programme = kernels.load_data(data_dir)  # bad data stops here, before any notebook runs, with exit 2
     year = programme.latest_year if year is None else int(year)
     if year not in programme.report_years:
         raise UsageError(f"verslagjaar {year} staat niet in de data (wel: {', '.join(map(str, programme.report_years))})")

@@ -211,10 +211,16 @@ def test_kernels_take_the_data_the_run_checked_while_the_files_stay_the_same(tmp
 
     data = tmp_path / "data"
     shutil.copytree(DATA_DIR, data)
-    checked = load(data)
-    checked.activities["title"] = "gemerkt"  # so we can tell the shared copy from a fresh load
     shared = tmp_path / "data.pickle"
-    report.share_loaded(checked, data, shared)
+
+    def marked(folder):  # so we can tell the shared copy from a fresh load
+        programme = load(folder)
+        programme.activities["title"] = "gemerkt"
+        return programme
+
+    monkeypatch.setattr(report, "load", marked)
+    report.load_and_share(data, shared)
+    monkeypatch.setattr(report, "load", load)
     monkeypatch.setenv(SHARED_DATA_ENV, str(shared))
     monkeypatch.setattr(report, "_LOADED", {})
     assert set(report._load_once(data).activities["title"]) == {"gemerkt"}
@@ -231,7 +237,7 @@ def test_a_run_hands_its_kernels_the_checked_data(tmp_path):
         from nap_analysis.load import load
         from nap_analysis.paths import DATA_DIR
 
-        kernels.share_data(load(DATA_DIR), DATA_DIR)
+        assert kernels.load_data(DATA_DIR).report_years == load(DATA_DIR).report_years
         kernels._wait_until_started()
         km = kernels.managers[0]
         assert _ask(km, "__import__('os').environ['NAP_SHARED_DATA']") == str(kernels.shared_data)
