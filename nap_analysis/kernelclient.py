@@ -109,10 +109,9 @@ class SharedClient(BlockingKernelClient):
             reply = self._shell_msg_or_none(timeout=1)
             while reply is not None and reply["parent_header"].get("msg_id") != request:  # an earlier ask
                 reply = self._shell_msg_or_none(timeout=1)
-            if reply is not None:
-                if self._iopub_idle_after(request):
-                    self._handle_kernel_info_reply(reply)
-                    return
+            if reply is not None and self._iopub_idle_after(request):
+                self._handle_kernel_info_reply(reply)
+                return
             if not self.is_alive():
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
