@@ -1,6 +1,7 @@
 """Command line: argument parsing, exit codes and messages over the Python API.
 
-Exit codes: 0 success, 1 a run or export failed, 2 bad data or bad arguments, 130 interrupted.
+Exit codes: 0 success, 1 a run or export failed, 2 bad data, arguments or environment,
+130 interrupted. Messages are in the language of the run (``--lang``, Dutch by default).
 Heavy modules are imported inside the commands, so ``nap-analysis --help`` answers at once.
 """
 from __future__ import annotations
@@ -9,160 +10,183 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import __version__
 from .errors import NapError, UsageError
-
-from .paths import DATA_DIR as DEFAULT_DATA
-from .paths import OUTPUT_DIR as DEFAULT_OUT
+from .words import words
 
 
-def _add_data(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="map met de data (standaard: de meegeleverde data/)")
+def _message_language(argv: list[str]) -> str:
+    """The language of the messages: the first ``--lang`` value (Dutch by default)."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return "en" if argv[i + 1] == "en" else "nl"
+        if arg.startswith("--lang="):
+            return "en" if arg.split("=", 1)[1] == "en" else "nl"
+    return "nl"
 
 
-def _add_year(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--year", type=int, default=None, help="verslagjaar (standaard: het laatste in de data)")
-
-
-def _add_format(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=("table", "csv"), default="table", help="uitvoer: leesbare tabel (standaard) of csv")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="nap-analysis",
-        description="Voortgang van het Nationaal Actieprogramma Aanpak seksueel grensoverschrijdend gedrag en seksueel geweld (NAP).",
-    )
+def build_parser(language: str = "nl") -> argparse.ArgumentParser:
+    w = words(language)
+    parser = argparse.ArgumentParser(prog="nap-analysis", description=w["cli.description"])
+    parser.add_argument("--version", action="version", version=f"nap-analysis {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = commands.add_parser("validate", help="controleer een datamap (exit 0 = goed, 2 = problemen)")
-    _add_data(p)
+    def data(p):
+        p.add_argument("--data", type=Path, default=None, help=w["cli.help.data"])
 
-    p = commands.add_parser("progress", help="voortgang per actielijn: aantal en aandeel per status")
-    _add_data(p), _add_year(p), _add_format(p)
+    def year(p):
+        p.add_argument("--year", default=None, help=w["cli.help.year"])
 
-    p = commands.add_parser("flags", help="vertraagde en stopgezette activiteiten en wijzigingen sinds vorig jaar")
-    _add_data(p), _add_year(p), _add_format(p)
+    def lang(p):
+        p.add_argument("--lang", choices=("nl", "en"), default=language, help=w["cli.help.lang_one"])
 
-    p = commands.add_parser("indicators", help="monitorindicatoren: verschil tussen metingen met betrouwbaarheidsinterval en toets")
-    _add_data(p), _add_format(p)
+    def output(p):
+        p.add_argument("--format", choices=("table", "csv", "csv-en"), default="table", help=w["cli.help.format"])
 
-    p = commands.add_parser("run", help="voer de notebooks uit en maak de briefing (HTML en PDF) in outputs/<jaar>/")
-    _add_data(p)
-    p.add_argument("--year", type=int, nargs="+", default=None, help="verslagja(a)r(en) (standaard: het laatste in de data)")
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="map voor de uitvoer (standaard: outputs/)")
-    p.add_argument("--lang", choices=("nl", "en"), nargs="+", default=["nl"], help="taal of talen van de briefing (standaard nl)")
-    p.add_argument("--jobs", type=int, default=1, help="zoveel runs tegelijk bij meerdere jaren/talen (standaard 1)")
-    p.add_argument("--date", default=None, help="datum op de briefing, JJJJ-MM-DD (standaard: SOURCE_DATE_EPOCH of vandaag)")
-
-    p = commands.add_parser("verify", help="voer een run opnieuw uit volgens manifest.json en vergelijk (exit 1 bij verschil)")
-    p.add_argument("outdir", type=Path, help="uitvoermap met manifest.json, bijv. outputs/2025")
+    p = commands.add_parser("validate", help=w["cli.cmd.validate"])
+    data(p), lang(p)
+    p = commands.add_parser("progress", help=w["cli.cmd.progress"])
+    data(p), year(p), lang(p), output(p)
+    p = commands.add_parser("flags", help=w["cli.cmd.flags"])
+    data(p), year(p), lang(p), output(p)
+    p = commands.add_parser("indicators", help=w["cli.cmd.indicators"])
+    data(p), lang(p), output(p)
+    p = commands.add_parser("run", help=w["cli.cmd.run"])
+    data(p)
+    p.add_argument("--year", nargs="+", default=None, help=w["cli.help.years"])
+    p.add_argument("--out", type=Path, default=None, help=w["cli.help.out"])
+    p.add_argument("--lang", choices=("nl", "en"), nargs="+", default=["nl"], help=w["cli.help.lang"])
+    p.add_argument("--jobs", type=int, default=1, help=w["cli.help.jobs"])
+    p.add_argument("--date", default=None, help=w["cli.help.date"])
+    p.add_argument("--notebooks", type=Path, default=None, help=w["cli.help.notebooks"])
+    p = commands.add_parser("verify", help=w["cli.cmd.verify"])
+    p.add_argument("outdir", type=Path, help=w["cli.help.outdir"])
+    p.add_argument("--allow-other-versions", action="store_true", help=w["cli.help.allow_versions"])
+    lang(p)
     return parser
 
 
+# --------------------------------------------------------------------------- commands
+
+
 def _programme(args):
-    from .load import load
+    from .data import load
+    from .resources import data_dir
 
-    return load(args.data)
-
-
-def _year(programme, args) -> int:
-    if args.year is None:
-        return programme.latest_year
-    if args.year not in programme.report_years:
-        years = ", ".join(str(y) for y in programme.report_years)
-        raise UsageError(f"verslagjaar {args.year} staat niet in de data (wel: {years})")
-    return args.year
+    return load(args.data or data_dir())
 
 
-def _emit(frame, fmt: str) -> None:
-    if fmt == "csv":
-        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
-    else:
-        print(frame.to_string(index=False))
-
-
-def _basis_note(programme, year: int) -> None:
-    """On stderr (stdout stays clean CSV): how many statuses are not stated by a memo or annex."""
-    from .progress import basis_counts
+def _basis_note(programme, year: int, w) -> None:
+    """On standard error (standard output stays clean CSV): how many statuses are not official."""
+    from .analysis import basis_counts
 
     counts = dict(zip(*basis_counts(programme.activities, year).T.values))
     illustrative, inferred = int(counts.get("illustrative", 0)), int(counts.get("inferred", 0))
     if illustrative or inferred:
-        print(f"Let op: van de {sum(map(int, counts.values()))} statussen in {year} zijn er {illustrative} illustratief "
-              f"(geen uitspraak over het echte programma) en {inferred} afgeleid uit openbare feiten; "
-              f"{int(counts.get('stated', 0))} vastgesteld.", file=sys.stderr)
+        print(w("cli.basis_note", n=sum(map(int, counts.values())), year=year, illustrative=illustrative,
+                inferred=inferred, stated=int(counts.get("stated", 0))), file=sys.stderr)
 
 
-def cmd_validate(args) -> int:
-    programme = _programme(args)
-    counts = ", ".join(f"{name}: {len(getattr(programme, name))} rijen" for name in programme.files)
-    print(f"Data in orde ({args.data}): {counts}.")
-    for note in programme.notes:
-        print(f"Let op: {note}.")
-    return 0
+def _emit(frame, fmt: str) -> None:
+    """A table on standard output: readable, or CSV in the dialect of tables/ (``csv``) or English (``csv-en``)."""
+    from .briefing.render.spreadsheet import neutralise
 
-
-def cmd_progress(args) -> int:
-    from .progress import progress
-
-    programme = _programme(args)
-    year = _year(programme, args)
-    table = progress(programme.activities, year)
-    _basis_note(programme, year)
-    if args.format == "csv":
-        _emit(table, "csv")
+    shown = frame.copy()
+    for column in shown.columns:
+        if shown[column].dtype == object or str(shown[column].dtype) in ("category", "string", "str"):
+            shown[column] = shown[column].astype("string").map(lambda x: x if x is None or x != x else _safe(str(x)))
+            if fmt.startswith("csv"):
+                shown[column] = shown[column].map(lambda x: neutralise(x) if isinstance(x, str) else x)
+    if fmt == "csv":
+        shown.to_csv(sys.stdout, index=False, sep=";", decimal=",", lineterminator="\n")
+    elif fmt == "csv-en":
+        shown.to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
-        shown = table.assign(share=(table["share"] * 100).round(1).astype(str) + "%")
-        print(f"Voortgang per actielijn, verslagjaar {year}")
-        _emit(shown, "table")
+        print(shown.to_string(index=False))
+
+
+def _safe(text: str) -> str:
+    """Control characters (terminal escapes) made visible: text from data never drives the terminal."""
+    return "".join(c if c.isprintable() or c in "\t" else f"\\x{ord(c):02x}" for c in text)
+
+
+def cmd_validate(args, w) -> int:
+    programme = _programme(args)
+    counts = ", ".join(w("cli.rows", name=name, n=len(getattr(programme, name))) for name in programme.files)
+    print(w("cli.valid", folder=str(args.data or "data/"), counts=counts))
+    for note in programme.notes:
+        print(w("cli.note", note=note))
     return 0
 
 
-def cmd_flags(args) -> int:
-    from .flags import flags
+def cmd_progress(args, w) -> int:
+    from .analysis import progress
 
     programme = _programme(args)
-    year = _year(programme, args)
-    table = flags(programme.activities, year, programme.previous_year(year))
-    _basis_note(programme, year)
+    year = programme.report_year(args.year)
+    table = progress(programme.activities, year)
+    _basis_note(programme, year, w)
     if args.format == "table":
-        print(f"Signalen, verslagjaar {year} (vergeleken met {programme.previous_year(year) or 'geen eerder jaar'})")
+        print(w("cli.progress_title", year=year))
+        from .briefing.format import fmt
+
+        table = table.assign(share=table["share"].map(fmt(args.lang).percent))
+    _emit(table, args.format)
+    return 0
+
+
+def cmd_flags(args, w) -> int:
+    from .analysis import flags
+
+    programme = _programme(args)
+    year = programme.report_year(args.year)
+    table = flags(programme.activities, year, programme.previous_year(year))
+    _basis_note(programme, year, w)
+    if args.format == "table":
+        print(w("cli.flags_title", year=year, previous=programme.previous_year(year) or w["word.unknown"]))
         table = table.assign(title=table["title"].str.slice(0, 60), explanation=table["explanation"].str.slice(0, 60))
     _emit(table, args.format)
     return 0
 
 
-def cmd_indicators(args) -> int:
-    from .stats import INDICATOR_CSV_COLUMNS, indicator_changes
+def cmd_indicators(args, w) -> int:
+    from .analysis.statistics import INDICATOR_CSV_COLUMNS, indicator_changes
 
     programme = _programme(args)
     if programme.indicators is None:
-        raise UsageError("geen indicators-bestand in de data; niets te toetsen")
+        raise UsageError("error.no_indicators")
     table = indicator_changes(programme.indicators)
-    _emit(table[INDICATOR_CSV_COLUMNS] if args.format == "csv" else table, args.format)
+    _emit(table[INDICATOR_CSV_COLUMNS] if args.format != "table" else table, args.format)
     return 0
 
 
-def cmd_run(args) -> int:
-    from .run import run_many
+def cmd_run(args, w) -> int:
+    from .pipeline.run import check_date, run_many
 
     if args.jobs < 1:
-        raise UsageError("--jobs moet minstens 1 zijn")
-    for result in run_many(args.year, args.lang, data_dir=args.data, out_root=args.out, jobs=args.jobs, date=args.date):
-        print(f"Klaar: {result.out_dir / 'briefing.html'} en briefing.pdf ({len(result.files)} bestanden, {result.seconds:.1f} s)")
+        raise UsageError("error.jobs")
+    if args.date is not None:
+        check_date(args.date)
+    for year in args.year or []:
+        if not (year.isascii() and year.isdigit() and len(year) == 4):
+            raise UsageError("error.year_not_a_year", year=year)
+    results = run_many(args.year, args.lang, data_dir=args.data, out_root=args.out, jobs=args.jobs, date=args.date,
+                       notebook_dir=args.notebooks)
+    for result in results:
+        print(w("cli.done", folder=str(result.out_dir), n=len(result.files), seconds=f"{result.seconds:.1f}"))
     return 0
 
 
-def cmd_verify(args) -> int:
-    from .run import verify
+def cmd_verify(args, w) -> int:
+    from .pipeline.run import verify
 
-    different = verify(args.outdir)
+    different = verify(args.outdir, allow_other_versions=args.allow_other_versions, language=args.lang)
     if different:
-        print(f"Niet reproduceerbaar: {len(different)} bestand(en) anders dan in {args.outdir / 'manifest.json'}:", file=sys.stderr)
+        print(w("cli.verify_failed", n=len(different), manifest=str(args.outdir / "manifest.json")), file=sys.stderr)
         for line in different:
             print(f"- {line}", file=sys.stderr)
         return 1
-    print(f"Gelijk: een nieuwe run geeft dezelfde bestanden als {args.outdir / 'manifest.json'} vermeldt.")
+    print(w("cli.verify_ok", manifest=str(args.outdir / "manifest.json")))
     return 0
 
 
@@ -177,12 +201,15 @@ COMMANDS = {
 
 
 def _interrupt(signum, frame):
-    """SIGTERM (a CI timeout, kill) unwinds like Ctrl-C: temp folders removed, kernels shut down."""
+    """SIGTERM (a CI timeout, kill) unwinds like Ctrl-C: build folder removed, kernels shut down."""
     raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    language = _message_language(argv)
+    w = words(language)
+    args = build_parser(language).parse_args(argv)
     if args.command in ("run", "verify"):
         import signal
         import threading
@@ -190,32 +217,28 @@ def main(argv: list[str] | None = None) -> int:
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, _interrupt)
     try:
-        return COMMANDS[args.command](args)
+        return COMMANDS[args.command](args, w)
     except NapError as exc:
-        print(f"nap-analysis {args.command}: {exc}", file=sys.stderr)
+        print(f"nap-analysis {args.command}: {_safe_lines(exc.text(language))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print(f"nap-analysis {args.command}: onderbroken", file=sys.stderr)
+        print(f"nap-analysis {args.command}: {w['cli.interrupted']}", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a file-system state no check foresaw: one line, never a traceback
+        print(f"nap-analysis {args.command}: {w('error.os', detail=f'{exc.strerror or exc}', path=exc.filename or '')}",
+              file=sys.stderr)
+        return 1
+
+
+def _safe_lines(text: str) -> str:
+    return "\n".join(_safe(line) for line in text.split("\n"))
 
 
 def entry() -> None:
-    """The ``nap-analysis`` command: :func:`main`, then leave at once.
-
-    A run leaves pandas, matplotlib, nbconvert and WeasyPrint loaded, and tearing the interpreter
-    down frees each of their objects (0.4 s) in a process that is ending anyway. Exit handlers
-    still run and the output is flushed first; ``main`` itself (tests, scripts) exits normally.
-    """
-    code = main()
-    import atexit
-    import os
-
-    atexit._run_exitfuncs()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    """The ``nap-analysis`` command."""
+    sys.exit(main())
 
 
 if __name__ == "__main__":

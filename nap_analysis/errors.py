@@ -1,10 +1,12 @@
-"""The project's own exceptions: every failure a user can cause has a class and a message.
+"""The project's one exception family: every failure a user can cause has a class and a message.
 
-The command line turns these into exit codes and plain messages, never a traceback.
+A message is a key in :mod:`nap_analysis.words` plus its fields, so the command line can say
+it in the language of the run; ``str(error)`` is the Dutch text. The command line turns these
+into exit codes and one clear line, never a traceback.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class NapError(Exception):
@@ -12,23 +14,45 @@ class NapError(Exception):
 
     exit_code = 1
 
+    def __init__(self, key: str, **fields):
+        self.key = key
+        self.fields = fields
+        super().__init__(self.text("nl"))
+
+    def text(self, language: str = "nl") -> str:
+        """The message in ``language``; a key that is no catalogue entry is shown as it is."""
+        from .words import words
+
+        return words(language).message(self.key, **self.fields)
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One located problem in the input: file, row as a spreadsheet user counts it, column."""
+    """One located problem in the input: file, row as a spreadsheet user counts it, column.
+
+    ``message`` is a words key (with ``fields``) or, for messages not yet in the catalogue,
+    the Dutch text itself.
+    """
 
     file: str
     row: int | None
     column: str | None
     message: str
+    fields: tuple = field(default=(), compare=False)
 
-    def __str__(self) -> str:
+    def text(self, language: str = "nl") -> str:
+        from .words import words
+
+        w = words(language)
         where = self.file
         if self.row is not None:
-            where += f", rij {self.row}"
+            where += w("problem.row", row=self.row)
         if self.column:
-            where += f", kolom '{self.column}'"
-        return f"{where}: {self.message}"
+            where += w("problem.column", column=self.column)
+        return f"{where}: {w.message(self.message, **dict(self.fields))}"
+
+    def __str__(self) -> str:
+        return self.text("nl")
 
 
 class DataError(NapError):
@@ -37,27 +61,36 @@ class DataError(NapError):
     exit_code = 2
 
     def __init__(self, problems: list[Problem] | Problem):
-        if isinstance(problems, Problem):
-            problems = [problems]
-        self.problems = list(problems)
-        count = len(self.problems)
-        head = f"{count} probleem gevonden in de data" if count == 1 else f"{count} problemen gevonden in de data"
-        super().__init__(head + ":\n" + "\n".join(f"- {p}" for p in self.problems))
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("error.data", count=len(self.problems))
+
+    def text(self, language: str = "nl") -> str:
+        from .words import words
+
+        w = words(language)
+        head = w("error.data_one") if len(self.problems) == 1 else w("error.data_many", count=len(self.problems))
+        return head + ":\n" + "\n".join(f"- {p.text(language)}" for p in self.problems)
 
 
 class UsageError(NapError):
-    """A parameter (year, language, output folder) is not acceptable."""
+    """A parameter (year, language, date, folder) or the environment is not acceptable."""
 
     exit_code = 2
 
 
 class ExportError(NapError):
-    """HTML or PDF export failed (for example: the Pango library for WeasyPrint is missing)."""
+    """Writing HTML, PDF or Word failed (for example: the Pango library for WeasyPrint is missing)."""
 
     exit_code = 1
 
 
 class RunError(NapError):
     """A notebook failed while running; names the notebook, the cell and the error."""
+
+    exit_code = 1
+
+
+class BusyError(NapError):
+    """Another run is writing the same output folder."""
 
     exit_code = 1

@@ -1,0 +1,755 @@
+"""Statistics for the NAP progress analysis: uncertainty, change and projection.
+
+Pure functions: tables in, tables (or small result objects) out; no files, no plotting.
+Every share and proportion that leaves this module is in **percent (0-100)** and every
+difference in **percentage points**, so a briefing never mixes fractions and percents.
+
+Why these methods (short, for the reader of a briefing):
+
+- Wilson intervals for single percentages, because they stay inside 0-100 and remain
+  informative at 0% and 100% and for small samples, where the textbook Wald interval
+  collapses to a point.
+- Wald (unpooled) intervals for the difference between two years, and the pooled
+  two-proportion z-test for "did it change", as in every statistics textbook; the two
+  monitor waves are independent samples.
+- Benjamini-Hochberg over all tested indicator changes, because a briefing that lists
+  dozens of changes would otherwise call some of them significant by chance alone.
+- A chi-square test (with a seeded Monte Carlo permutation p-value when expected counts
+  are small) for "are delays concentrated in some action lines".
+- A Beta-Binomial projection of the completed share to the end of the programme, with a
+  Jeffreys prior so that few activities give a wide, honest interval.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from ..data.vocabulary import ACTIELIJNEN, ACTIVITY_STATUSES, TOTAL
+from ..errors import UsageError
+
+__all__ = [
+    "ABSENT",
+    "TRANSITION_STATUSES",
+    "INDICATOR_CSV_COLUMNS",
+    "INDICATOR_CHANGE_COLUMNS",
+    "SIGNIFICANCE_LEVEL",
+    "PROJECTION_CONFIDENCE",
+    "wilson_interval",
+    "indicator_intervals",
+    "indicator_changes",
+    "status_transitions",
+    "transition_matrix",
+    "completed_share_change",
+    "DelayTest",
+    "delay_independence",
+    "CompletionProjection",
+    "project_completion",
+]
+
+#: Pseudo-status for an activity that does not occur in one of the two compared reports.
+ABSENT = "absent"
+#: Categories of ``status_from``/``status_to`` in transition tables.
+TRANSITION_STATUSES: tuple[str, ...] = ACTIVITY_STATUSES + (ABSENT,)
+
+#: False discovery rate at which an indicator change is called significant.
+SIGNIFICANCE_LEVEL = 0.05
+#: Interval level of the completion projection (90%: a planning range, not a proof).
+PROJECTION_CONFIDENCE = 0.90
+#: Why a projection is not possible (``CompletionProjection.reason``).
+PROJECTION_REASONS: tuple[str, ...] = ("no_activities", "after_end", "one_report", "all_stopped", "all_completed",
+                                       "no_pairs")
+
+#: All columns of :func:`indicator_changes`, in this order. ``reason`` is last: a code saying
+#: why a change has no interval or p-value (:data:`UNTESTED_REASONS`), empty for a test.
+INDICATOR_CHANGE_COLUMNS: list[str] = [
+    "monitor", "indicator", "group", "year_from", "year_to", "pct_from", "pct_to", "n_from", "n_to",
+    "diff_pp", "ci_low_pp", "ci_high_pp", "p_value", "q_value", "significant", "reason",
+]
+#: What the command line prints: the same, without the sample sizes.
+INDICATOR_CSV_COLUMNS: list[str] = [c for c in INDICATOR_CHANGE_COLUMNS if c not in ("n_from", "n_to")]
+
+#: Codes of ``reason`` in :func:`indicator_changes`.
+UNTESTED_REASONS: tuple[str, ...] = ("no_n_from", "no_n_to", "no_n_both", "no_spread")
+
+_KEYS = ["monitor", "indicator", "group"]
+_DELAYED = ("delayed", "stopped")
+_AT_RISK = ("in_progress", "delayed", "not_started")
+_MC_CHUNK = 5000  # resamples per vectorised block; fixed so results never depend on memory
+
+
+# --------------------------------------------------------------------------- helpers
+# The five statistical functions below are built on scipy.special instead of taken from
+# scipy.stats: importing scipy.stats costs about 1 s in every kernel of a run (it loads every
+# distribution), special 0.4 s. tests/test_stats.py checks each against scipy.stats.
+
+
+def _normal_quantile(q):
+    """scipy.stats.norm.ppf."""
+    return special.ndtri(q)
+
+
+def _normal_upper_tail(x):
+    """scipy.stats.norm.sf: P(Z > x)."""
+    return special.ndtr(-np.asarray(x, dtype="float64"))
+
+
+def _beta_quantile(q, a: float, b: float):
+    """scipy.stats.beta.ppf."""
+    return special.betaincinv(a, b, q)
+
+
+def benjamini_hochberg(p_values) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (q-values), as scipy.stats.false_discovery_control(method="bh")."""
+    p = np.asarray(p_values, dtype="float64")
+    order = np.argsort(p, kind="stable")
+    scaled = p[order] * p.size / np.arange(1, p.size + 1)
+    q = np.empty_like(p)
+    q[order] = np.clip(np.minimum.accumulate(scaled[::-1])[::-1], 0.0, 1.0)
+    return q
+
+
+@dataclass(frozen=True)
+class _ChiSquare:
+    statistic: float
+    pvalue: float
+    dof: int
+    expected_freq: np.ndarray
+
+
+def _chi_square_independence(observed: np.ndarray) -> _ChiSquare:
+    """Pearson's chi-square test of independence without continuity correction, as
+    scipy.stats.chi2_contingency(observed, correction=False); every expected count must be > 0."""
+    expected = np.outer(observed.sum(axis=1), observed.sum(axis=0)) / observed.sum()
+    statistic = float(((observed - expected) ** 2 / expected).sum())
+    dof = (observed.shape[0] - 1) * (observed.shape[1] - 1)
+    return _ChiSquare(statistic, float(special.chdtrc(dof, statistic)), dof, expected)
+
+
+def _z(confidence: float) -> float:
+    """Two-sided standard normal quantile for a confidence level."""
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
+    return float(_normal_quantile(0.5 + confidence / 2.0))
+
+
+def _as_float(values) -> np.ndarray:
+    """Numbers (also nullable Int64 with NA, lists with None) as a float64 array with NaN."""
+    if isinstance(values, (pd.Series, pd.Index, pd.api.extensions.ExtensionArray)):
+        return values.to_numpy(dtype="float64", na_value=np.nan)
+    try:
+        return np.asarray(values, dtype="float64")
+    except TypeError:  # pd.NA inside a list or object array
+        return pd.array(np.asarray(values, dtype=object).ravel(), dtype="Float64").to_numpy(
+            dtype="float64", na_value=np.nan
+        ).reshape(np.shape(values))
+
+
+def _check_unique(frame: pd.DataFrame, keys: list[str], what: str) -> None:
+    """Refuse duplicated keys: a pair or a snapshot would silently be ambiguous."""
+    dup = frame.duplicated(keys, keep=False)
+    if dup.any():
+        shown = frame.loc[dup, keys].drop_duplicates().head(5).to_dict("records")
+        raise ValueError(f"{what}: dubbele rijen voor {keys}: {shown}")
+
+
+def _check_year(activities: pd.DataFrame, year: int) -> None:
+    """A report year that is not in the data is a user error, not an empty result."""
+    years = np.unique(activities["report_year"].to_numpy(dtype="int64"))
+    if int(year) not in set(years.tolist()):
+        shown = ", ".join(str(y) for y in years) or "-"
+        raise UsageError("error.year_not_in_data", year=year, years=shown)
+
+
+def _status_str(activities: pd.DataFrame) -> pd.Series:
+    """Status codes as plain strings (the categorical carries no extra meaning here)."""
+    return activities["status"].astype("object")
+
+
+# --------------------------------------------------------------------------- 1-2: Wilson
+
+
+def wilson_interval(percent, n, confidence: float = 0.95):
+    """Wilson score interval (Wilson 1927) for a percentage from a sample of size ``n``.
+
+    Vectorised over arrays/Series (broadcasting ``percent`` against ``n``). Returns
+    ``(low, high)`` in percent, clipped to [0, 100]; NaN where ``n`` is missing or not
+    positive. Unlike the Wald interval it is not degenerate at 0% and 100%. A Series
+    ``percent`` gives Series back (same index); two scalars give two floats.
+    """
+    z = _z(confidence)
+    p = _as_float(percent) / 100.0
+    size = _as_float(n)
+    size = np.where(size > 0, size, np.nan)
+    z2n = z * z / size
+    centre = (p + z2n / 2.0) / (1.0 + z2n)
+    half = z / (1.0 + z2n) * np.sqrt(p * (1.0 - p) / size + z2n / (4.0 * size))
+    low = np.clip((centre - half) * 100.0, 0.0, 100.0)
+    high = np.clip((centre + half) * 100.0, 0.0, 100.0)
+    if isinstance(percent, pd.Series):
+        return (
+            pd.Series(low, index=percent.index, dtype="float64", name="ci_low"),
+            pd.Series(high, index=percent.index, dtype="float64", name="ci_high"),
+        )
+    if np.ndim(low) == 0:
+        return float(low), float(high)
+    return low.astype("float64"), high.astype("float64")
+
+
+def indicator_intervals(indicators: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """The indicator table plus ``ci_low``/``ci_high``: Wilson interval in percent (NaN without n)."""
+    out = indicators.copy()
+    low, high = wilson_interval(out["percent"].to_numpy(dtype="float64"), out["n"], confidence)
+    out["ci_low"] = pd.Series(low, index=out.index, dtype="float64")
+    out["ci_high"] = pd.Series(high, index=out.index, dtype="float64")
+    return out
+
+
+# --------------------------------------------------------------------------- 3: changes
+
+
+def _empty_changes(indicators: pd.DataFrame) -> pd.DataFrame:
+    """An empty change table with the documented dtypes."""
+    dtypes = {
+        "monitor": indicators["monitor"].dtype if "monitor" in indicators else "object",
+        "indicator": indicators["indicator"].dtype if "indicator" in indicators else "object",
+        "group": indicators["group"].dtype if "group" in indicators else "object",
+        "year_from": "int64",
+        "year_to": "int64",
+        "pct_from": "float64",
+        "pct_to": "float64",
+        "n_from": "Int64",
+        "n_to": "Int64",
+        "diff_pp": "float64",
+        "ci_low_pp": "float64",
+        "ci_high_pp": "float64",
+        "p_value": "float64",
+        "q_value": "float64",
+        "significant": "bool",
+        "reason": "str",
+    }
+    return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in dtypes.items()})
+
+
+def indicator_changes(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Change between consecutive measurements of each (monitor, indicator, group).
+
+    One row per consecutive pair of years; an indicator measured once gives no row.
+    Counts are reconstructed as ``percent / 100 * n`` and deliberately **not rounded**:
+    published percentages are themselves rounded, so rounding the count would only add a
+    second rounding. ``diff_pp = pct_to - pct_from``; ``ci_low_pp``/``ci_high_pp`` is the
+    95% Wald (unpooled) interval of the difference of two independent proportions;
+    ``p_value`` the two-sided two-proportion z-test with pooled standard error;
+    ``q_value`` Benjamini-Hochberg over the rows that have a p-value;
+    ``significant`` is ``q_value < 0.05``. Where ``n`` is unknown for either year there is
+    no interval, p or q (NaN), ``significant`` is False and ``reason`` says which year lacks a
+    sample size (``no_n_from``, ``no_n_to``, ``no_n_both``); ``no_spread`` marks two
+    measurements of 0% or of 100% (p = 1 by convention). Empty for an ordinary test.
+    Sorted by monitor, indicator, group, year_from.
+    """
+    if indicators.empty:
+        return _empty_changes(indicators)
+    _check_unique(indicators, _KEYS + ["year"], "indicatoren")
+
+    base = indicators[_KEYS + ["year", "percent", "n"]].copy()
+    base["n"] = base["n"].astype("Int64")
+    base = base.sort_values(_KEYS + ["year"], kind="mergesort").reset_index(drop=True)
+    nxt = base.groupby(_KEYS, sort=False, dropna=False)[["year", "percent", "n"]].shift(-1)
+    has_next = nxt["year"].notna().to_numpy()
+
+    out = pd.DataFrame(
+        {
+            "monitor": base.loc[has_next, "monitor"].to_numpy(),
+            "indicator": base.loc[has_next, "indicator"].to_numpy(),
+            "group": base.loc[has_next, "group"].to_numpy(),
+            "year_from": base.loc[has_next, "year"].to_numpy(dtype="int64"),
+            "year_to": nxt.loc[has_next, "year"].to_numpy(dtype="int64"),
+            "pct_from": base.loc[has_next, "percent"].to_numpy(dtype="float64"),
+            "pct_to": nxt.loc[has_next, "percent"].to_numpy(dtype="float64"),
+            "n_from": pd.array(base.loc[has_next, "n"].to_numpy(dtype=object), dtype="Int64"),
+            "n_to": pd.array(nxt.loc[has_next, "n"].to_numpy(dtype=object), dtype="Int64"),
+        }
+    )
+    if out.empty:
+        return _empty_changes(indicators)
+    for col in _KEYS:  # keep the caller's dtype for the key columns
+        out[col] = out[col].astype(indicators[col].dtype)
+
+    p1 = out["pct_from"].to_numpy() / 100.0
+    p2 = out["pct_to"].to_numpy() / 100.0
+    n1 = out["n_from"].to_numpy(dtype="float64", na_value=np.nan)
+    n2 = out["n_to"].to_numpy(dtype="float64", na_value=np.nan)
+    n1 = np.where(n1 > 0, n1, np.nan)
+    n2 = np.where(n2 > 0, n2, np.nan)
+    z = _z(0.95)
+
+    diff = p2 - p1
+    se_wald = np.sqrt(p1 * (1.0 - p1) / n1 + p2 * (1.0 - p2) / n2)
+    pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
+    se_pool = np.sqrt(pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2))
+    no_spread = se_pool == 0.0  # both years 0% or both 100%: no difference to test
+    with np.errstate(divide="ignore", invalid="ignore"):
+        zstat = np.where(no_spread, 0.0, diff / se_pool)
+    p_value = np.where(np.isnan(se_pool), np.nan, 2.0 * _normal_upper_tail(np.abs(zstat)))
+
+    out["diff_pp"] = (diff * 100.0).astype("float64")
+    out["ci_low_pp"] = ((diff - z * se_wald) * 100.0).astype("float64")
+    out["ci_high_pp"] = ((diff + z * se_wald) * 100.0).astype("float64")
+    out["p_value"] = p_value.astype("float64")
+
+    tested = ~np.isnan(p_value)
+    q = np.full(len(out), np.nan, dtype="float64")
+    if tested.any():
+        q[tested] = benjamini_hochberg(p_value[tested])
+    out["q_value"] = q
+    out["significant"] = np.asarray(q < SIGNIFICANCE_LEVEL, dtype=bool)  # NaN < x is False
+
+    miss1, miss2 = np.isnan(n1), np.isnan(n2)
+    reason = np.select([miss1 & miss2, miss1, miss2, tested & no_spread], ["no_n_both", "no_n_from", "no_n_to", "no_spread"],
+                       default="")
+    out["reason"] = pd.Series(reason, index=out.index, dtype="str")
+
+    out = out.sort_values(_KEYS + ["year_from"], kind="mergesort").reset_index(drop=True)
+    return out[INDICATOR_CHANGE_COLUMNS]
+
+
+# --------------------------------------------------------------------------- 4: transitions
+
+
+def _transition_counts(activities: pd.DataFrame, year_from: int, year_to: int) -> np.ndarray:
+    """6 x 6 counts (status_from x status_to over ``TRANSITION_STATUSES``), vectorised.
+
+    Activity ids are factorized once; the uniqueness of (activity_id, report_year) is checked
+    on integer keys (the slow ``_check_unique`` only runs to word the error). Only the rows of
+    the two years are looked at after that. A status missing from a present row counts as
+    absent; a status outside the vocabulary is left out (as a Categorical cast would drop it).
+    """
+    year = activities["report_year"].to_numpy(dtype="int64")
+    year_codes, year_uniques = pd.factorize(year)
+    for wanted in (year_from, year_to):
+        if int(wanted) not in set(year_uniques.tolist()):
+            _check_year(activities, wanted)  # raises the usual UsageError
+    id_codes, id_uniques = pd.factorize(activities["activity_id"], use_na_sentinel=False)
+    key = id_codes.astype("int64") * max(len(year_uniques), 1) + year_codes
+    if len(pd.unique(key)) != len(key):
+        _check_unique(activities, ["activity_id", "report_year"], "activiteiten")  # raises, naming the keys
+
+    k = len(TRANSITION_STATUSES)
+    absent = k - 1
+    in_from, in_to = year == int(year_from), year == int(year_to)
+    rows = np.flatnonzero(in_from | in_to)
+    status = activities["status"].iloc[rows]
+    if isinstance(status.dtype, pd.CategoricalDtype):
+        position = pd.Index(list(TRANSITION_STATUSES)).get_indexer(status.cat.categories.astype("object"))
+        codes = np.append(position, absent)[status.cat.codes.to_numpy()]  # code -1 (missing) -> absent
+    else:
+        values = status.astype("object")
+        codes = pd.Categorical(values, categories=list(TRANSITION_STATUSES)).codes.astype("int64")
+        codes[values.isna().to_numpy()] = absent
+    codes = np.asarray(codes, dtype="int64")
+
+    missing = -2
+    status_from = np.full(len(id_uniques), missing, dtype="int64")
+    status_to = np.full(len(id_uniques), missing, dtype="int64")
+    sel_from, sel_to = in_from[rows], in_to[rows]
+    status_from[id_codes[rows[sel_from]]] = codes[sel_from]
+    status_to[id_codes[rows[sel_to]]] = codes[sel_to]
+    seen = (status_from != missing) | (status_to != missing)
+    a = np.where(status_from == missing, absent, status_from)[seen]
+    b = np.where(status_to == missing, absent, status_to)[seen]
+    known = (a >= 0) & (b >= 0)
+    return np.bincount(a[known] * k + b[known], minlength=k * k).reshape(k, k).astype("int64")
+
+
+def status_transitions(activities: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
+    """Counts of status changes between two reports: columns status_from, status_to, n.
+
+    Every activity in either report is counted once. One that is missing from
+    ``year_from`` has status_from ``'absent'`` (it appeared), one missing from
+    ``year_to`` has status_to ``'absent'`` (it disappeared). Both columns are ordered
+    Categoricals over ``TRANSITION_STATUSES`` and all 36 combinations are present (n = 0
+    included), so a crosstab never loses a row or column; ``n`` is int64.
+    """
+    counts = _transition_counts(activities, year_from, year_to)
+    k = len(TRANSITION_STATUSES)
+    cat = pd.CategoricalDtype(list(TRANSITION_STATUSES), ordered=True)
+    return pd.DataFrame(
+        {
+            "status_from": pd.Categorical.from_codes(np.repeat(np.arange(k), k), dtype=cat),
+            "status_to": pd.Categorical.from_codes(np.tile(np.arange(k), k), dtype=cat),
+            "n": counts.ravel(),
+        }
+    )
+
+
+def transition_matrix(activities: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
+    """Wide crosstab of :func:`status_transitions`: rows status_from, columns status_to (int64)."""
+    counts = _transition_counts(activities, year_from, year_to)
+    cat = pd.CategoricalDtype(list(TRANSITION_STATUSES), ordered=True)
+    return pd.DataFrame(
+        counts,
+        index=pd.CategoricalIndex(list(TRANSITION_STATUSES), dtype=cat, name="status_from"),
+        columns=pd.CategoricalIndex(list(TRANSITION_STATUSES), dtype=cat, name="status_to"),
+    )
+
+
+# --------------------------------------------------------------------------- 5: completed share
+
+
+def completed_share_change(
+    activities: pd.DataFrame, year_from: int, year_to: int, *, exclude_stopped: bool = False
+) -> pd.DataFrame:
+    """Percentage of activities completed per action line (and in total) in two reports.
+
+    Columns: actielijn (Categorical of str '1'..'5', 'total'), share_from, share_to (percent),
+    change_pp (share_to - share_from, percentage points), n_from, n_to (number of activities
+    in the denominator, int64). Each report is read as its own full snapshot. By default
+    the denominator is every activity in the report, as the report itself counts them;
+    ``exclude_stopped=True`` leaves stopped activities out (as the projection does). A line
+    without activities has n = 0 and NaN shares. All five lines are always listed.
+    """
+    _check_year(activities, year_from)
+    _check_year(activities, year_to)
+    _check_unique(activities, ["activity_id", "report_year"], "activiteiten")
+
+    status = _status_str(activities)
+    keep = activities["report_year"].isin([year_from, year_to])
+    if exclude_stopped:
+        keep &= status != "stopped"
+    sel = pd.DataFrame(
+        {
+            "report_year": activities.loc[keep, "report_year"].to_numpy(dtype="int64"),
+            "actielijn": pd.Categorical(
+                activities.loc[keep, "actielijn"].astype("Int64").to_numpy(dtype=object), categories=list(ACTIELIJNEN)
+            ),
+            "completed": (status[keep] == "completed").to_numpy(dtype="int64"),
+        }
+    )
+    lines = [str(x) for x in ACTIELIJNEN] + [TOTAL]
+
+    def per_year(year: int) -> tuple[np.ndarray, np.ndarray]:
+        part = sel[sel["report_year"] == year]
+        agg = part.groupby("actielijn", observed=False)["completed"].agg(["sum", "size"])
+        agg = agg.reindex(list(ACTIELIJNEN), fill_value=0)
+        done = np.append(agg["sum"].to_numpy(dtype="int64"), agg["sum"].sum())
+        size = np.append(agg["size"].to_numpy(dtype="int64"), agg["size"].sum())
+        return done, size
+
+    done_a, n_a = per_year(year_from)
+    done_b, n_b = per_year(year_to)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share_a = np.where(n_a > 0, 100.0 * done_a / n_a, np.nan)
+        share_b = np.where(n_b > 0, 100.0 * done_b / n_b, np.nan)
+    return pd.DataFrame(
+        {
+            "actielijn": pd.Categorical(lines, categories=lines),
+            "share_from": share_a.astype("float64"),
+            "share_to": share_b.astype("float64"),
+            "change_pp": (share_b - share_a).astype("float64"),
+            "n_from": n_a.astype("int64"),
+            "n_to": n_b.astype("int64"),
+        }
+    )
+
+
+# --------------------------------------------------------------------------- 6: delays by line
+
+
+@dataclass(frozen=True)
+class DelayTest:
+    """Result of :func:`delay_independence`: are delays independent of the action line?
+
+    ``table`` has one row per action line (1-5, int index, zeros included) and columns
+    ``delayed_or_stopped`` and ``other``; only lines with activities enter the test.
+    ``p_value`` is the Monte Carlo permutation p-value when any expected count is below 5,
+    otherwise the asymptotic chi-square p-value; ``used`` says which. When no test is
+    possible, ``tested`` is False, the numbers are NaN and ``reason`` says why: 'none_delayed',
+    'all_delayed' or 'one_line'.
+    """
+
+    year: int
+    table: pd.DataFrame
+    tested: bool
+    statistic: float = np.nan
+    dof: int | None = None
+    p_asymptotic: float = np.nan
+    p_monte_carlo: float = np.nan
+    min_expected: float = np.nan
+    p_value: float = np.nan
+    used: str = "none"  # 'asymptotic', 'monte_carlo' or 'none'
+    reason: str = ""
+    seed: int | None = None
+    n_resamples: int = 0
+    lines_tested: tuple[int, ...] = field(default_factory=tuple)
+
+
+def _chi2_stats(delayed: np.ndarray, row_totals: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Pearson chi-square for tables with fixed margins; ``delayed`` is (..., lines)."""
+    other = row_totals - delayed
+    return ((delayed - expected[:, 0]) ** 2 / expected[:, 0]).sum(axis=-1) + (
+        (other - expected[:, 1]) ** 2 / expected[:, 1]
+    ).sum(axis=-1)
+
+
+def _permutation_p(
+    is_delayed: np.ndarray, line_code: np.ndarray, n_lines: int, expected: np.ndarray, observed_stat: float,
+    seed: int, n_resamples: int,
+) -> float:
+    """Monte Carlo permutation p-value: shuffle the delay labels over the activities.
+
+    Uses ``numpy.random.default_rng(seed)`` in fixed blocks, so the value depends only on
+    the seed and the data (not on scipy's version). p = (1 + #{stat >= observed}) /
+    (1 + n_resamples), which is never 0 (Phipson & Smyth 2010).
+    """
+    rng = np.random.default_rng(seed)
+    onehot = np.zeros((line_code.size, n_lines), dtype="float64")
+    onehot[np.arange(line_code.size), line_code] = 1.0
+    row_totals = onehot.sum(axis=0)
+    tol = 1e-9 * max(1.0, abs(observed_stat))
+    hits = 0
+    done = 0
+    while done < n_resamples:
+        size = min(_MC_CHUNK, n_resamples - done)
+        labels = rng.permuted(np.tile(is_delayed.astype("float64"), (size, 1)), axis=1)
+        stats_ = _chi2_stats(labels @ onehot, row_totals, expected)
+        hits += int(np.count_nonzero(stats_ >= observed_stat - tol))
+        done += size
+    return (1.0 + hits) / (1.0 + n_resamples)
+
+
+def delay_independence(
+    activities: pd.DataFrame, year: int, seed: int = 20250414, n_resamples: int = 20000
+) -> DelayTest:
+    """Chi-square test whether delayed/stopped activities are spread evenly over the lines.
+
+    Builds the table action line x {delayed_or_stopped, other} for one report year and
+    computes Pearson's chi-square (as ``scipy.stats.chi2_contingency``, no continuity
+    correction). The asymptotic p-value is unreliable when expected counts are small (the
+    usual rule: any expected count below 5), which is the normal situation for a programme
+    with a few dozen activities; then the reported ``p_value`` is a Monte Carlo permutation
+    p-value (labels shuffled over activities with a seeded numpy generator). No test when
+    nothing (or everything) is delayed/stopped, or when only one line has activities.
+    """
+    _check_year(activities, year)
+    _check_unique(activities, ["activity_id", "report_year"], "activiteiten")
+    snap = activities[activities["report_year"].to_numpy(dtype="int64") == int(year)]
+    line = snap["actielijn"].astype("Int64").to_numpy(dtype="float64", na_value=np.nan)
+    is_delayed = _status_str(snap).isin(_DELAYED).to_numpy(dtype=bool)
+    known = ~np.isnan(line)
+    line, is_delayed = line[known].astype("int64"), is_delayed[known]
+
+    lines = np.asarray(ACTIELIJNEN, dtype="int64")
+    pos = np.searchsorted(lines, line)
+    delayed_n = np.bincount(pos, weights=is_delayed, minlength=lines.size).astype("int64")
+    total_n = np.bincount(pos, minlength=lines.size).astype("int64")
+    table = pd.DataFrame(
+        {"delayed_or_stopped": delayed_n, "other": total_n - delayed_n},
+        index=pd.Index(lines, name="actielijn", dtype="int64"),
+    )
+    table.columns.name = "status"
+
+    used_lines = total_n > 0
+    n_delayed, n_all = int(delayed_n.sum()), int(total_n.sum())
+    reason = ""
+    if n_delayed == 0:
+        reason = "none_delayed"
+    elif n_delayed == n_all:
+        reason = "all_delayed"
+    elif int(used_lines.sum()) < 2:
+        reason = "one_line"
+    if reason:
+        return DelayTest(year=int(year), table=table, tested=False, reason=reason)
+
+    observed = table.to_numpy(dtype="float64")[used_lines]
+    res = _chi_square_independence(observed)
+    expected = np.asarray(res.expected_freq, dtype="float64")
+    min_expected = float(expected.min())
+    p_mc = _permutation_p(
+        is_delayed, np.searchsorted(lines[used_lines], line), int(used_lines.sum()), expected,
+        float(res.statistic), seed, n_resamples,
+    )
+    if min_expected < 5:
+        used, p_value = "monte_carlo", p_mc
+    else:
+        used, p_value = "asymptotic", float(res.pvalue)
+    return DelayTest(
+        year=int(year),
+        table=table,
+        tested=True,
+        statistic=float(res.statistic),
+        dof=int(res.dof),
+        p_asymptotic=float(res.pvalue),
+        p_monte_carlo=float(p_mc),
+        min_expected=min_expected,
+        p_value=float(p_value),
+        used=used,
+        seed=int(seed),
+        n_resamples=int(n_resamples),
+        lines_tested=tuple(int(x) for x in lines[used_lines]),
+    )
+
+
+# --------------------------------------------------------------------------- 7: projection
+
+
+@dataclass(frozen=True)
+class CompletionProjection:
+    """Result of :func:`project_completion`; shares in percent, rates as fractions per year.
+
+    ``expected_share`` is the posterior mean of the completed share at ``end``; ``low`` and
+    ``high`` the 90% interval (``confidence``). When ``possible`` is False these are NaN
+    and ``reason`` says why (:data:`PROJECTION_REASONS`); ``history`` is always filled.
+    """
+
+    possible: bool
+    history: pd.DataFrame
+    end: date
+    confidence: float = PROJECTION_CONFIDENCE
+    expected_share: float = np.nan
+    low: float = np.nan
+    high: float = np.nan
+    last_report_year: int | None = None
+    last_report_date: date | None = None
+    years_ahead: float = np.nan
+    share_last: float = np.nan
+    completed_at_risk: int = 0  # k
+    at_risk: int = 0  # m
+    rate: float = np.nan  # posterior mean of the yearly completion rate
+    rate_low: float = np.nan
+    rate_high: float = np.nan
+    reason: str = ""
+
+
+def _history(activities: pd.DataFrame) -> pd.DataFrame:
+    """Completed share (percent) of the non-stopped activities in each report's snapshot."""
+    status = _status_str(activities)
+    frame = pd.DataFrame(
+        {
+            "report_year": activities["report_year"].to_numpy(dtype="int64"),
+            "completed": (status == "completed").to_numpy(dtype="int64"),
+            "counted": (status != "stopped").to_numpy(dtype="int64"),
+        }
+    )
+    agg = frame.groupby("report_year", sort=True)[["completed", "counted"]].sum()
+    n = agg["counted"].to_numpy(dtype="int64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(n > 0, 100.0 * agg["completed"].to_numpy() / n, np.nan)
+    return pd.DataFrame(
+        {
+            "report_year": agg.index.to_numpy(dtype="int64"),
+            "share_completed": share.astype("float64"),
+            "n": n,
+        }
+    )
+
+
+def project_completion(activities: pd.DataFrame, end: date = date(2026, 12, 31)) -> CompletionProjection:
+    """Project the completed share of the programme to ``end`` (default: NAP end date).
+
+    Why this model: with two or three reports and a few dozen activities anything richer
+    would be over-fitted; a single yearly completion rate with an honest (Jeffreys)
+    uncertainty is what the data can carry.
+
+    - Only the activities in the last report count; stopped ones are left out of every
+      denominator.
+    - At risk: an activity that is not completed and not stopped in one report. For each
+      pair of consecutive reports, m = activities at risk in the first report that appear
+      in the second and are not stopped there, k = those of them completed in the second.
+      Pooled over pairs, the yearly completion rate r has posterior Beta(k + 0.5, m - k + 0.5).
+      Reports are assumed to be a year apart (the annual rhythm of the VGR).
+    - With s the completed share in the last report and t the years from 1 April of the
+      last report year to ``end`` (days / 365.25), the share at ``end`` is
+      1 - (1 - s)(1 - r)^t. ``expected_share`` is its posterior mean
+      1 - (1 - s) B(a, b + t) / B(a, b); because the projection increases with r, the 5%
+      and 95% quantiles of r give the 90% interval.
+    - ``history``: per report year (each report's own full snapshot) the completed share
+      among non-stopped activities and that count n.
+    """
+    history = _history(activities)
+    base = {"history": history, "end": end}
+    if activities.empty:
+        return CompletionProjection(
+            possible=False, reason="no_activities", **base
+        )
+    _check_unique(activities, ["activity_id", "report_year"], "activiteiten")
+    years = history["report_year"].to_numpy(dtype="int64")
+    last = int(years[-1])
+    last_date = date(last, 4, 1)
+    if end < last_date:  # a report after the end of the NAP: the outcome is known, not projected
+        return CompletionProjection(
+            possible=False,
+            reason="after_end",
+            **base,
+        )
+    t = (end - last_date).days / 365.25
+    base.update(last_report_year=last, last_report_date=last_date, years_ahead=t)
+
+    status = _status_str(activities)
+    year = activities["report_year"].to_numpy(dtype="int64")
+    ids = activities["activity_id"].astype("object")
+    in_last = ids.isin(set(ids[year == last])).to_numpy()
+    wide = pd.DataFrame(
+        {"activity_id": ids[in_last].to_numpy(), "report_year": year[in_last], "status": status[in_last].to_numpy()}
+    ).pivot(index="activity_id", columns="report_year", values="status")
+
+    last_status = wide[last]
+    counted = last_status != "stopped"
+    n_last = int(counted.sum())
+    s = float((last_status[counted] == "completed").sum() / n_last) if n_last else np.nan
+    base["share_last"] = 100.0 * s if n_last else np.nan
+
+    if years.size < 2:
+        return CompletionProjection(
+            possible=False,
+            reason="one_report",
+            **base,
+        )
+    if n_last == 0:
+        return CompletionProjection(
+            possible=False,
+            reason="all_stopped",
+            **base,
+        )
+    if s >= 1.0:
+        return CompletionProjection(
+            possible=False,
+            reason="all_completed",
+            **base,
+        )
+
+    k = m = 0
+    for y0, y1 in zip(years[:-1], years[1:]):  # a handful of report years, not rows
+        if y0 not in wide.columns or y1 not in wide.columns:
+            continue
+        risk = wide[y0].isin(_AT_RISK) & wide[y1].notna() & (wide[y1] != "stopped")
+        m += int(risk.sum())
+        k += int((risk & (wide[y1] == "completed")).sum())
+    base.update(completed_at_risk=k, at_risk=m)
+    if m == 0:
+        return CompletionProjection(
+            possible=False,
+            reason="no_pairs",
+            **base,
+        )
+
+    a, b = k + 0.5, m - k + 0.5
+    tail = (1.0 - PROJECTION_CONFIDENCE) / 2.0
+    r_low, r_high = (float(x) for x in _beta_quantile(np.array([tail, 1.0 - tail]), a, b))
+    mean_decay = float(np.exp(special.betaln(a, b + t) - special.betaln(a, b)))  # E[(1 - r)^t]
+
+    def share_at(r: float) -> float:
+        return 100.0 * (1.0 - (1.0 - s) * (1.0 - r) ** t)
+
+    return CompletionProjection(
+        possible=True,
+        expected_share=100.0 * (1.0 - (1.0 - s) * mean_decay),
+        low=share_at(r_low),
+        high=share_at(r_high),
+        rate=a / (a + b),
+        rate_low=r_low,
+        rate_high=r_high,
+        **base,
+    )

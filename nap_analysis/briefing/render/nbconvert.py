@@ -1,0 +1,65 @@
+"""nbconvert exporters ``nap_html`` and ``nap_pdf``: an executed section notebook as a document.
+
+``jupyter nbconvert --to nap_pdf outputs/2025/notebooks/01_voortgang_per_actielijn.ipynb``
+collects the sections the notebook displayed and renders them like the briefing (same template,
+same PDF), with a title block from the notebook's first heading and its parameters. Code,
+prompts and error output never appear: only what the notebook's sections hold.
+"""
+from __future__ import annotations
+
+from nbconvert.exporters import Exporter
+from traitlets import default
+
+from ...words import words
+from ..model import Document, Paragraph, Section, sections_in_notebook
+from .html import document_html
+from .pdf import html_to_pdf
+
+
+def notebook_document(nb) -> Document:
+    """The sections of an executed notebook as a document titled after the notebook."""
+    sections = sections_in_notebook(nb)
+    params = nb.metadata.get("papermill", {}).get("parameters", {})
+    language = params.get("language") or (sections[0].language if sections else "nl")
+    language = "en" if language == "en" else "nl"
+    w = words(language)
+    title = next((line.lstrip("# ").strip() for cell in nb.cells if cell.cell_type == "markdown"
+                  for line in cell.source.splitlines() if line.startswith("# ")), w["doc.briefing.title"])
+    if not sections:
+        sections = [Section("empty", title, [Paragraph.of(w["nbconvert.no_sections"], style="note")], language=language)]
+    meta = [(w["meta.report_year"], str(params["report_year"]))] if params.get("report_year") else []
+    date = str(params.get("briefing_date") or "")
+    return Document(kind="notebook", language=language, title=title,
+                    subtitle=w["doc.briefing.subtitle"].format(year=params.get("report_year") or ""),
+                    sections=sections, meta=meta, kicker=w["doc.kicker"], footer=w["doc.footer"], date=date)
+
+
+class NapHTMLExporter(Exporter):
+    """An executed section notebook as one self-contained HTML page."""
+
+    export_from_notebook = "NAP document (HTML)"
+    output_mimetype = "text/html"
+
+    @default("file_extension")
+    def _file_extension_default(self):
+        return ".html"
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        nb, resources = super().from_notebook_node(nb, resources, **kw)
+        return document_html(notebook_document(nb)), resources
+
+
+class NapPDFExporter(Exporter):
+    """The same page printed to A4 PDF by WeasyPrint."""
+
+    export_from_notebook = "NAP document (PDF)"
+    output_mimetype = "application/pdf"
+
+    @default("file_extension")
+    def _file_extension_default(self):
+        return ".pdf"
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        nb, resources = super().from_notebook_node(nb, resources, **kw)
+        resources["output_extension"] = ".pdf"
+        return html_to_pdf(document_html(notebook_document(nb))), resources

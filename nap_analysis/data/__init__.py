@@ -1,0 +1,8 @@
+"""The data layer: the status vocabulary, the data contract and the one loader.
+
+``load(folder)`` reads and checks a data directory and returns a :class:`Programme` of tidy,
+typed tables; it knows nothing of analyses or documents.
+"""
+from .load import Programme, load
+
+__all__ = ["Programme", "load"]

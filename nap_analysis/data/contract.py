@@ -1,0 +1,180 @@
+"""The data contract: which tables a data directory holds and what each column may contain.
+
+This is the single description the loader checks against and ``data/README.md`` documents;
+a test keeps the two in step.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import vocabulary as v
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its type (str, int, float, date, when, period, choice, status) and limits.
+
+    ``when`` is a date known to the day or only to the month ('2022-12', 'december 2022'):
+    the loader adds ``<name>_precision`` ('day' or 'month') beside it.
+    """
+
+    name: str
+    kind: str = "str"
+    required: bool = True  # the column must be present in the file
+    nullable: bool = False  # a cell may be empty
+    choices: tuple[str, ...] | None = None  # allowed values for kind "choice"
+    accepted: dict[str, str] | None = None  # normalised input word -> code, for kind "status"
+    minimum: float | None = None
+    maximum: float | None = None
+    default: str | None = None  # value used when an optional column is absent
+
+
+@dataclass(frozen=True)
+class Table:
+    """One file of the data directory (``<name>.csv`` or a sheet ``<name>`` in a workbook)."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    optional: bool = False
+    skipped_without: str = ""  # what the analyses leave out when the file is absent
+    extra_columns: tuple[str, ...] = field(default=("note",))  # allowed, kept as text
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+_YEAR = dict(minimum=2000, maximum=2100)
+
+ACTIELIJNEN = Table(
+    "actielijnen",
+    (
+        Column("actielijn", "int", minimum=1, maximum=9),
+        Column("title_nl"),
+        Column("title_en"),
+        Column("owners", nullable=True),
+    ),
+    key=("actielijn",),
+)
+
+ACTIVITIES = Table(
+    "activities",
+    (
+        Column("activity_id"),
+        Column("report_year", "int", **_YEAR),
+        Column("actielijn", "int", minimum=1, maximum=9),
+        Column("title"),
+        Column("owner", nullable=True),
+        Column("status", "status", accepted=v.ACTIVITY_INPUT),
+        Column("status_basis", "choice", choices=v.STATUS_BASES),
+        Column("explanation", nullable=True),
+        Column("source", nullable=True),
+        Column("origin", "choice", choices=v.ORIGINS, required=False, default="nap"),
+    ),
+    key=("activity_id", "report_year"),
+)
+
+MOTIONS = Table(
+    "motions",
+    (
+        Column("item_id"),
+        Column("report_year", "int", **_YEAR),
+        Column("kind", "choice", choices=v.MOTION_KINDS),
+        Column("title"),
+        Column("member", nullable=True),
+        Column("party", nullable=True),
+        Column("status", "status", accepted=v.MOTION_INPUT),
+        Column("status_basis", "choice", choices=v.STATUS_BASES),
+        Column("explanation", nullable=True),
+        Column("source", nullable=True),
+        Column("origin", "choice", choices=v.ORIGINS, required=False, default="nap"),
+    ),
+    key=("item_id", "report_year"),
+    optional=True,
+    skipped_without="moties en toezeggingen (Bijlage 2)",
+)
+
+FUNDS = Table(
+    "funds",
+    (
+        Column("ministry"),
+        Column("instrument", nullable=True),
+        Column("purpose", nullable=True),
+        Column("period", "period", nullable=True),
+        Column("amount_eur", "float", nullable=True, minimum=0),
+        Column("amount_basis", "choice", choices=v.AMOUNT_BASES, required=False, default="total"),
+        Column("status", "choice", choices=v.FUND_STATUSES),
+        Column("source", nullable=True),
+        Column("interpretation", nullable=True, required=False, default=""),
+    ),
+    optional=True,
+    skipped_without="middelen per ministerie en jaar",
+)
+
+MILESTONES = Table(
+    "milestones",
+    (
+        Column("milestone"),
+        Column("planned", "when"),
+        Column("actual", "when", nullable=True),
+        Column("source", nullable=True),
+        Column("phase", nullable=True, required=False, default=""),
+    ),
+    key=("milestone",),
+    optional=True,
+    skipped_without="planning en mijlpalen",
+)
+
+INDICATORS = Table(
+    "indicators",
+    (
+        Column("monitor"),
+        Column("indicator"),
+        Column("group"),
+        Column("year", "int", **_YEAR),
+        Column("percent", "float", minimum=0, maximum=100),
+        Column("n", "int", nullable=True, minimum=1),
+        Column("source", nullable=True),
+        Column("label_nl", nullable=True, required=False, default=""),
+        Column("label_en", nullable=True, required=False, default=""),
+    ),
+    key=("monitor", "indicator", "group", "year"),
+    optional=True,
+    skipped_without="monitorindicatoren",
+)
+
+STATUS_LABELS = Table(
+    "status_labels",
+    (
+        Column("report_year", "int", **_YEAR),
+        Column("language", "choice", choices=v.LANGUAGES),
+        Column("status", "choice", choices=v.MOTION_STATUSES),
+        Column("label"),
+    ),
+    key=("report_year", "language", "status"),
+    optional=True,
+    skipped_without="eigen statuswoorden per verslagjaar (standaardwoorden gebruikt)",
+)
+
+#: Settings a data directory may change, with their defaults (``settings.csv``): what the
+#: briefing's judgements rest on is configuration, stated in the briefing, not code.
+SETTINGS: dict[str, float] = {
+    #: An action line is on course when fewer than this share of its running activities
+    #: (not stopped, not completed) is delayed.
+    "on_course_max_delayed_share": 0.25,
+}
+
+SETTINGS_TABLE = Table(
+    "settings",
+    (
+        Column("setting", "choice", choices=tuple(SETTINGS)),
+        Column("value", "float", minimum=0, maximum=1),
+    ),
+    key=("setting",),
+    optional=True,
+    skipped_without="eigen instellingen (standaardwaarden gebruikt)",
+)
+
+TABLES: tuple[Table, ...] = (ACTIELIJNEN, ACTIVITIES, MOTIONS, FUNDS, MILESTONES, INDICATORS, STATUS_LABELS,
+                             SETTINGS_TABLE)
+BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}

@@ -1,0 +1,77 @@
+"""Which documents a run writes and in which formats: one section model, three renderings.
+
+Every document goes out as HTML and PDF (the same page, printed) and as Word; its figures go to
+``figures/`` (PNG and SVG) and its named tables to ``tables/`` (CSV and one workbook).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..briefing.model import Document
+from ..briefing.render import html as html_render
+from ..briefing.render import pdf as pdf_render
+from ..briefing.render import spreadsheet
+from .outputs import write_atomic
+
+#: The formats of every document, in the order they are written.
+FORMATS = ("html", "pdf", "docx")
+
+
+def warm_up() -> None:
+    """Import and initialise the writers while the kernels work (imports, templates, fonts): the
+    real documents then pay only for themselves. Failures are left to the real writers to report."""
+    try:
+        import openpyxl  # noqa: F401 - the workbook at the end of the run
+
+        html_render._environment()
+        pdf_render.warm_up()
+        _docx()
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _docx():
+    """The Word renderer, where it is installed (python-docx)."""
+    try:
+        from ..briefing.render import docx
+    except ImportError:
+        return None
+    return docx
+
+
+def annexes(ctx) -> list[tuple[str, Document]]:
+    """Bijlage 1 and 2 of the report year: (file stem, document)."""
+    try:
+        from ..briefing import annexes as annex
+    except ImportError:
+        return []
+    return annex.documents(ctx)
+
+
+def write(doc: Document, work: Path, stem: str) -> list[Path]:
+    """The document as ``<stem>.html``, ``<stem>.pdf`` and ``<stem>.docx`` in ``work``."""
+    written = []
+    page = html_render.document_html(doc)
+    write_atomic(work / f"{stem}.html", page.encode("utf-8"))
+    written.append(work / f"{stem}.html")
+    write_atomic(work / f"{stem}.pdf", pdf_render.document_pdf(doc, page))
+    written.append(work / f"{stem}.pdf")
+    docx = _docx()
+    if docx is not None:
+        write_atomic(work / f"{stem}.docx", docx.document_docx(doc))
+        written.append(work / f"{stem}.docx")
+    return written
+
+
+def write_files(doc: Document, work: Path, about: list[tuple[str, str]]) -> None:
+    """The briefing's figures (PNG, SVG) and named tables (CSV per table, one workbook)."""
+    for figure in doc.figures():
+        write_atomic(work / "figures" / f"{figure.name}.png", figure.png)
+        if figure.svg is not None:
+            write_atomic(work / "figures" / f"{figure.name}.svg", figure.svg)
+    tables = [t for t in doc.tables() if t.name]
+    for table in tables:
+        write_atomic(work / "tables" / f"{table.name}.csv", spreadsheet.table_csv(table, doc.language))
+    if tables:
+        book = spreadsheet.workbook(tables, doc.language, about, doc.subtitle)
+        write_atomic(work / "tables" / "tabellen.xlsx", book)

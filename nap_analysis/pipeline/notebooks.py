@@ -1,0 +1,92 @@
+"""The numbered notebooks: which there are, how one runs in a run's kernel, and what it made.
+
+A notebook runs with papermill in a kernel of the run, in the run's build folder, with its
+parameters injected. Before its own cells a setup cell gives it a clean namespace and the
+build folder as working directory; that cell is taken out again afterwards, and everything
+that changes from run to run (times, papermill's paths, execution counts that depend on which
+kernel ran which notebook) is normalised, so the executed notebook has the same bytes whatever
+the schedule.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+from ..briefing.model import Section, sections_in_notebook
+from ..errors import RunError
+from .kernels import CELL_TIMEOUT
+
+SETUP_TAG = "nap-setup"
+#: The kernel spec every notebook names; wherever ipykernel is installed it exists.
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+
+
+def notebooks(directory: Path) -> list[Path]:
+    """The numbered notebooks (``NN_name.ipynb``) of a folder, in order."""
+    found = sorted(Path(directory).glob("[0-9][0-9]_*.ipynb"))
+    if not found:
+        raise RunError("error.no_notebooks", folder=str(directory))
+    return found
+
+
+def execute(km, source: Path, target: Path, parameters: dict, workdir: Path) -> Path:
+    """Execute ``source`` in the kernel of ``km`` with ``parameters``; the normalised result in ``target``.
+
+    A failing cell is a RunError naming the notebook, the cell (as its author counts it: the
+    injected parameters cell counts, the setup cell does not) and the error; the executed
+    notebook is then in ``target`` too, for whoever wants to see the traceback.
+    """
+    import papermill as pm
+
+    nb = nbformat.read(source, as_version=4)
+    setup = nbformat.v4.new_code_cell(f"%reset -f\nimport os as _os\n_os.chdir({str(workdir)!r})\ndel _os")
+    setup.metadata["tags"] = [SETUP_TAG]
+    nb.cells.insert(0, setup)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = target.with_name(f".running-{target.name}")
+    try:
+        pm.execute_notebook(nb, str(scratch), parameters=parameters, kernel_name=KERNELSPEC["name"], km=km,
+                            progress_bar=False, request_save_on_cell_execute=False, execution_timeout=CELL_TIMEOUT,
+                            log_output=False)
+        normalise(scratch, target)
+    except pm.PapermillExecutionError as exc:
+        normalise(scratch, target)
+        line = next((s.strip() for s in str(exc.source).splitlines() if s.strip()), "")
+        raise RunError("error.notebook_failed", notebook=source.name, cell=exc.cell_index, line=line[:60],
+                       error=f"{exc.ename}: {exc.evalue}") from None
+    except Exception as exc:  # a kernel that died, a timeout, a refused start (the run is closing)
+        if scratch.exists():
+            normalise(scratch, target)
+        raise RunError("error.notebook_broke", notebook=source.name, error=f"{type(exc).__name__}: {exc}") from None
+    finally:
+        scratch.unlink(missing_ok=True)
+    return target
+
+
+def normalise(source: Path, target: Path) -> None:
+    """Write ``source`` to ``target`` without the setup cell and without what differs per run."""
+    nb = nbformat.read(source, as_version=4)
+    nb.cells = [c for c in nb.cells if SETUP_TAG not in c.get("metadata", {}).get("tags", [])]
+    for key in ("start_time", "end_time", "duration", "output_path", "input_path", "exception"):
+        nb.metadata.get("papermill", {}).pop(key, None)
+    count = 0
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.get("execution_count") is not None:
+            count += 1
+            cell.execution_count = count
+            for output in cell.get("outputs", []):
+                if "execution_count" in output:
+                    output["execution_count"] = count
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"  # papermill gives it a random id
+        cell.metadata.pop("execution", None)
+        for key in ("start_time", "end_time", "duration"):
+            cell.metadata.get("papermill", {}).pop(key, None)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(target))
+
+
+def sections_of(path: Path) -> list[Section]:
+    """The sections an executed notebook displayed, in cell order."""
+    return sections_in_notebook(nbformat.read(path, as_version=4))

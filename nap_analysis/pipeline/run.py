@@ -1,0 +1,307 @@
+"""Run the notebooks for one report year and build ``outputs/<year>/`` from what they computed.
+
+Parameters and environment are checked before anything starts; the kernels boot while the data
+are checked, and no notebook runs on bad data. The section notebooks run with papermill in up to
+two kernels side by side; each displays its sections, and the run assembles the briefing from
+the executed notebooks (nothing is computed twice). While the kernels work, this process writes
+the annexes. Everything is built in a folder next to the target and swapped in only when all
+succeeded, so a failed or interrupted run never touches the last good outputs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..data import load
+from ..data import vocabulary as v
+from ..errors import NapError, RunError, UsageError
+from ..resources import data_dir as bundled_data
+from ..resources import notebooks_dir, outputs_dir
+from ..words import words
+from . import documents
+from .kernels import KernelPool, kernel_count
+from .manifest import INPUTS, differences, file_hashes, package_versions, git_commit, read_manifest, write_manifest
+from .notebooks import execute, notebooks, sections_of
+from .outputs import BuildFolder, out_name
+
+#: Dates a briefing may carry.
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
+@dataclass
+class RunResult:
+    year: int
+    language: str
+    out_dir: Path
+    files: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def check_date(text, what: str = "--date") -> str:
+    """A real calendar date as JJJJ-MM-DD within 2000-2100 (2025-02-30 and 2025-13-01 are refused)."""
+    value = str(text).strip()
+    try:
+        if len(value) != 10 or not value.isascii():
+            raise ValueError
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError("error.bad_date", value=value, what=what) from None
+    if not EARLIEST <= day <= LATEST:
+        raise UsageError("error.date_range", value=value, what=what)
+    return day.isoformat()
+
+
+def briefing_date() -> str:
+    """The date printed on a briefing: SOURCE_DATE_EPOCH when set (reproducible builds), else today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None or epoch.strip() == "":
+        return dt.date.today().isoformat()
+    text = epoch.strip()
+    if not (text.isascii() and text.isdigit()):
+        raise UsageError("error.bad_epoch", value=epoch)
+    seconds = int(text)
+    if not (dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc).timestamp() <= seconds
+            <= dt.datetime(2100, 12, 31, tzinfo=dt.timezone.utc).timestamp()):
+        raise UsageError("error.bad_epoch", value=epoch)
+    return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc).date().isoformat()
+
+
+def check_environment() -> None:
+    """The environment variables this tool and its libraries read, checked before anything starts."""
+    kernels = os.environ.get("NAP_KERNELS", "").strip()
+    if kernels and not (kernels.isascii() and kernels.isdigit() and 1 <= int(kernels) <= 16):
+        raise UsageError("error.bad_env", name="NAP_KERNELS", value=kernels, allowed="1-16")
+    transport = os.environ.get("NAP_TRANSPORT", "").strip()
+    if transport not in ("", "tcp", "ipc"):
+        raise UsageError("error.bad_env", name="NAP_TRANSPORT", value=transport, allowed="tcp, ipc")
+    briefing_date()  # SOURCE_DATE_EPOCH: IPython in every kernel calls int() on it
+
+
+def check_parameters(year, language: str, out_root: Path, data_dir: Path) -> None:
+    """Refuse parameters that could write outside the output folder or make no sense."""
+    if language not in v.LANGUAGES:
+        raise UsageError("error.language", language=language)
+    if year is not None and not (str(year).isascii() and str(year).isdigit() and len(str(year)) == 4):
+        raise UsageError("error.year_not_a_year", year=str(year))
+    if out_root.exists() and not out_root.is_dir():
+        raise UsageError("error.out_not_a_folder", folder=str(out_root))
+    if out_root == Path(out_root.anchor):
+        raise UsageError("error.out_is_root", folder=str(out_root))
+    data = data_dir.resolve()
+    if out_root == data or data in out_root.parents:
+        raise UsageError("error.out_in_data", folder=str(out_root), data=str(data))
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class Progress:
+    """One line per step on standard error, in the run's language ('[3/9] NAP 2025: ...')."""
+
+    def __init__(self, total: int, label: str, language: str, report=None):
+        self.total, self.done, self.label, self.start = total, 0, label, time.monotonic()
+        self.w = words(language)
+        self.report = report
+
+    def step(self, key: str, **fields) -> None:
+        self.done += 1
+        what = self.w(f"progress.{key}", **fields)
+        if self.report is not None:
+            self.report(self.done, self.total, what)
+            return
+        print(f"[{self.done}/{self.total}] {self.label}: {what} ({time.monotonic() - self.start:.1f} s)",
+              file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- one run
+
+
+def run(year=None, data_dir=None, out_root=None, language: str = "nl", notebook_dir=None, date: str | None = None,
+        kernels: KernelPool | None = None, runs_at_once: int = 1, report=None) -> RunResult:
+    """Execute all notebooks for one report year and language; write the documents; return what was written.
+
+    ``date`` is the date printed on the documents (ISO); by default SOURCE_DATE_EPOCH or today.
+    ``kernels``: running kernels to use (a batch keeps them for all its runs); by default the run
+    starts its own, before it reads the data, and stops them at the end. ``report(done, total,
+    text)`` replaces the progress lines on standard error.
+    """
+    started = time.monotonic()
+    check_environment()
+    data_dir = Path(data_dir or bundled_data()).absolute()
+    out_root = Path(out_root or outputs_dir()).absolute()
+    check_parameters(year, language, out_root, data_dir)
+    date = check_date(date) if date is not None else briefing_date()
+    paths = notebooks(Path(notebook_dir or notebooks_dir()))
+    own = kernels is None
+    if own:  # they boot (imports: seconds) while this process checks the data
+        kernels = KernelPool(kernel_count(len(paths), runs_at_once))
+    try:
+        return _run(year, data_dir, out_root, language, date, paths, kernels, started, report)
+    finally:
+        if own:
+            kernels.close()
+
+
+def _run(year, data_dir: Path, out_root: Path, language: str, date: str, paths: list[Path], kernels: KernelPool,
+         started: float, report) -> RunResult:
+    from ..briefing import assemble
+    from ..briefing.sections import Context
+
+    programme = load(data_dir)  # bad data stops here, before any notebook runs, with exit 2
+    ctx = Context(programme, programme.report_year(year), language, date)
+    name = out_name(ctx.year, language)
+    progress = Progress(len(paths) + 4, f"NAP {name}", language, report)
+    warm = threading.Thread(target=documents.warm_up, daemon=True, name="nap-warm-up")
+    warm.start()
+    try:
+        with BuildFolder(out_root, name) as work:
+            _copy_inputs(programme, work / INPUTS)
+            parameters = {"report_year": ctx.year, "data_dir": INPUTS, "language": language, "briefing_date": date}
+
+            def run_one(km, path: Path) -> Path:
+                target = execute(km, path, work / "notebooks" / path.name, parameters, work)
+                progress.step("notebook", name=path.name)
+                return target
+
+            def meanwhile() -> None:
+                warm.join()
+                for stem, doc in documents.annexes(ctx):
+                    documents.write(doc, work, stem)
+                    progress.step("document", name=stem)
+
+            try:
+                executed = kernels.execute(paths, run_one, meanwhile)
+            except RunError as exc:
+                _keep_failed(work, out_root / f"failed-{name}")
+                raise RunError(f"{exc.key}_kept", **exc.fields, failed=str(out_root / f"failed-{name}")) from None
+            sections = [s for path in executed for s in sections_of(path)]
+            brief = assemble.briefing(ctx, sections, date)
+            documents.write(brief, work, "briefing")
+            progress.step("document", name="briefing")
+            documents.write_files(brief, work, assemble.workbook_about(ctx, date))
+            progress.step("tables")
+            write_manifest(work, name=name, parameters={k: v for k, v in parameters.items() if k != "data_dir"})
+            progress.step("manifest")
+    finally:
+        warm.join()
+    final = out_root / name
+    files = sorted(p.relative_to(final).as_posix() for p in final.rglob("*") if p.is_file())
+    return RunResult(ctx.year, language, final, files, time.monotonic() - started)
+
+
+def _copy_inputs(programme, target: Path) -> None:
+    """The input files the loader read, copied into the output folder: the run's own record of its data."""
+    target.mkdir()
+    for display in sorted(set(programme.files.values())):
+        source = programme.data_dir / display.split(":", 1)[0]
+        shutil.copyfile(source, target / source.name)
+
+
+def _keep_failed(work: Path, failed: Path) -> None:
+    """The executed notebooks of a failed run, beside (not inside) the last good outputs."""
+    shutil.rmtree(failed, ignore_errors=True)
+    failed.mkdir(parents=True, exist_ok=True)
+    for nb in (work / "notebooks").glob("*.ipynb"):
+        shutil.copy2(nb, failed / nb.name)
+
+
+# --------------------------------------------------------------------------- batches
+
+_WORKER_KERNELS: KernelPool | None = None
+
+
+def _start_worker_kernels(count: int) -> None:
+    """A batch worker starts its kernels once and keeps them for all its runs."""
+    import atexit
+
+    global _WORKER_KERNELS
+    _WORKER_KERNELS = KernelPool(count)
+    atexit.register(_WORKER_KERNELS.close)
+
+
+def _run_one(kwargs: dict) -> RunResult:
+    return run(**kwargs, kernels=_WORKER_KERNELS)
+
+
+def run_many(years: list, languages: list[str], *, data_dir=None, out_root=None, jobs: int = 1,
+             date: str | None = None, notebook_dir=None, report=None) -> list[RunResult]:
+    """Several parameter sets (years x languages); with jobs > 1, that many runs at once.
+
+    Each run has its own output folder; the kernels are started once per worker process and
+    serve all its runs. The data are checked once up front, so bad data stop everything with
+    exit 2 before any process starts.
+    """
+    check_environment()
+    years = list(years or [None])
+    n_sets = len(years) * len(languages)
+    paths = notebooks(Path(notebook_dir or notebooks_dir()))
+    count = kernel_count(len(paths), max(1, min(jobs, n_sets)))
+    if jobs <= 1 or n_sets == 1:
+        with KernelPool(count) as pool:
+            return [run(year=y, language=lang, data_dir=data_dir, out_root=out_root, date=date, kernels=pool,
+                        notebook_dir=notebook_dir, report=report)
+                    for y in years for lang in languages]
+    programme = load(Path(data_dir or bundled_data()))  # bad data: exit 2 before any worker starts
+    years = [programme.report_year(y) for y in years]
+    sets = [dict(year=y, language=lang, data_dir=data_dir, out_root=out_root, date=date, runs_at_once=jobs,
+                 notebook_dir=notebook_dir) for lang in languages for y in years]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")  # fork would copy the threads of the host process
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker_kernels,
+                             initargs=(count,)) as pool:
+        return list(pool.map(_run_one, sets, chunksize=-(-len(sets) // jobs)))
+
+
+# --------------------------------------------------------------------------- verify
+
+
+def verify(out_dir, allow_other_versions: bool = False, language: str = "nl") -> list[str]:
+    """Check an output folder against its manifest and rerun it; what differs (empty: the same).
+
+    Four checks: the folder's files (hidden ones too) are as recorded, not edited by hand; the
+    package versions and code commit are the recorded ones (a difference fails unless
+    ``allow_other_versions``); and a fresh run from the folder's own copy of its input data, with
+    the recorded parameters, gives the recorded bytes.
+    """
+    w = words(language)
+    out_dir = Path(out_dir).absolute()
+    manifest = read_manifest(out_dir)
+    params = manifest["parameters"]
+    found = file_hashes(out_dir)
+    problems = [w("verify.edited", line=line) for line in differences(
+        {**manifest["inputs"], **manifest["outputs"]}, found, w)]
+    versions = package_versions()
+    for package, recorded in sorted(manifest["packages"].items()):
+        if versions.get(package) != recorded and not allow_other_versions:
+            problems.append(w("verify.version", package=package, recorded=recorded,
+                              now=versions.get(package, w["word.unknown"])))
+    commit = git_commit()
+    if commit != manifest["git_commit"] and not allow_other_versions:
+        problems.append(w("verify.commit", recorded=manifest["git_commit"], now=commit))
+    if not (out_dir / INPUTS).is_dir():
+        return problems + [w("verify.no_inputs", folder=str(out_dir / INPUTS))]
+    scratch = Path(tempfile.mkdtemp(prefix=".verify-", dir=out_dir.parent))
+    try:
+        data_copy = scratch / "data"
+        shutil.copytree(out_dir / INPUTS, data_copy)
+        result = run(year=params["report_year"], data_dir=data_copy, out_root=scratch / "out",
+                     language=params["language"], date=params["briefing_date"])
+        rerun = file_hashes(result.out_dir)
+    except NapError:
+        raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    recorded = {**manifest["inputs"], **manifest["outputs"]}
+    return problems + [w("verify.rerun", line=line) for line in differences(recorded, rerun, w)]
