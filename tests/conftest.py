@@ -16,14 +16,14 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 @pytest.fixture(scope="session")
 def bundled():
-    from nap_analysis.load import load
+    from nap_analysis.data.loader import load
 
     return load(BUNDLED)
 
 
 @pytest.fixture(scope="session")
 def small():
-    from nap_analysis.load import load
+    from nap_analysis.data.loader import load
 
     return load(FIXTURES / "small")
 

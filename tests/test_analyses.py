@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from nap_analysis.flags import flags
-from nap_analysis.funds import funds_by_year, funds_table
-from nap_analysis.milestones import slippage
-from nap_analysis.progress import basis_counts, progress, progress_compare
+from nap_analysis.analysis.flags import flags
+from nap_analysis.analysis.funds import funds_by_year, funds_table
+from nap_analysis.analysis.milestones import slippage
+from nap_analysis.analysis.progress import basis_counts, progress, progress_compare
 
 
 def _counts(table, line):

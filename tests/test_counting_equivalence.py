@@ -12,10 +12,10 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nap_analysis import stats
-from nap_analysis.flags import flags
-from nap_analysis.progress import progress
-from nap_analysis.vocabulary import ACTIVITY_STATUSES
+from nap_analysis.analysis import statistics as stats
+from nap_analysis.analysis.flags import flags
+from nap_analysis.analysis.progress import progress
+from nap_analysis.data.vocabulary import ACTIVITY_STATUSES
 
 YEARS = (2023, 2024, 2025)
 LINES = [1, 2, 3, 4, 5]

@@ -157,7 +157,7 @@ def test_pdf_takes_chart_pixels_from_the_stored_png_with_the_same_bytes_as_weasy
     from weasyprint.images import RasterImage
 
     from nap_analysis import export as E
-    from nap_analysis import figures as F
+    from nap_analysis.briefing import charts as F
 
     fig = F.projection_chart(pd.DataFrame({"report_year": [2024, 2025], "share_completed": [0.2, 0.4]}),
                              {"possible": False, "reason": "te weinig jaren"})

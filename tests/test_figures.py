@@ -1,4 +1,4 @@
-"""Tests for nap_analysis.figures: words from labels, geometry, colours, deterministic files."""
+"""Tests for nap_analysis.briefing.charts: words from labels, geometry, colours, deterministic files."""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,9 +15,9 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from PIL import Image
 
-from nap_analysis import figures as F
+from nap_analysis.briefing import charts as F
 from nap_analysis.errors import UsageError
-from nap_analysis.vocabulary import ACTIVITY_STATUSES, DEFAULT_LABELS, MOTION_STATUSES
+from nap_analysis.data.vocabulary import ACTIVITY_STATUSES, DEFAULT_LABELS, MOTION_STATUSES
 
 LABELS_2025 = {**DEFAULT_LABELS["nl"], "completed": "wordt invulling gegeven aan"}
 
@@ -609,7 +609,7 @@ def test_import_does_not_touch_pyplot_or_rcparams():
     code = (
         "import sys, matplotlib; rc = matplotlib.rcParams; "
         "snap = lambda: {k: rc[k] for k in rc.keys() if k != 'backend'}; before = snap(); "
-        "import nap_analysis.figures; "
+        "import nap_analysis.briefing.charts; "
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'; "
         "assert snap() == before, 'rcParams changed'"
     )

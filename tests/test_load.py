@@ -4,9 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from nap_analysis import vocabulary as v
+from nap_analysis.data import vocabulary as v
 from nap_analysis.errors import DataError
-from nap_analysis.load import load
+from nap_analysis.data.loader import load
 
 from conftest import FIXTURES
 

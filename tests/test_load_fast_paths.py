@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nap_analysis import load as loader
-from nap_analysis import vocabulary as v
+from nap_analysis.data import loader
+from nap_analysis.data import vocabulary as v
 from nap_analysis.errors import DataError
 
 from conftest import FIXTURES

@@ -16,9 +16,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from nap_analysis import vocabulary as v
+from nap_analysis.data import vocabulary as v
 from nap_analysis.errors import DataError, Problem
-from nap_analysis.load import load
+from nap_analysis.data.loader import load
 
 from conftest import FIXTURES
 

@@ -1,4 +1,4 @@
-"""Tests for nap_analysis.stats against independently worked-out values.
+"""Tests for nap_analysis.analysis.statistics against independently worked-out values.
 
 Reference values come from published worked examples (Newcombe 1998), from arithmetic
 written out in the test, or from a second route (a different scipy function, numerical
@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from scipy import integrate, special
 from scipy import stats as sps
 
-from nap_analysis import stats
+from nap_analysis.analysis import statistics as stats
 from nap_analysis.errors import UsageError
-from nap_analysis.vocabulary import ACTIVITY_STATUSES
+from nap_analysis.data.vocabulary import ACTIVITY_STATUSES
 
 # ----------------------------------------------------------------------------- builders
 
@@ -584,7 +584,7 @@ def test_the_library_does_not_import_scipy_stats():
     import subprocess
     import sys
 
-    code = ("import sys, nap_analysis.report, nap_analysis.figures, nap_analysis.stats; "
+    code = ("import sys, nap_analysis.report, nap_analysis.briefing.charts, nap_analysis.analysis.statistics; "
             "print(sorted(m for m in ('scipy.special', 'scipy.stats') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "['scipy.special']"

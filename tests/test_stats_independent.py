@@ -2,10 +2,10 @@
 
 Done-when of the issue: the intervals and p-values the command prints match an independent
 computation to 4 decimals. Everything expected here is computed in this file from the raw
-``data/indicators.csv`` (read with the ``csv`` module, not with ``nap_analysis.load``) and
-from textbook formulas written out with ``math``: no ``nap_analysis.stats``, no scipy.
+``data/indicators.csv`` (read with the ``csv`` module, not with ``nap_analysis.data.loader``) and
+from textbook formulas written out with ``math``: no ``nap_analysis.analysis.statistics``, no scipy.
 
-Methods, as ``nap_analysis.stats.indicator_changes`` documents them:
+Methods, as ``nap_analysis.analysis.statistics.indicator_changes`` documents them:
 
 * difference ``diff_pp = pct_to - pct_from`` in percentage points;
 * its 95% interval: Wald (unpooled), ``d -/+ z * sqrt(p1 q1 / n1 + p2 q2 / n2)``;
@@ -255,7 +255,7 @@ BOUNDARY = [(0, 10, 0.0, 0.2775), (10, 10, 0.7225, 1.0)]
 
 @pytest.mark.parametrize(("x", "n", "low", "high"), NEWCOMBE_TABLE_I + BOUNDARY)
 def test_wilson_published_values(x, n, low, high):
-    from nap_analysis.stats import wilson_interval
+    from nap_analysis.analysis.statistics import wilson_interval
 
     # the hand formula reproduces the published table ...
     h_lo, h_hi = hand_wilson(x, n)
@@ -266,7 +266,7 @@ def test_wilson_published_values(x, n, low, high):
 
 
 def test_wilson_boundaries_closed_form():
-    from nap_analysis.stats import wilson_interval
+    from nap_analysis.analysis.statistics import wilson_interval
 
     z2 = Z95 * Z95
     for n in (1, 3, 10, 50):
@@ -280,7 +280,7 @@ def test_wilson_boundaries_closed_form():
 
 
 def test_wilson_small_sample():
-    from nap_analysis.stats import wilson_interval
+    from nap_analysis.analysis.statistics import wilson_interval
 
     # 2 of 5 (40%), by hand: z^2/n = 0.768292, centre = (0.4 + 0.384146) / 1.768292 = 0.443448,
     # half = 1.959964 / 1.768292 * sqrt(0.048 + 0.038415) = 0.325827 -> 0.1176 to 0.7693

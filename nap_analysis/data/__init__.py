@@ -3,6 +3,6 @@
 ``load(folder)`` reads and checks a data directory and returns a :class:`Programme` of tidy,
 typed tables; it knows nothing of analyses or documents.
 """
-from .load import Programme, load
+from .loader import Programme, load
 
 __all__ = ["Programme", "load"]
