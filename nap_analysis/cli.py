@@ -216,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
 
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, _interrupt)
+            # also where the shell started us with SIGINT ignored (a background job): Ctrl-C
+            # or kill -INT always ends a run cleanly
+            signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return COMMANDS[args.command](args, w)
     except NapError as exc:

@@ -16,14 +16,14 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 @pytest.fixture(scope="session")
 def bundled():
-    from nap_analysis.data.loader import load
+    from nap_analysis.data import load
 
     return load(BUNDLED)
 
 
 @pytest.fixture(scope="session")
 def small():
-    from nap_analysis.data.loader import load
+    from nap_analysis.data import load
 
     return load(FIXTURES / "small")
 
@@ -64,16 +64,16 @@ DATE = "2026-11-22"
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
-    """The Dutch 2025 briefing from the bundled data, built once per test session (~30 s)."""
-    from nap_analysis.run import run
+    """The Dutch 2025 documents from the bundled data, built once per test session (~20 s)."""
+    from nap_analysis.pipeline.run import run
 
     return run(year=2025, out_root=tmp_path_factory.mktemp("outputs"), language="nl", date=DATE)
 
 
 @pytest.fixture(scope="session")
 def built_en(tmp_path_factory):
-    """The English 2024 briefing from the bundled data."""
-    from nap_analysis.run import run
+    """The English 2024 documents from the bundled data."""
+    from nap_analysis.pipeline.run import run
 
     return run(year=2024, out_root=tmp_path_factory.mktemp("outputs_en"), language="en", date=DATE)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 import pandas as pd
 
 from nap_analysis.analysis.flags import flags
-from nap_analysis.analysis.funds import funds_by_year, funds_table
+from nap_analysis.analysis.funds import funds_by_instrument, funds_by_year, instrument_totals
+from nap_analysis.analysis.judgement import on_course
 from nap_analysis.analysis.milestones import slippage
-from nap_analysis.analysis.progress import basis_counts, progress, progress_compare
+from nap_analysis.analysis.progress import basis_counts, progress, progress_compare, status_changes
 
 
 def _counts(table, line):
@@ -65,16 +66,60 @@ def test_funds_by_year_spreads_only_per_year_amounts(small):
     tidy = funds_by_year(small.funds)
     ocw = tidy[tidy["ministry"] == "OCW"].set_index("year")["amount_eur"]
     assert ocw.to_dict() == {2022: 2_050_000, 2023: 2_549_000, 2024: 2_549_000, 2025: 2_549_000}
-    szw = tidy[tidy["ministry"] == "SZW"]
-    assert len(szw) == 1 and pd.isna(szw["year"].iloc[0]) and szw["period"].iloc[0] == "2023-2025"
-    assert szw["amount_eur"].iloc[0] == 800_000 and szw["status"].iloc[0] == "reserved"
-    wide = funds_table(small.funds).set_index("ministry")
-    assert wide.loc["OCW", "totaal"] == 2_050_000 + 3 * 2_549_000
+    assert "SZW" not in set(tidy["ministry"])  # a total over 2023-2025 is never spread over the years
+
+
+def test_funds_by_instrument_keeps_what_the_source_states(small):
+    lines = funds_by_instrument(small.funds).set_index("instrument")
+    assert lines.loc["Ontwerpbegroting 2023", "total_eur"] == 3 * 2_549_000  # per year, times the three years
+    assert lines.loc["Ontwerpbegroting 2023", "amount_eur"] == 2_549_000
+    assert lines.loc["Begroting SZW", "total_eur"] == 800_000  # a stated total stays itself
+    totals = instrument_totals(small.funds).set_index("instrument")["total_eur"]
+    assert totals.to_dict() == {"Voorjaarsnota 2022": 2_050_000, "Ontwerpbegroting 2023": 7_647_000,
+                                "Begroting SZW": 800_000}
+
+
+def test_funds_of_the_bundled_data_give_the_memos_totals(bundled):
+    """The seeds: Voorjaarsnota 2022 EUR 10.958.500 in three parts; EUR 2.549 mln a year 2023-2025."""
+    totals = instrument_totals(bundled.funds).set_index(["ministry", "instrument"])
+    assert totals.loc[("OCW", "Voorjaarsnota 2022"), "total_eur"] == 10_958_500
+    assert totals.loc[("OCW", "Voorjaarsnota 2022"), "parts"] == 3
+    lines = funds_by_instrument(bundled.funds)
+    ob = lines[lines["instrument"] == "Ontwerpbegroting 2023"].iloc[0]
+    assert (ob["amount_eur"], ob["amount_basis"], ob["period"]) == (2_549_000, "per_year", "2023-2025")
+    none = lines[lines["status"] == "no_funds"]
+    assert sorted(none["ministry"]) == ["JenV", "VWS"] and none["total_eur"].isna().all()
+
+
+def test_status_changes_by_hand(small):
+    changes = status_changes(small.activities, 2025, 2024)
+    got = dict(zip(changes["activity_id"], changes["change"].astype(str)))
+    assert got == {"A2": "delayed", "A3": "stopped", "A4": "regressed", "A5": "started", "A6": "dropped",
+                   "A7": "appeared"}  # A1 stayed completed: no row
+    assert status_changes(small.activities, 2024, None).empty
+
+
+def test_on_course_judges_every_line_by_its_running_activities(small):
+    judged = on_course(progress(small.activities, 2025), 0.25).set_index("actielijn")
+    assert judged.loc["1", "running"] == 1 and judged.loc["1", "delayed"] == 1  # A1 completed is not running
+    assert list(judged["on_course"]) == [False, True, False]
+    assert judged.attrs["max_delayed_share"] == 0.25
+    assert list(on_course(progress(small.activities, 2025), 0.6)["on_course"]) == [False, True, True]
 
 
 def test_slippage_in_days(small):
     table = slippage(small.milestones).set_index("milestone")
+    assert not table["approximate"].any()
     assert table.loc["MR en verzending", "slip_days"] == 42  # 2 Dec 2022 -> 13 Jan 2023
     assert table.loc["BWO", "slip_days"] == -1
     assert pd.isna(table.loc["Conferentie", "slip_days"])
     assert list(slippage(small.milestones)["milestone"]) == ["BWO", "MR en verzending", "Conferentie"]
+
+
+def test_slippage_from_a_month_is_in_months_and_approximate(bundled):
+    table = slippage(bundled.milestones).set_index("milestone")
+    conference = table.loc["Conferentie lancering NAP"]  # planned 'PM-dec' 2022, held 22 March 2023
+    assert conference["planned_precision"] == "month" and conference["approximate"]
+    assert conference["slip_months"] == 3 and pd.isna(conference["slip_days"])
+    sent = table.loc["MR en verzending NAP aan Tweede Kamer"]
+    assert sent["slip_days"] == 42 and not sent["approximate"]

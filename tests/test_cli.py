@@ -19,7 +19,8 @@ def test_validate_ok(cli):
 def test_progress_csv_small(cli):
     result = cli("progress", "--data", FIXTURES / "small", "--year", "2025", "--format", "csv")
     assert result.code == 0, result.err
-    table = pd.read_csv(io.StringIO(result.out), dtype={"actielijn": str})
+    # the dialect of tables/: ';' and a decimal comma, so Dutch Excel opens it as it is
+    table = pd.read_csv(io.StringIO(result.out), sep=";", decimal=",", dtype={"actielijn": str})
     assert list(table.columns) == ["actielijn", "status", "n", "share"]
     assert table.groupby("actielijn")["share"].sum().round(9).eq(1).all()
     assert table[table.actielijn == "total"].set_index("status")["n"].to_dict() == {
@@ -27,7 +28,7 @@ def test_progress_csv_small(cli):
 
 
 def test_flags_csv_small_defaults_to_latest_year(cli):
-    result = cli("flags", "--data", FIXTURES / "small", "--format", "csv")
+    result = cli("flags", "--data", FIXTURES / "small", "--format", "csv-en")
     table = pd.read_csv(io.StringIO(result.out))
     assert list(table.columns) == ["activity_id", "actielijn", "title", "status", "flag", "explanation"]
     assert ("A3", "newly_stopped") in set(zip(table.activity_id, table.flag))
@@ -35,7 +36,9 @@ def test_flags_csv_small_defaults_to_latest_year(cli):
 
 def test_unknown_year_is_a_usage_error(cli):
     result = cli("progress", "--data", FIXTURES / "small", "--year", "2019")
-    assert result.code == 2 and "verslagjaar 2019 staat niet in de data (wel: 2024, 2025)" in result.err
+    assert result.code == 2 and "verslagjaar 2019 staat niet in activities.csv (wel: 2024, 2025)" in result.err
+    english = cli("progress", "--data", FIXTURES / "small", "--year", "2019", "--lang", "en")
+    assert english.code == 2 and "report year 2019 is not in activities.csv (it has: 2024, 2025)" in english.err
 
 
 def test_bad_data_exit_2_without_traceback(small_copy):
@@ -51,7 +54,7 @@ def test_bad_data_exit_2_without_traceback(small_copy):
 
 def test_bundled_progress_matches_activities_csv(cli):
     """The Done-when check: counts printed equal a plain count of the CSV file."""
-    result = cli("progress", "--year", "2025", "--format", "csv")
+    result = cli("progress", "--year", "2025", "--format", "csv-en")
     assert result.code == 0, result.err
     printed = pd.read_csv(io.StringIO(result.out), dtype={"actielijn": str})
     raw = pd.read_csv(BUNDLED / "activities.csv", dtype=str)
@@ -63,7 +66,7 @@ def test_bundled_progress_matches_activities_csv(cli):
 
 
 def test_bundled_flags_subsidy_norm_newly_stopped(cli):
-    result = cli("flags", "--year", "2025", "--format", "csv")
+    result = cli("flags", "--year", "2025", "--format", "csv-en")
     table = pd.read_csv(io.StringIO(result.out))
     stopped = table[table.flag == "newly_stopped"]
     assert stopped["title"].str.contains("subsidie", case=False).any()
@@ -82,3 +85,29 @@ def test_progress_and_flags_say_on_stderr_how_many_statuses_are_not_stated(cli):
         assert result.code == 0
         assert f"{basis['illustrative']} illustratief" in result.err and f"{basis['inferred']} afgeleid" in result.err
         assert "illustratief" not in result.out  # stdout stays clean CSV
+
+
+def test_csv_on_standard_output_neutralises_formulas_and_terminal_escapes(cli, small_copy):
+    acts = small_copy / "activities.csv"
+    acts.write_text(acts.read_text(encoding="utf-8").replace("A7;2025;3;Zevende;", "A7;2025;3;=HYPERLINK(\"x\");")
+                    .replace("Nieuw en al vertraagd", "\x1b[31mrood\x1b[0m"), encoding="utf-8")
+    result = cli("flags", "--data", small_copy, "--format", "csv")
+    assert result.code == 0, result.err
+    assert "'=HYPERLINK" in result.out and "\n=HYPERLINK" not in result.out and ";=HYPERLINK" not in result.out
+    assert "\x1b" not in result.out and "\\x1b[31mrood" in result.out
+    table = cli("flags", "--data", small_copy)
+    assert "\x1b" not in table.out
+
+
+def test_version_and_english_messages(cli):
+    import pytest
+
+    from nap_analysis import __version__
+
+    with pytest.raises(SystemExit):
+        from nap_analysis.cli import main
+
+        main(["--version"])
+    english = cli("validate", "--data", FIXTURES / "small", "--lang", "en")
+    assert english.code == 0 and english.out.startswith("Data fine") and "Let op" not in english.out
+    assert __version__

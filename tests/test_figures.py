@@ -17,9 +17,12 @@ from PIL import Image
 
 from nap_analysis.briefing import charts as F
 from nap_analysis.errors import UsageError
-from nap_analysis.data.vocabulary import ACTIVITY_STATUSES, DEFAULT_LABELS, MOTION_STATUSES
+from nap_analysis.data.vocabulary import ACTIVITY_STATUSES, MOTION_STATUSES
+from nap_analysis.words import words
 
+DEFAULT_LABELS = {lang: {c: words(lang)[f"status.{c}"] for c in MOTION_STATUSES} for lang in ("nl", "en")}
 LABELS_2025 = {**DEFAULT_LABELS["nl"], "completed": "wordt invulling gegeven aan"}
+NBSP = "\u00a0"
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -73,30 +76,41 @@ def motions() -> pd.DataFrame:
 
 @pytest.fixture
 def funds() -> pd.DataFrame:
+    """Fund lines as funds_by_instrument gives them: a per-year amount, a total, and no funds."""
     df = pd.DataFrame(
         [
-            ("OCW", 2023, "2023", "decided", 2_549_000.0),
-            ("OCW", 2024, "2024", "decided", 2_549_000.0),
-            ("OCW", 2025, "2025", "decided", 2_549_000.0),
-            ("SZW", None, "2023-2025", "reserved", 800_000.0),
+            ("OCW", "Voorjaarsnota 2022", "Bureau Regeringscommissaris", "", "total", 4_670_000.0, None, 4_670_000.0, "decided"),
+            ("OCW", "Voorjaarsnota 2022", "Programmakosten 2022", "2022", "total", 2_050_000.0, 1, 2_050_000.0, "decided"),
+            ("OCW", "Ontwerpbegroting 2023", "Interventies (ca. 1 mln), onderzoek", "2023-2025", "per_year", 2_549_000.0, 3,
+             7_647_000.0, "decided"),
+            ("SZW", "Begroting SZW", "Sociale partners (600.000)", "2023-2025", "total", 800_000.0, 3, 800_000.0, "reserved"),
+            ("VWS", "", "Nog geen extra middelen", "", "total", None, None, None, "no_funds"),
         ],
-        columns=["ministry", "year", "period", "status", "amount_eur"],
+        columns=["ministry", "instrument", "purpose", "period", "amount_basis", "amount_eur", "years", "total_eur",
+                 "status"],
     )
-    df["year"] = df["year"].astype("Int64")
+    df["years"] = df["years"].astype("Int64")
     return df
 
 
 @pytest.fixture
 def milestones() -> pd.DataFrame:
+    """Milestones as slippage gives them: two phases years apart, one planned date known only as a month."""
+    from nap_analysis.analysis.milestones import slippage
+
     df = pd.DataFrame(
         {
-            "milestone": ["Eerste concept", "BWO", "MR en verzending aan de Tweede Kamer", "CWIZO"],
-            "planned": pd.to_datetime(["2022-10-07", "2022-10-17", "2022-12-02", "2022-11-14"]),
-            "actual": pd.to_datetime(["2022-10-07", "2022-10-21", "2023-01-13", None]),
+            "milestone": ["Eerste concept", "BWO", "MR en verzending aan de Tweede Kamer", "CWIZO", "Conferentie",
+                          "Verzending VGR 2"],
+            "planned": pd.to_datetime(["2022-10-07", "2022-10-17", "2022-12-02", "2022-11-14", "2022-12-01",
+                                       "2025-04-14"]),
+            "planned_precision": ["day", "day", "day", "day", "month", "day"],
+            "actual": pd.to_datetime(["2022-10-07", "2022-10-21", "2023-01-13", None, "2023-03-22", None]),
+            "actual_precision": ["day", "day", "day", None, "day", None],
+            "phase": ["NAP", "NAP", "NAP", "NAP", "NAP", "VGR 2"],
         }
     )
-    df["slip_days"] = (df["actual"] - df["planned"]).dt.days.astype("Int64")
-    return df
+    return slippage(df)
 
 
 def _wilson(p: float, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -132,7 +146,7 @@ def changes(intervals) -> pd.DataFrame:
             ("Monitor A", long, "16+ totaal", 2020, 2022, 1.8, True, ""),
             ("Monitor A", "weet waar je terecht kunt", "", 2024, 2025, 1.0, False, ""),
         ],
-        columns=["monitor", "indicator", "group", "year_from", "year_to", "diff_pp", "significant", "note"],
+        columns=["monitor", "indicator", "group", "year_from", "year_to", "diff_pp", "significant", "reason"],
     )
 
 
@@ -293,100 +307,78 @@ def test_motions_chart_english(motions):
 @pytest.mark.parametrize(
     "amount, lang, expected",
     [
-        (2_549_000, "nl", "€ 2,5 mln"),
-        (2_549_000, "en", "€2.5m"),
-        (10_958_500, "nl", "€ 11 mln"),
-        (800_000, "nl", "€ 800.000"),
+        (2_549_000, "nl", f"€{NBSP}2,549{NBSP}mln"),
+        (2_549_000, "en", "€2.549m"),
+        (10_958_500, "nl", f"€{NBSP}10,959{NBSP}mln"),
+        (800_000, "nl", f"€{NBSP}800.000"),
         (800_000, "en", "€800,000"),
-        (0, "nl", "€ 0"),
-        (2_000_000, "nl", "€ 2 mln"),
-        (1_250_000_000, "nl", "€ 1,3 mld"),
+        (2_000_000, "nl", f"€{NBSP}2{NBSP}mln"),
+        (1_250_000_000, "nl", f"€{NBSP}1,25{NBSP}mld"),
     ],
 )
 def test_format_euro(amount, lang, expected):
     assert F.format_euro(amount, lang) == expected
 
 
-def test_euro_axis_uses_one_unit_per_axis(funds):
+def test_funds_chart_measures_totals_only_and_labels_per_year_amounts(funds):
+    """Every bar is a total over its stated period: a per-year amount is drawn as its total and
+    labelled as '3 × amount = total', so yearly and multi-year sums never share an axis."""
     fig = F.funds_chart(funds)
-    fig.draw_without_rendering()
-    texts = [t.get_text() for t in fig.axes[0].get_yticklabels()]
-    assert texts[0] == "€ 0"
-    assert all(t.endswith(" mln") for t in texts[1:]), texts
-    assert F.format_euro(2_549_000, "nl", decimals=2) == "€ 2,55 mln"
-
-
-def test_funds_chart_reserved_hatched_and_multi_year_apart(funds):
-    fig = F.funds_chart(funds)
-    legend = _legend_texts(fig)
-    assert legend == ["OCW", "SZW", "besloten", "gereserveerd (besluit volgt)"]
-    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
-    assert ticks == ["2023", "2024", "2025", "meerjarig\ntotaal\n2023-2025"]
     bars = {p.get_gid(): p for p in fig.axes[0].patches if p.get_gid()}
-    assert bars["fund-2023_2025-SZW-reserved"].get_hatch()
-    assert not bars["fund-2023-OCW-decided"].get_hatch()
-    assert bars["fund-2023-OCW-decided"].get_height() == pytest.approx(2_549_000)
+    widths = {gid.split("-")[2]: p.get_width() for gid, p in bars.items()}
+    assert widths == {"0": 4_670_000, "1": 2_050_000, "2": 7_647_000, "3": 800_000}
+    assert bars["fund-SZW-3-reserved"].get_hatch() and not bars["fund-OCW-2-decided"].get_hatch()
     texts = _all_texts(fig)
-    assert "€ 2,55 mln" in texts and "€ 800.000" in texts
+    assert f"3 × €{NBSP}2.549.000 = €{NBSP}7.647.000" in texts
+    assert f"totaal €{NBSP}6.720.000" in texts  # the Voorjaarsnota's two lines together
+    assert "  geen extra middelen" in texts  # VWS: the memo's words, no bar
+    assert fig.axes[0].get_xlabel() == "Totaal over de genoemde periode"
+    assert _legend_texts(fig) == ["OCW", "SZW", "VWS", "vrijgemaakt", "gereserveerd (besluit volgt)"]
 
 
 def test_funds_chart_english(funds):
     fig = F.funds_chart(funds, lang="en")
     assert "reserved (decision pending)" in _legend_texts(fig)
     fig.draw_without_rendering()
-    assert any(t.get_text().startswith("€") and t.get_text().endswith("m") for t in fig.axes[0].get_yticklabels())
+    assert any(t.get_text().startswith("€") and t.get_text().endswith("m") for t in fig.axes[0].get_xticklabels())
+    assert "3 × €2,549,000 = €7,647,000" in _all_texts(fig)
 
 
 # --------------------------------------------------------------------------- milestones
 
 
-def test_milestones_chart_annotates_slip_and_highlights_largest(milestones):
+def test_milestones_chart_gives_each_phase_its_own_time_axis(milestones):
+    """Steps years apart are never squeezed onto one scale: the 2025 report has its own panel."""
     fig = F.milestones_chart(milestones)
-    ax = fig.axes[0]
-    annotations = [t.get_text() for t in ax.texts]
-    assert any(t.startswith("+42 dagen") for t in annotations)
-    assert "+4 dagen\n17 okt 2022 → 21 okt 2022" in annotations
-    assert "op tijd" in annotations
-    assert "werkelijke datum onbekend" in annotations
-    nap = next(t for t in annotations if t.startswith("+42"))
-    assert "2 dec 2022 → 13 jan 2023" in nap
-    ticks = ax.get_yticklabels()
-    assert [t.get_text().replace("\n", " ") for t in ticks] == [
-        "Eerste concept",
-        "BWO",
-        "CWIZO",
-        "MR en verzending aan de Tweede Kamer",
-    ]  # chronological by planned date
-    bold = [t.get_text() for t in ticks if t.get_fontweight() == "bold"]
-    assert [b.replace("\n", " ") for b in bold] == ["MR en verzending aan de Tweede Kamer"]
-    assert _legend_texts(fig) == ["gepland", "werkelijk", "grootste vertraging"]
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["NAP", "VGR 2"]
+    nap, vgr = fig.axes
+    assert nap.get_xlim()[1] < matplotlib.dates.date2num(dt.datetime(2023, 12, 31))
+    assert vgr.get_xlim()[0] > matplotlib.dates.date2num(dt.datetime(2025, 1, 1))
+    ticks = [t.get_text().replace("\n", " ") for t in nap.get_yticklabels()]
+    assert ticks == ["Eerste concept", "BWO", "CWIZO", "Conferentie", "MR en verzending aan de Tweede Kamer"]
 
 
-def test_milestones_chart_months_in_dutch_without_locale(milestones):
+def test_milestones_chart_marks_a_slip_from_a_month_as_approximate(milestones):
+    fig = F.milestones_chart(milestones)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "+42 dagen" in texts and "+4 dagen" in texts and "op tijd" in texts
+    assert "ca. +3 maanden" in texts  # planned 'December 2022', held 22 March 2023
+    assert "werkelijke datum onbekend" in texts
+    month_bars = [p for p in fig.axes[0].patches if p.get_width() > 20]  # a bar over the whole month
+    assert len(month_bars) == 1
+    assert _legend_texts(fig) == ["gepland", "gepland, alleen maand bekend", "werkelijk", "later dan gepland"]
+
+
+def test_milestones_chart_months_in_dutch_and_english_without_locale(milestones):
     fig = F.milestones_chart(milestones)
     fig.draw_without_rendering()
     labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
-    assert labels == ["okt\n2022", "nov", "dec", "jan\n2023", "feb"]
+    assert "jan\n2023" in labels and "mrt" in labels  # Dutch month words, the year at a change
     fig_en = F.milestones_chart(milestones, lang="en")
     fig_en.draw_without_rendering()
     labels_en = [t.get_text() for t in fig_en.axes[0].get_xticklabels()]
-    assert labels_en == ["Oct\n2022", "Nov", "Dec", "Jan\n2023", "Feb"]
-    assert "+42 days\n2 Dec 2022 → 13 Jan 2023" in [t.get_text() for t in fig_en.axes[0].texts]
-
-
-def test_milestones_chart_computes_missing_slip(milestones):
-    fig = F.milestones_chart(milestones.drop(columns="slip_days"))
-    assert any(t.get_text().startswith("+42") for t in fig.axes[0].texts)
-
-
-def test_milestones_chart_draws_far_dates_off_scale(milestones):
-    far = pd.DataFrame({"milestone": ["Tweede voortgangsrapportage"], "planned": pd.to_datetime(["2025-04-14"]),
-                        "actual": pd.to_datetime([None]), "slip_days": pd.array([None], dtype="Int64")})
-    fig = F.milestones_chart(pd.concat([milestones, far], ignore_index=True))
-    ax = fig.axes[0]
-    assert "gepland 14 apr 2025\nwerkelijke datum onbekend" in [t.get_text() for t in ax.texts]
-    assert ax.get_xlim()[1] < matplotlib.dates.date2num(dt.datetime(2023, 6, 1))  # scale stays on the 2022 planning
-    assert any(line.get_marker() == ">" for line in ax.lines)
+    assert "Jan\n2023" in labels_en and "Mar" in labels_en
+    assert "c. +3 months" in [t.get_text() for t in fig_en.axes[0].texts]
 
 
 def test_format_date():
@@ -401,21 +393,21 @@ def test_format_date():
 def test_indicators_chart_marks_unknown_n_and_significance(intervals, changes):
     fig = F.indicators_chart(intervals, changes)
     legend = _legend_texts(fig)
-    assert legend == ["2020", "2022", "2024", "2025", "n onbekend", "significant (q < 0,05)"]
+    assert legend == ["2020", "2022", "2024", "2025", "n onbekend", "groter dan toeval"]
     ax = fig.axes[0]
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     assert len(ticks) == 2  # the indicator with a single year has no row
     assert all(max(len(line) for line in t.split("\n")) <= 42 for t in ticks)  # wrapped
     assert ticks[0].endswith("(16+ totaal)")
     marks = [t.get_text() for t in ax.texts if t.get_text()]
-    assert marks == ["+1,8 pp *"]  # the non-significant change is not marked
+    assert marks == ["+1,8 %-punt *"]  # the non-significant change is not marked
 
 
 def test_indicators_chart_without_changes_and_english(intervals):
     fig = F.indicators_chart(intervals, None, lang="en")
     legend = _legend_texts(fig)
     assert "n unknown" in legend
-    assert not any("significant" in t for t in legend)
+    assert not any("chance" in t for t in legend)
 
 
 def test_indicators_chart_refuses_fraction_intervals(intervals):
@@ -440,9 +432,9 @@ def test_projection_chart_with_projection():
     history = pd.DataFrame({"report_year": [2024, 2025], "share_completed": [0.2, 0.4]})
     proj = _Projection(0.7, 0.55, 0.85, dt.date(2026, 12, 31), True)
     fig = F.projection_chart(history, proj, labels=LABELS_2025)
-    assert _legend_texts(fig) == ["Voortgangsrapportages", "Projectie"]
+    assert _legend_texts(fig) == ["Voortgangsrapportages", "Vooruitblik"]
     texts = _all_texts(fig)
-    assert "Projectie 31 dec 2026: 70% (55%–85%)" in texts
+    assert "Vooruitblik 31 dec 2026: 70% (55%–85%)" in texts
     assert "wordt invulling gegeven aan" in fig.axes[0].get_ylabel()
     line = fig.axes[0].lines[0]
     assert [matplotlib.dates.num2date(x).date() for x in line.get_xdata()] == [dt.date(2024, 4, 1), dt.date(2025, 4, 1)]
@@ -451,32 +443,30 @@ def test_projection_chart_with_projection():
 def test_projection_chart_not_possible_accepts_mapping():
     history = pd.DataFrame({"report_year": [2025], "share_completed": [0.4]})
     fig = F.projection_chart(history, {"possible": False}, lang="nl")
-    assert "Geen projectie mogelijk" in _all_texts(fig)
+    assert "Geen vooruitblik mogelijk" in _all_texts(fig)
     assert _legend_texts(fig) == ["Voortgangsrapportages"]
     fig_en = F.projection_chart(history, None, lang="en")
-    assert "No projection possible" in _all_texts(fig_en)
+    assert "No outlook possible" in _all_texts(fig_en)
 
 
 # --------------------------------------------------------------------------- files
 
 
-def test_save_figure_writes_identical_png_and_svg(tmp_path, progress):
+def test_render_gives_identical_png_and_svg_with_text_as_text(progress):
     fig = F.progress_chart(progress, LABELS_2025)
-    png, svg = F.save_figure(fig, "voortgang", tmp_path / "a")
-    assert (png, svg) == (tmp_path / "a" / "voortgang.png", tmp_path / "a" / "voortgang.svg")
-    assert png.stat().st_size > 1000 and svg.stat().st_size > 1000
-    with Image.open(png) as img:
+    block = F.render(fig, "voortgang", "Figuur: voortgang", "Staven per actielijn")
+    assert (block.name, block.caption, block.alt) == ("voortgang", "Figuur: voortgang", "Staven per actielijn")
+    with Image.open(__import__("io").BytesIO(block.png)) as img:
         assert img.info["dpi"] == pytest.approx((200, 200), abs=0.01)
         assert img.width > 1000  # ~16 cm at 200 dpi
-    text = svg.read_text(encoding="utf-8")
+    text = block.svg.decode("utf-8")
     assert text.lstrip().startswith("<?xml") and "<svg" in text
-    assert "<text" not in text  # text drawn as paths: no font needed to view it
+    assert "<text" in text and "Actielijn 1" in text  # text stays text: a writer can edit a label
     assert "<dc:date>" not in text
-    # a second save of the same figure, and of a freshly built one, give the same bytes
-    png2, svg2 = F.save_figure(fig, "voortgang", tmp_path / "b")
-    png3, svg3 = F.save_figure(F.progress_chart(progress, LABELS_2025), "voortgang", tmp_path / "c")
-    assert png.read_bytes() == png2.read_bytes() == png3.read_bytes()
-    assert svg.read_bytes() == svg2.read_bytes() == svg3.read_bytes()
+    again = F.render(fig, "voortgang", "x", "y")
+    fresh = F.render(F.progress_chart(progress, LABELS_2025), "voortgang", "x", "y")
+    assert block.png == again.png == fresh.png
+    assert block.svg == again.svg == fresh.svg
 
 
 def test_an_opaque_chart_is_saved_as_rgb_with_the_same_pixels_and_a_transparent_one_keeps_alpha(progress):
@@ -517,38 +507,7 @@ def test_the_tight_box_is_the_one_matplotlib_measures_at_the_save_resolution(pro
         assert fig.dpi == 100  # measuring left the figure as it was
 
 
-def test_text_sizes_shared_between_renderers_give_the_same_bytes_with_fewer_measurements(
-        monkeypatch, progress, motions, funds, milestones, intervals, changes):
-    """Each chart measures its labels in five renderers; measured once per renderer kind and dpi,
-    the PNG and SVG files must not change by a single byte."""
-    from matplotlib.backends.backend_agg import RendererAgg
-
-    measured = []
-    original = RendererAgg.get_text_width_height_descent
-
-    def counting(self, s, prop, ismath):
-        measured.append(s)
-        return original(self, s, prop, ismath)
-
-    monkeypatch.setattr(RendererAgg, "get_text_width_height_descent", counting)
-
-    def render_all() -> list[bytes]:
-        F._TEXT_SIZES.clear()
-        charts = [F.progress_chart(progress, LABELS_2025), F.motions_chart(motions, LABELS_2025),
-                  F.funds_chart(funds), F.milestones_chart(milestones), F.indicators_chart(intervals, changes)]
-        return [F.figure_bytes(fig, fmt) for fig in charts for fmt in ("png", "svg")]
-
-    monkeypatch.setattr(F, "SHARE_TEXT_SIZES", False)
-    plain = render_all()
-    plain_count = len(measured)
-    measured.clear()
-    monkeypatch.setattr(F, "SHARE_TEXT_SIZES", True)
-    shared = render_all()
-    assert shared == plain
-    assert len(measured) < 0.6 * plain_count, (len(measured), plain_count)
-
-
-def test_save_figure_all_charts(tmp_path, progress, motions, funds, milestones, intervals, changes):
+def test_every_chart_renders_byte_identically(progress, motions, funds, milestones, intervals, changes):
     figures = {
         "progress": F.progress_chart(progress, LABELS_2025),
         "motions": F.motions_chart(motions, LABELS_2025),
@@ -561,11 +520,10 @@ def test_save_figure_all_charts(tmp_path, progress, motions, funds, milestones, 
         ),
     }
     for name, fig in figures.items():
-        first = F.save_figure(fig, name, tmp_path)
-        data = [p.read_bytes() for p in first]
-        F.save_figure(fig, name, tmp_path)
-        assert [p.read_bytes() for p in first] == data, name
-        assert F.figure_bytes(fig, "svg") == data[1], name
+        first = F.render(fig, name, name, name)
+        second = F.render(fig, name, name, name)
+        assert (first.png, first.svg) == (second.png, second.svg), name
+        assert F.figure_bytes(fig, "svg") == first.svg, name
 
 
 def test_footnote_hangs_below_the_legend(tmp_path, progress):
@@ -574,32 +532,30 @@ def test_footnote_hangs_below_the_legend(tmp_path, progress):
     note = fig.texts[-1]
     assert note.get_text() == "Bron: Bijlage 1 bij de VGR 2025."
     assert note.get_window_extent().y1 <= fig.legends[0].get_window_extent().y0
-    png, _ = F.save_figure(fig, "met_voetnoot", tmp_path)
-    with Image.open(png) as img:
+    block = F.render(fig, "met_voetnoot", "x", "y")
+    with Image.open(__import__("io").BytesIO(block.png)) as img:
         assert img.height > 200 * fig.get_figheight()  # the tight box grew to include the note
 
 
-def test_save_figure_refuses_paths_as_names(tmp_path, progress):
+def test_render_refuses_paths_as_names(progress):
     fig = F.progress_chart(progress, LABELS_2025)
     with pytest.raises(ValueError):
-        F.save_figure(fig, "../elders", tmp_path)
+        F.render(fig, "../elders", "x", "y")
 
 
-def test_show_figure_displays_svg(monkeypatch, progress):
-    ipython_display = pytest.importorskip("IPython.display")
-    shown = []
-    monkeypatch.setattr(ipython_display, "display", lambda obj: shown.append(obj))
-    F.show_figure(F.progress_chart(progress, LABELS_2025))
-    assert len(shown) == 1
-    assert isinstance(shown[0], ipython_display.SVG)
-    assert "<svg" in shown[0]._repr_svg_()
+def test_a_figure_shows_itself_in_a_notebook_with_its_alt_text(progress):
+    block = F.render(F.progress_chart(progress, LABELS_2025), "voortgang", "Figuur", "Staven per actielijn", svg=False)
+    data, metadata = block._repr_mimebundle_()
+    assert __import__("base64").b64decode(data["image/png"]) == block.png
+    assert metadata["image/png"]["alt"] == "Staven per actielijn"
+    assert block.svg is None
 
 
 def test_no_global_state_changes(progress, tmp_path):
     rc = matplotlib.rcParams
     before = {k: rc[k] for k in rc.keys() if k != "backend"}
     fig = F.progress_chart(progress, LABELS_2025)
-    F.save_figure(fig, "x", tmp_path)
+    F.render(fig, "x", "x", "x")
     after = {k: rc[k] for k in rc.keys() if k != "backend"}
     assert {k: v for k, v in after.items() if before.get(k) != v} == {}
 
@@ -621,5 +577,5 @@ def test_style_sheet_is_valid():
 
     with matplotlib.style.context(str(F.STYLE_PATH)):
         assert matplotlib.rcParams["font.sans-serif"][0] == "DejaVu Sans"
-        assert matplotlib.rcParams["svg.fonttype"] == "path"
+        assert matplotlib.rcParams["svg.fonttype"] == "none"
         assert not matplotlib.rcParams["axes.spines.top"] and not matplotlib.rcParams["axes.spines.right"]

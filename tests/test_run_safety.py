@@ -1,4 +1,4 @@
-"""Nothing lost, nothing orphaned, nothing different on a rerun: `run` under failure and stress."""
+"""Nothing lost, nothing orphaned, nothing different on a rerun: `run` under failure, interrupts and stress."""
 from __future__ import annotations
 
 import json
@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -22,17 +23,32 @@ CLI = [sys.executable, "-m", "nap_analysis.cli"]
 def _notebook(path: Path, *sources: str) -> None:
     """A tiny numbered notebook: a parameters cell, then the given code cells."""
     nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell(
-        "report_year = None\ndata_dir = None\noutput_dir = None\nlanguage = 'nl'\nbriefing_date = None")
+    params = nbformat.v4.new_code_cell("report_year = None\ndata_dir = None\nlanguage = 'nl'\nbriefing_date = None")
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, *(nbformat.v4.new_code_cell(src) for src in sources)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, path)
 
 
+def _kernels_of(pid: int) -> list[psutil.Process]:
+    """The ipykernel processes started by a process (directly or below)."""
+    try:
+        children = psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    found = []
+    for child in children:
+        try:
+            if "ipykernel" in " ".join(child.cmdline()):
+                found.append(child)
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):
+            pass
+    return found
+
+
 @pytest.fixture
 def previous(built, tmp_path) -> Path:
-    """An output root that already holds a good 2025 briefing (a copy of the session's run)."""
+    """An output root that already holds good 2025 outputs (a copy of the session's run)."""
     root = tmp_path / "outputs"
     shutil.copytree(built.out_dir, root / "2025")
     return root
@@ -40,7 +56,7 @@ def previous(built, tmp_path) -> Path:
 
 def test_a_failing_cell_names_notebook_cell_and_error_and_keeps_the_old_outputs(previous, tmp_path):
     from nap_analysis.errors import RunError
-    from nap_analysis.run import run
+    from nap_analysis.pipeline.run import run
 
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
@@ -50,29 +66,63 @@ def test_a_failing_cell_names_notebook_cell_and_error_and_keeps_the_old_outputs(
     with pytest.raises(RunError) as caught:
         run(year=2025, data_dir=FIXTURES / "small", out_root=previous, notebook_dir=notebooks, date=DATE)
     message = str(caught.value)
-    # cell 4 of the executed notebook: parameters, papermill's injected parameters, 'y = 2', the raise
+    # cell 4 as the author counts: parameters, papermill's injected parameters, 'y = 2', the raise
     assert "02_kapot.ipynb" in message and "cel 4" in message and "raise ValueError" in message
     assert "ValueError" in message and "kolom ontbreekt in tabel" in message
-    failed = previous / "2025" / "failed"
+    failed = previous / "failed-2025"  # beside the last good outputs, not inside them
     assert str(failed) in message
     kept = nbformat.read(failed / "02_kapot.ipynb", as_version=4)
     assert any(o.get("ename") == "ValueError" for c in kept.cells for o in c.get("outputs", []))
-    after = tree_bytes(previous / "2025")
-    assert {k: v for k, v in after.items() if not k.startswith("failed/")} == before  # old briefing intact
+    assert tree_bytes(previous / "2025") == before  # old outputs intact, nothing added inside
     assert not list(previous.glob(".tmp-*"))  # no half-built folder left behind
+    assert not _kernels_of(os.getpid())
 
 
-def test_the_cli_exits_1_with_the_message_for_a_failing_notebook(tmp_path, cli, monkeypatch):
-    import nap_analysis.run as run_module
-
+def test_the_cli_exits_1_with_the_message_for_a_failing_notebook(tmp_path, cli):
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     _notebook(notebooks / "01_kapot.ipynb", "1 / 0")
-    monkeypatch.setattr(run_module, "NOTEBOOK_DIR", notebooks)
-    result = cli("run", "--data", FIXTURES / "small", "--out", tmp_path / "out", "--year", "2025")
+    result = cli("run", "--data", FIXTURES / "small", "--out", tmp_path / "out", "--year", "2025",
+                 "--notebooks", notebooks)
     assert result.code == 1
     assert "01_kapot.ipynb" in result.err and "ZeroDivisionError" in result.err
     assert "Traceback" not in result.err
+
+
+# --------------------------------------------------------------------------- interrupts
+
+STAGES = ("loaded", "notebook", "document", "tables", "manifest")
+
+
+def _interrupt_at(step: int):
+    """A progress report that sends Ctrl-C to the main thread at the given step, as a terminal would:
+    the step's thread (a kernel's worker, or the main thread writing a document) carries on."""
+    import _thread
+
+    def report(done, total, text):
+        if done == step:
+            _thread.interrupt_main()
+    return report
+
+
+@pytest.mark.parametrize("step", range(1, 9))
+def test_an_interrupt_at_any_step_loses_nothing_and_leaves_no_kernel(previous, step):
+    """Ctrl-C between two notebooks, while an annex or the briefing is written, before the manifest:
+    the previous outputs stay byte-identical, no build folder and no kernel remain."""
+    from nap_analysis.pipeline.run import run
+
+    before = tree_bytes(previous / "2025")
+    threads = set(threading.enumerate())
+    with pytest.raises(KeyboardInterrupt):
+        run(year=2025, out_root=previous, date=DATE, report=_interrupt_at(step))
+    assert tree_bytes(previous / "2025") == before
+    assert not list(previous.glob(".tmp-*")) and not list(previous.glob(".old-*"))
+    assert not list(previous.glob(".*.lock"))
+    assert processes_gone([k.pid for k in _kernels_of(os.getpid())], timeout=10)
+    # every thread of the run has ended (jupyter_core keeps an idle event-loop thread per calling
+    # thread, '<name> - runner', and nbclient's heartbeat of a killed kernel idles too: neither writes)
+    assert [t.name for t in threading.enumerate() if t not in threads and t.is_alive()
+            and t.name.startswith("nap-") and not t.name.endswith(" - runner")] == []
 
 
 def _start_run(out_root: Path) -> subprocess.Popen:
@@ -82,27 +132,28 @@ def _start_run(out_root: Path) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
-def _wait_until_halfway(process: subprocess.Popen, out_root: Path, timeout: float = 120) -> list[int]:
-    """Wait until the first notebook has been written in the build folder; the kernel's pids."""
+def _wait_until(process: subprocess.Popen, out_root: Path, pattern: str, timeout: float = 120) -> list[int]:
+    """Wait until a file matching ``pattern`` exists in the build folder; the run's kernels' pids."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"the run ended before it could be interrupted: {process.stderr.read()}")
-        if list(out_root.glob(".tmp-2025.*/notebooks/*.ipynb")):  # whichever notebook the kernels finish first
-            kernels = [c.pid for c in psutil.Process(process.pid).children(recursive=True)]
+        if list(out_root.glob(f".tmp-2025.*/{pattern}")):
+            kernels = [k.pid for k in _kernels_of(process.pid)]
             if kernels:
                 return kernels
-        time.sleep(0.2)
-    pytest.fail("the run did not reach its first notebook in time")
+        time.sleep(0.05)
+    pytest.fail("the run did not get there in time")
 
 
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
-def test_interrupting_a_run_halfway_loses_nothing_and_leaves_no_kernel(previous, how):
+@pytest.mark.parametrize("when", ["notebooks/0*.ipynb", "bijlage-*.pdf", "data/*.csv"])
+def test_interrupting_a_real_run_loses_nothing_and_leaves_no_kernel(previous, how, when):
     before = tree_bytes(previous / "2025")
     process = _start_run(previous)
-    kernels = _wait_until_halfway(process, previous)
+    kernels = _wait_until(process, previous, when)
     if how == "ctrl-c":
-        os.killpg(process.pid, signal.SIGINT)  # the whole foreground group, kernel included, as a terminal does
+        os.killpg(process.pid, signal.SIGINT)  # the whole foreground group, as a terminal does
     else:
         process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=60)
@@ -110,26 +161,35 @@ def test_interrupting_a_run_halfway_loses_nothing_and_leaves_no_kernel(previous,
     assert "onderbroken" in err and "Traceback" not in err
     assert tree_bytes(previous / "2025") == before
     assert not list(previous.glob(".tmp-*")) and not list(previous.glob(".old-*"))
-    assert processes_gone(kernels), "the kernel outlived the interrupted run"
+    assert processes_gone(kernels), "a kernel outlived the interrupted run"
 
 
-def test_a_killed_run_leaves_the_previous_outputs_byte_identical(previous):
-    """SIGKILL cannot be caught: the old folder stays intact and the orphaned kernel exits by itself."""
+def test_a_killed_run_leaves_the_previous_outputs_byte_identical_and_its_kernels_exit(previous):
+    """SIGKILL cannot be caught: the old folder stays intact, the kernels notice their parent died and
+    exit, and the next run removes what the killed one left (build folder, kernel folder)."""
+    import tempfile
+
     before = tree_bytes(previous / "2025")
     process = _start_run(previous)
-    kernels = _wait_until_halfway(process, previous)
+    kernels = _wait_until(process, previous, "notebooks/0*.ipynb")
     process.kill()
     process.communicate(timeout=30)
     assert tree_bytes(previous / "2025") == before
-    assert processes_gone(kernels, timeout=20), "the kernel of a killed run must notice its parent died and exit"
+    assert processes_gone(kernels, timeout=20), "the kernels of a killed run must exit by themselves"
+    left = list(Path(tempfile.gettempdir()).glob(f"nap-kernel-{process.pid}-*"))
+    from nap_analysis.pipeline.kernels import remove_stale_folders
+
+    remove_stale_folders()
+    assert not any(p.exists() for p in left)
 
 
 def test_a_second_run_into_the_same_folder_stops_with_a_message(previous, tmp_path):
-    from nap_analysis.run import BusyError, run
+    from nap_analysis.errors import BusyError
+    from nap_analysis.pipeline.run import run
 
     process = _start_run(previous)
     try:
-        _wait_until_halfway(process, previous)
+        _wait_until(process, previous, "data/*.csv")
         with pytest.raises(BusyError, match="er loopt al een run"):
             run(year=2025, out_root=previous, date=DATE)
         other = run(year=2025, data_dir=FIXTURES / "small", out_root=tmp_path / "elders", date=DATE)
@@ -139,34 +199,57 @@ def test_a_second_run_into_the_same_folder_stops_with_a_message(previous, tmp_pa
         process.communicate(timeout=60)
 
 
-def test_two_runs_give_identical_outputs_and_verify_passes(built, cli, tmp_path, monkeypatch):
-    """The second run uses ONE kernel, started as a new Python (the first: two kernels forked from
-    the fork server, sharing figures): the bytes may not depend on which kernel ran which
-    notebook, which kernel drew a chart, nor on how the kernel was started."""
-    from nap_analysis.run import run
+# --------------------------------------------------------------------------- reproducible
+
+
+def test_the_same_bytes_whatever_the_schedule_and_wherever_the_data(built, cli, tmp_path, monkeypatch):
+    """One kernel instead of two, the notebooks in the reverse order, the data in another folder:
+    every output byte the same, and no absolute local path in any output."""
+    import nap_analysis.pipeline.run as run_module
 
     first = json.loads((built.out_dir / "manifest.json").read_text(encoding="utf-8"))
-    root = tmp_path / "outputs"
+    elsewhere = tmp_path / "ergens anders" / "gegevens é"
+    shutil.copytree(BUNDLED, elsewhere)
     monkeypatch.setenv("NAP_KERNELS", "1")
-    monkeypatch.setenv("NAP_NO_FORKSERVER", "1")
-    second = run(year=2025, out_root=root, date=DATE)
-    monkeypatch.delenv("NAP_KERNELS")
-    monkeypatch.delenv("NAP_NO_FORKSERVER")
+    real = run_module.notebooks
+    monkeypatch.setattr(run_module, "notebooks", lambda folder: list(reversed(real(folder))))
+    second = run_module.run(year=2025, data_dir=elsewhere, out_root=tmp_path / "outputs", date=DATE)
     manifest = json.loads((second.out_dir / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["outputs"] == first["outputs"]
+    assert manifest["outputs"] == first["outputs"] and manifest["inputs"] == first["inputs"]
     assert {"briefing.pdf", "briefing.html", "tables/tabellen.xlsx", "figures/voortgang_per_actielijn.svg"} <= set(
         manifest["outputs"])
-    assert manifest["inputs"] == first["inputs"] and len(manifest["inputs"]) >= 7
-    result = cli("verify", second.out_dir)
+    for path in second.out_dir.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".ipynb", ".json", ".csv", ".svg"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for local in (str(tmp_path), str(ROOT), str(BUNDLED)):
+                assert local not in text, (path.name, local)
+
+
+def test_verify_passes_on_a_run_and_names_every_hand_edit(built, cli, tmp_path):
+    copy = tmp_path / "2025"
+    shutil.copytree(built.out_dir, copy)
+    result = cli("verify", copy)
     assert result.code == 0, result.err
-    # and verify does see a difference when an output was edited by hand
-    (second.out_dir / "tables" / "signalen.csv").write_bytes(b"handmatig aangepast\r\n")
-    result = cli("verify", second.out_dir)
-    assert result.code == 1 and "tables/signalen.csv" in result.err
+    (copy / "tables" / "vertraagd_en_stopgezet.csv").write_bytes(b"handmatig aangepast\r\n")
+    (copy / ".verborgen").write_text("x", encoding="utf-8")
+    result = cli("verify", copy)
+    assert result.code == 1
+    assert "tables/vertraagd_en_stopgezet.csv: verschilt" in result.err and ".verborgen: extra" in result.err
+
+
+def test_verify_refuses_a_manifest_that_is_not_ours_without_a_traceback(tmp_path, cli):
+    folder = tmp_path / "x"
+    folder.mkdir()
+    (folder / "manifest.json").write_text('{"outputs": {}}', encoding="utf-8")
+    result = cli("verify", folder)
+    assert result.code == 2 and "geen manifest van nap-analysis" in result.err and "Traceback" not in result.err
+    (folder / "manifest.json").write_text("{kapot", encoding="utf-8")
+    result = cli("verify", folder)
+    assert result.code == 2 and "geen leesbare JSON" in result.err
 
 
 def test_a_run_never_writes_its_inputs(tmp_path):
-    from nap_analysis.run import run
+    from nap_analysis.pipeline.run import run
 
     data = tmp_path / "data"
     shutil.copytree(FIXTURES / "small", data)
@@ -177,7 +260,7 @@ def test_a_run_never_writes_its_inputs(tmp_path):
 
 
 def test_a_batch_of_years_and_languages_side_by_side(cli, tmp_path):
-    """--jobs 2: the 2025 and 2025-en runs share an output root and must not touch each other's build."""
+    """--jobs 2: the runs share an output root and must not touch each other's build."""
     out = tmp_path / "out"
     result = cli("run", "--data", FIXTURES / "small", "--year", "2024", "2025", "--lang", "nl", "en",
                  "--out", out, "--jobs", "2", "--date", DATE)

@@ -1,13 +1,13 @@
 """Safe output (issue 5, the parts without notebooks).
 
 (a) Text from the data never becomes markup: hostile titles, explanations and names are
-    shown escaped in every Report section and never as a tag, in HTML or in figure SVGs.
+    shown escaped in every section and document and never as a tag, in HTML or in figure SVGs.
 (b) Cells a spreadsheet would run as a formula are neutralised in the CSV tables and the
     workbook (OWASP "CSV injection": cells starting with = + - @, tab or carriage return),
     while real (negative) numbers stay numbers.
 (c) Parameters that could write outside the output folder, or make no sense, stop
     `nap-analysis run` with exit 2 and a message before anything is written; the notebook
-    guard ``Report.open`` refuses them with the project's UsageError.
+    guard ``Context.open`` refuses them with the project's UsageError.
 
 No notebook is executed here (a full run takes 30 s+ and is covered elsewhere).
 """
@@ -36,9 +36,7 @@ BREAKOUT = '"><svg onload=alert(3)>'
 COMMENT_BREAKOUT = "--><script>alert(4)</script><!-- verzending"  # also a milestone the chart highlights
 HYPERLINK = '=HYPERLINK("http://evil.example/","klik")'
 
-SECTIONS = ["kernpunten", "provenance", "progress_section", "flags_section", "motions_section",
-            "funds_section", "milestones_section", "indicators_section", "transitions_section",
-            "projection_section"]
+SECTIONS = ["progress", "flags", "motions", "funds", "milestones", "indicators", "transitions", "projection"]
 
 
 # ----------------------------------------------------------------------------- hostile data
@@ -119,31 +117,27 @@ def make_hostile(target: Path) -> Path:
 
 
 def _markup(obj) -> str:
-    """What a notebook would put in the page for a displayed object."""
-    for method in ("_repr_html_", "_repr_svg_"):
-        if hasattr(obj, method):
-            text = getattr(obj, method)()
-            if text:
-                return text if isinstance(text, str) else text[0]
-    if isinstance(obj, str):
-        return obj
-    return ""  # a PNG image carries no markup; its metadata is checked separately
+    """What a notebook would put in the page for a displayed object (figures: checked as SVG)."""
+    import pandas as pd
+
+    from nap_analysis.briefing.model import Section
+    from nap_analysis.briefing.render.html import section_fragment
+
+    if isinstance(obj, Section):
+        return section_fragment(obj)
+    if isinstance(obj, pd.DataFrame):
+        return obj._repr_html_()
+    return ""
 
 
-def render(data_dir: Path, language: str, output_dir: Path | None, sections=SECTIONS) -> list:
-    """Call Report sections in-process and collect everything they display."""
-    import IPython.display
+def render(data_dir: Path, language: str) -> tuple[list, object]:
+    """Everything the notebooks display for a data set, and the briefing assembled from it."""
+    import notebook_runner
 
-    import nap_analysis.report as report_module
-
-    shown: list = []
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(report_module, "_display", shown.append)
-        mp.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
-        report = report_module.Report.open(data_dir, 2025, language, output_dir)
-        for name in sections:
-            getattr(report, name)()
-    return shown
+    shown = [obj for path in sorted(notebook_runner.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+             for obj in notebook_runner.execute(path, {"data_dir": str(data_dir), "report_year": 2025,
+                                                       "language": language, "briefing_date": "2026-11-22"})]
+    return shown, notebook_runner.briefing(data_dir, 2025, language)
 
 
 @pytest.fixture(scope="module")
@@ -152,10 +146,19 @@ def hostile(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def rendered_nl(hostile, tmp_path_factory):
-    out = tmp_path_factory.mktemp("briefing")
-    shown = render(hostile, "nl", out)
-    return shown, out
+def rendered_nl(hostile):
+    return render(hostile, "nl")
+
+
+def _own_markup_removed(markup: str) -> str:
+    """The project's own markup taken out: its status icons, its figures (a PNG data URI with an
+    escaped alt text) and pandas' style block; whatever is left must come from text, escaped."""
+    from nap_analysis.briefing import icons
+
+    for code in icons.STATUSES:
+        markup = markup.replace(icons.svg(code), "")
+    markup = re.sub(r"<style scoped>[^<]*</style>", "", markup)  # pandas' own style for a DataFrame
+    return re.sub(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="[^"<>]*" style="[^"<>]*">', "", markup)
 
 
 # ----------------------------------------------------------------------------- the HTML checker
@@ -211,62 +214,72 @@ def markup_problems(markup: str) -> list[str]:
 def test_checker_catches_unescaped_payloads(payload):
     # The checker below must be able to fail: raw payloads in a table cell are reported ...
     assert markup_problems(f"<table><tr><td>{payload}</td></tr></table>")
-    # ... and the escaped form (what report.esc makes of it) is not.
-    from nap_analysis.report import esc
+    # ... and the escaped form (what the template engine makes of it) is not.
+    from markupsafe import escape
 
-    assert markup_problems(f"<table><tr><td>{esc(payload)}</td></tr></table>") == []
+    assert markup_problems(f"<table><tr><td>{escape(payload)}</td></tr></table>") == []
 
 
 # ----------------------------------------------------------------------------- (a) HTML
 
 
 def test_every_section_rendered(rendered_nl):
-    shown, out = rendered_nl
-    html = "\n".join(_markup(obj) for obj in shown)
-    # motions and indicators are in the hostile copy, so their sections were not skipped
-    assert "Moties en toezeggingen" in html and "Monitorindicatoren" in html
-    assert "ontbreekt in de data" not in html
-    assert len(shown) > 20
+    shown, doc = rendered_nl
+    from nap_analysis.briefing.model import Section
+
+    keys = [obj.key for obj in shown if isinstance(obj, Section)]
+    assert keys == SECTIONS  # motions and indicators are in the hostile copy: no section skipped
+    assert [s.key for s in doc.sections] == ["kernpunten", *SECTIONS[:2], "motions", "indicators", "transitions",
+                                             "projection", "funds", "milestones", "verantwoording"]
+
+
+def _document_html(doc) -> str:
+    from nap_analysis.briefing.render.html import document_html
+
+    return document_html(doc)
 
 
 def test_hostile_text_is_shown_escaped(rendered_nl):
-    shown, _ = rendered_nl
-    html = "\n".join(_markup(obj) for obj in shown)
+    shown, doc = rendered_nl
+    html = "\n".join(_markup(obj) for obj in shown) + _document_html(doc)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # activity title (kernpunten, flags table)
     assert "&lt;img src=x onerror=alert(2)&gt;" in html  # explanation
-    assert "&gt;&lt;svg onload=alert(3)&gt;" in html  # dropped activity's title, motion member
+    assert "&#34;&gt;&lt;svg onload=alert(3)&gt;" in html  # owner of a delayed activity, a motion's member
     assert "&lt;script&gt;alert(4)&lt;/script&gt;" in html  # milestone
-    assert "&lt;script&gt;alert(6)&lt;/script&gt;" in html  # motion title
+    assert "&lt;script&gt;alert(7)&lt;/script&gt;" in html  # monitor name (DataFrame in the notebook)
+    assert "&lt;script&gt;alert(10)&lt;/script&gt;" in html  # fund instrument
     for raw in (SCRIPT, IMG, BREAKOUT, "<script>alert(4)", "<script>alert(5)", "<script>alert(6)",
                 "<script>alert(7)", "<script>alert(10)"):
         assert raw not in html
 
 
 def test_no_markup_from_the_data_in_any_displayed_html(rendered_nl):
-    shown, _ = rendered_nl
+    shown, doc = rendered_nl
     checked = 0
     for obj in shown:
         markup = _markup(obj)
-        if not markup or markup.lstrip().startswith(("<?xml", "<svg")):
-            continue  # figures: checked as SVG below
-        assert markup_problems(markup) == [], markup[:500]
+        if not markup:
+            continue
+        assert markup_problems(_own_markup_removed(markup)) == [], markup[:500]
         checked += 1
     assert checked > 15
+    body = _document_html(doc).split("<body", 1)[1]  # the head holds the page's own style and meta
+    assert markup_problems(_own_markup_removed(body)) == []
 
 
 def test_displayed_figures_carry_no_script(rendered_nl):
+    from nap_analysis.briefing.model import Figure
+
     shown, _ = rendered_nl
-    for obj in shown:
-        metadata = getattr(obj, "metadata", None) or {}
-        assert "<" not in str(metadata) and "alert" not in str(metadata), metadata
-        markup = _markup(obj)
-        if markup.lstrip().startswith(("<?xml", "<svg")):
-            assert not re.search(r"<\s*script", markup, re.IGNORECASE)
-            assert not re.search(r"\son\w+\s*=", markup)
+    figures = [obj for obj in shown if isinstance(obj, Figure)]
+    assert len(figures) == 7
+    for figure in figures:
+        data, metadata = figure._repr_mimebundle_()
+        assert set(data) == {"image/png", "text/plain"}
+        assert "<" not in figure.alt or "&lt;" not in figure.alt  # plain text; the template escapes it
 
 
-def _svg_problems(path: Path) -> list[str]:
-    raw = path.read_text(encoding="utf-8")
+def _svg_problems(raw: str) -> list[str]:
     problems = []
     if re.search(r"<\s*script", raw, re.IGNORECASE):
         problems.append("raw <script")
@@ -283,35 +296,31 @@ def _svg_problems(path: Path) -> list[str]:
     return problems
 
 
-def test_saved_svg_figures_contain_labels_but_no_script(rendered_nl):
-    _, out = rendered_nl
-    svgs = sorted((out / "figures").glob("*.svg"))
-    assert len(svgs) >= 5
-    for svg in svgs:
-        assert _svg_problems(svg) == [], svg.name
-    # Non-vacuous: the hostile labels were drawn (matplotlib keeps the text, escaped, next to
-    # the glyph paths): the highlighted milestone and the indicator monitor title.
-    assert "alert(4)" in (out / "figures" / "planning_en_mijlpalen.svg").read_text(encoding="utf-8")
-    assert "alert(7)" in (out / "figures" / "monitorindicatoren.svg").read_text(encoding="utf-8")
+def test_svg_figures_contain_labels_but_no_script(rendered_nl):
+    _, doc = rendered_nl
+    svgs = {f.name: f.svg.decode("utf-8") for f in doc.figures()}
+    assert len(svgs) == 7
+    for name, svg in svgs.items():
+        assert _svg_problems(svg) == [], name
+    # Non-vacuous: the hostile labels were drawn, as escaped text: the milestone and the monitor
+    assert "alert(4)" in svgs["planning_en_mijlpalen"] and "&lt;script&gt;alert(4)" in svgs["planning_en_mijlpalen"]
+    assert "alert(7)" in svgs["monitorindicatoren"]
 
 
-def test_svg_checker_can_fail(tmp_path):
-    bad = tmp_path / "bad.svg"
-    bad.write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script>'
-                   '<g onload="alert(2)"/></svg>', encoding="utf-8")
+def test_svg_checker_can_fail():
+    bad = '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script><g onload="alert(2)"/></svg>'
     assert len(_svg_problems(bad)) == 3
 
 
-def test_english_and_without_output_folder(hostile):
-    # The briefing notebook opens the report without an output folder and may be in English.
-    shown = render(hostile, "en", None, ["kernpunten", "flags_section", "motions_section"])
-    html = "\n".join(_markup(obj) for obj in shown)
+def test_english(hostile):
+    shown, doc = render(hostile, "en")
+    html = _document_html(doc)
     assert "Key points" in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "&lt;script&gt;alert(6)&lt;/script&gt;" in html
+    assert markup_problems(_own_markup_removed(html.split("<body", 1)[1])) == []
     for obj in shown:
         markup = _markup(obj)
-        if markup and not markup.lstrip().startswith(("<?xml", "<svg")):
-            assert markup_problems(markup) == [], markup[:500]
+        if markup:
+            assert markup_problems(_own_markup_removed(markup)) == [], markup[:500]
 
 
 # ----------------------------------------------------------------------------- (b) formulas
@@ -331,117 +340,106 @@ RISKY = [
 HARMLESS = ["gewoon", "a=b", "'al geciteerd", "3 - 2", "", "e-mail"]
 
 
-def _read_csv_cells(path: Path) -> list[list[str]]:
-    raw = path.read_bytes()
+def _read_csv_cells(raw: bytes) -> list[list[str]]:
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
     return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
 
 
-def _formula_frame() -> pd.DataFrame:
+def _formula_table():
+    from nap_analysis.briefing.model import Cell, Column, Table
+
     n = len(RISKY)
     harmless = (HARMLESS * n)[:n]
-    return pd.DataFrame({
-        "text": pd.Series(RISKY, dtype="object"),
-        "string": pd.array(RISKY, dtype="string"),
-        "category": pd.Categorical(RISKY),
-        "harmless": pd.Series(harmless, dtype="object"),
-        "diff_pp": pd.Series([-3.5, -0.25, 1.0, -12.0, 0.0, -100.0, 2.5, -1e-3], dtype="float64"),
-        "count": pd.array([-2, None, 3, -7, 0, 1, -1, 5], dtype="Int64"),
-        "int": pd.Series([-1, -2, -3, 4, 5, 6, 7, -8], dtype="int64"),
-    })
+    columns = [Column("text", "Tekst"), Column("cell", "Cel"), Column("harmless", "Onschuldig"),
+               Column("diff_pp", "Verschil", "pp", 1), Column("count", "Aantal", "integer"),
+               Column("share", "Aandeel", "share")]
+    diffs = [-3.5, -0.25, 1.0, -12.0, 0.0, -100.0, 2.5, -1e-3]
+    counts = [-2, None, 3, -7, 0, 1, -1, 5]
+    shares = [0.125, 0.5, 1.0, 0.0, None, 0.25, 0.75, 0.333]
+    rows = [[RISKY[i], Cell(RISKY[i], badge="fictief"), harmless[i], diffs[i], counts[i], shares[i]] for i in range(n)]
+    return Table("formules", "Formules", columns, rows)
 
 
-def test_save_table_neutralises_formula_cells_in_csv(tmp_path):
-    from nap_analysis.tables import save_table
+def test_csv_neutralises_formula_cells_and_keeps_numbers_as_shown():
+    from nap_analysis.briefing.render.spreadsheet import table_csv
 
-    frame = _formula_frame()
-    path = save_table(frame, "formules", tmp_path)
-    cells = _read_csv_cells(path)
+    table = _formula_table()
+    cells = _read_csv_cells(table_csv(table, "nl"))
     header, body = cells[0], cells[1:]
-    assert header == list(frame.columns)
+    assert header == ["Tekst", "Cel", "Onschuldig", "Verschil", "Aantal", "Aandeel"]
     assert len(body) == len(RISKY)
-    col = {name: i for i, name in enumerate(header)}
     for i, risky in enumerate(RISKY):
-        for name in ("text", "string", "category"):
-            assert body[i][col[name]] == "'" + risky, (name, body[i][col[name]])
-        assert body[i][col["harmless"]] == frame.loc[i, "harmless"]  # nothing else is touched
-    # Numbers stay numbers: Dutch decimal comma, no apostrophe, sign kept.
-    assert [row[col["diff_pp"]] for row in body] == ["-3,5", "-0,25", "1,0", "-12,0", "0,0", "-100,0", "2,5", "-0,001"]
-    assert [row[col["count"]] for row in body] == ["-2", "", "3", "-7", "0", "1", "-1", "5"]
-    assert [row[col["int"]] for row in body] == ["-1", "-2", "-3", "4", "5", "6", "7", "-8"]
-    # No field at all starts like a formula unless it is a plain number.
-    number = re.compile(r"-?\d+(,\d+)?")
+        assert body[i][0] == "'" + risky
+        assert body[i][1] == "'" + risky + " (fictief)"  # the badge travels with the text
+        assert body[i][2] == table.rows[i][2]  # nothing else is touched
+    # Numbers stay numbers: Dutch decimal comma, rounded as the document shows them, sign kept.
+    assert [row[3] for row in body] == ["-3,5", "-0,2", "+1,0", "-12,0", "0,0", "-100,0", "+2,5", "-0,0"]
+    assert [row[4] for row in body] == ["-2", "", "3", "-7", "0", "1", "-1", "5"]
+    assert [row[5] for row in body] == ["13%", "50%", "100%", "0%", "", "25%", "75%", "33%"]  # one convention
+    number = re.compile(r"[-+]?\d+(,\d+)?%?")
     for row in body:
         for value in row:
             if value.startswith(("=", "+", "-", "@", "\t", "\r")):
                 assert number.fullmatch(value), repr(value)
 
 
-def test_workbook_has_no_formulas_and_numbers_stay_numbers(tmp_path):
-    from nap_analysis.tables import save_table, write_workbook
+def test_english_csv_uses_commas_and_points():
+    from nap_analysis.briefing.render.spreadsheet import table_csv
 
-    csv_path = save_table(_formula_frame(), "formules", tmp_path)
-    book_path = write_workbook([csv_path], tmp_path / "tabellen.xlsx")
-    sheet = openpyxl.load_workbook(book_path)["formules"]
-    header = [c.value for c in sheet[1]]
-    col = {name: i for i, name in enumerate(header)}
+    raw = table_csv(_formula_table(), "en")
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
+    assert rows[1][3] == "-3.5" and rows[1][5] == "13%"
+
+
+def test_workbook_has_no_formulas_and_numbers_stay_numbers_with_formats():
+    from nap_analysis.briefing.render.spreadsheet import workbook
+
+    book = openpyxl.load_workbook(io.BytesIO(workbook([_formula_table()], "nl", [("Wat", "=1+1")], "Titel")))
+    assert book.sheetnames == ["Toelichting", "formules"]
+    assert book["Toelichting"]["B3"].value == "'=1+1"
+    sheet = book["formules"]
+    assert [c.value for c in sheet[1]] == ["Tekst", "Cel", "Onschuldig", "Verschil", "Aantal", "Aandeel"]
+    assert all(c.font.bold for c in sheet[1]) and sheet.freeze_panes == "A2" and sheet.auto_filter.ref
     rows = list(sheet.iter_rows(min_row=2))
-    assert len(rows) == len(RISKY)
     for row in sheet.iter_rows():
         for cell in row:
             assert cell.data_type != "f", (cell.coordinate, cell.value)
             if isinstance(cell.value, str):
                 assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r")), (cell.coordinate, cell.value)
     for i, risky in enumerate(RISKY):
-        for name in ("text", "string", "category"):
-            # XML normalises a carriage return in cell text to a line feed; still text, still neutral
-            assert rows[i][col[name]].value == "'" + risky.replace("\r", "\n")
-    diffs = [rows[i][col["diff_pp"]] for i in range(len(RISKY))]
+        assert rows[i][0].value == "'" + risky
+    diffs = [r[3] for r in rows]
     assert [c.value for c in diffs] == [-3.5, -0.25, 1.0, -12.0, 0.0, -100.0, 2.5, -0.001]
-    assert all(c.data_type == "n" for c in diffs)
-    assert [rows[i][col["int"]].value for i in range(len(RISKY))] == [-1, -2, -3, 4, 5, 6, 7, -8]
-    count = [rows[i][col["count"]].value for i in range(len(RISKY))]
-    assert count[0] == -2 and count[1] is None and count[3] == -7
+    assert all(c.data_type == "n" and c.number_format == "+0.0;-0.0;0.0" for c in diffs)
+    assert [r[4].value for r in rows][:4] == [-2, None, 3, -7]
+    assert rows[0][5].value == 0.125 and rows[0][5].number_format == "0%"
 
 
-def test_numbers_in_a_text_column_are_not_turned_into_text(tmp_path):
-    # An object column can hold real numbers (e.g. after a merge with missing values); a
-    # number is never a formula and must not get an apostrophe, while text in the same
-    # column is still neutralised.
-    from nap_analysis.tables import save_table, write_workbook
+def test_workbook_keeps_ids_as_text_and_long_text_whole_or_marked():
+    from nap_analysis.briefing.model import Column, Table
+    from nap_analysis.briefing.render.spreadsheet import EXCEL_CELL_LIMIT, workbook
 
-    frame = pd.DataFrame({
-        "numbers": pd.Series([-3.5, None, 2.0], dtype="object"),
-        "mixed": pd.Series([-4, "=1+1", np.int64(-5)], dtype="object"),
-    })
-    cells = _read_csv_cells(save_table(frame, "gemengd", tmp_path))
-    assert [row[0] for row in cells[1:]] == ["-3,5", "", "2,0"]
-    assert [row[1] for row in cells[1:]] == ["-4", "'=1+1", "-5"]
-    sheet = openpyxl.load_workbook(write_workbook([tmp_path / "gemengd.csv"], tmp_path / "t.xlsx"))["gemengd"]
-    assert [c.value for c in sheet["A"][1:]] == [-3.5, None, 2.0]
-    assert [c.value for c in sheet["B"][1:]] == ["-4", "'=1+1", "-5"]  # a text column, as in the CSV
-    assert all(c.data_type != "f" for c in sheet["B"])
+    long_text = "x" * (EXCEL_CELL_LIMIT + 10)
+    table = Table("ids", "Ids", [Column("id", "Nr."), Column("text", "Tekst")], [["0010", long_text], ["A03", "kort"]])
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook([table], "nl", [], "T")))["ids"]
+    assert sheet["A2"].value == "0010" and sheet["A2"].data_type == "s"  # an id stays an id, not the number 10
+    assert len(sheet["B2"].value) == EXCEL_CELL_LIMIT and sheet["B2"].value.endswith("volledige tekst staat in de CSV)")
 
 
-def test_briefing_tables_from_hostile_data_are_neutralised(rendered_nl, tmp_path):
-    from nap_analysis.tables import write_workbook
+def test_briefing_tables_from_hostile_data_are_neutralised(rendered_nl):
+    from nap_analysis.briefing.render.spreadsheet import table_csv, workbook
 
-    _, out = rendered_nl
-    tables = sorted((out / "tables").glob("*.csv"))
-    assert {"signalen.csv", "moties_en_toezeggingen.csv", "mijlpalen.csv"} <= {p.name for p in tables}
-    signals = _read_csv_cells(out / "tables" / "signalen.csv")
-    a7 = [row for row in signals if row[0] == "A7"]
-    assert a7 and all("'" + HYPERLINK in row and "'-2+3" in row for row in a7)
-    motions = _read_csv_cells(out / "tables" / "moties_en_toezeggingen.csv")
-    assert any("'@SUM(1+1)" in row for row in motions)
-    book = openpyxl.load_workbook(write_workbook(tables, tmp_path / "tabellen.xlsx"))
+    _, doc = rendered_nl
+    tables = {t.name: t for t in doc.tables() if t.name}
+    assert {"vertraagd_en_stopgezet", "moties_en_toezeggingen", "mijlpalen", "middelen"} <= set(tables)
+    flagged = _read_csv_cells(table_csv(tables["vertraagd_en_stopgezet"], "nl"))
+    a7 = [row for row in flagged if row[0] == "A7"]
+    assert a7 and "'" + HYPERLINK in a7[0] and "'-2+3" in a7[0]
+    book = openpyxl.load_workbook(io.BytesIO(workbook(list(tables.values()), "nl", [], "T")))
     formulas = [(ws.title, c.coordinate, c.value) for ws in book.worksheets for row in ws.iter_rows()
                 for c in row if c.data_type == "f"]
     assert formulas == []
-    # the milestone slip (a real negative number of days) is still a number
-    slips = book["mijlpalen"]
-    col = [c.value for c in slips[1]].index("slip_days")
-    assert -1 in [row[col].value for row in slips.iter_rows(min_row=2)]
 
 
 # ----------------------------------------------------------------------------- (c) parameters
@@ -453,24 +451,29 @@ def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
 
 @pytest.fixture
 def no_kernel(monkeypatch):
-    """Fail at once (instead of after 30 s) should validation ever let a run through."""
-    import nap_analysis.run as run_module
+    """Fail at once should validation ever let a run reach its kernels."""
+    import nap_analysis.pipeline.run as run_module
 
-    def refuse(*args, **kwargs):
-        raise AssertionError("a notebook run started although the parameters are invalid")
+    class Refuse:
+        def __init__(self, *args, **kwargs):
+            raise AssertionError("kernels started although the parameters are invalid")
 
-    monkeypatch.setattr(run_module, "_execute", refuse)
+    monkeypatch.setattr(run_module, "KernelPool", Refuse)
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--year", "../../etc"], "invalid int value: '../../etc'"),
+        (["--year", "../../etc"], "verslagjaar '../../etc' is geen jaartal van vier cijfers"),
         (["--year", "20255"], "verslagjaar '20255' is geen jaartal van vier cijfers"),
-        (["--year", "2019"], "verslagjaar 2019 staat niet in de data"),
-        (["--lang", "xx"], "invalid choice: 'xx'"),
-        (["--lang", "../../x"], "invalid choice: '../../x'"),
-        (["--year", "2025", "--date", "../x"], "datum '../x' is geen JJJJ-MM-DD"),
+        (["--year", "２０２５"], "verslagjaar '２０２５' is geen jaartal van vier cijfers"),  # full-width digits
+        (["--lang", "xx"], "'xx'"),
+        (["--lang", "../../x"], "'../../x'"),
+        (["--year", "2025", "--date", "../x"], "'../x' is geen bestaande datum"),
+        (["--year", "2025", "--date", "2025-02-30"], "'2025-02-30' is geen bestaande datum"),
+        (["--year", "2025", "--date", "2025-13-01"], "'2025-13-01' is geen bestaande datum"),
+        (["--year", "2025", "--date", "0000-01-01"], "'0000-01-01' is geen bestaande datum"),
+        (["--year", "2025", "--date", "1999-12-31"], "ligt buiten 2000-01-01"),
     ],
 )
 def test_run_refuses_bad_parameters_and_writes_nothing(cli, small_copy, tmp_path, no_kernel, args, message):
@@ -495,6 +498,15 @@ def test_run_refuses_out_that_is_a_file(cli, small_copy, tmp_path, no_kernel):
     assert _snapshot(tmp_path) == before
 
 
+@pytest.mark.parametrize("where", ["inside", "same"])
+def test_run_refuses_out_inside_the_data(cli, small_copy, no_kernel, where):
+    out = small_copy / "uitvoer" if where == "inside" else small_copy
+    before = _snapshot(small_copy)
+    result = cli("run", "--data", small_copy, "--out", out)
+    assert result.code == 2 and "ligt in de datamap" in result.err
+    assert _snapshot(small_copy) == before
+
+
 def test_run_refuses_out_that_is_a_file_as_a_real_process(small_copy, tmp_path):
     target = tmp_path / "uitvoer.txt"
     target.write_text("x", encoding="utf-8")
@@ -508,28 +520,51 @@ def test_run_refuses_out_that_is_a_file_as_a_real_process(small_copy, tmp_path):
     assert _snapshot(tmp_path) == before
 
 
-def test_report_open_refuses_bad_language():
+def test_run_refuses_a_year_that_is_not_in_the_data_and_writes_nothing(cli, small_copy, tmp_path):
+    out = tmp_path / "uitvoer"
+    result = cli("run", "--data", small_copy, "--out", out, "--year", "2019")
+    assert result.code == 2 and "verslagjaar 2019 staat niet in activities.csv (wel: 2024, 2025)" in result.err
+    assert "Traceback" not in result.err and not out.exists()
+
+
+@pytest.mark.parametrize("value", ["garbage", "1e9", "99999999999999", "-5"])
+def test_a_bad_source_date_epoch_is_refused_before_anything_starts(cli, small_copy, tmp_path, no_kernel,
+                                                                   monkeypatch, value):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    result = cli("run", "--data", small_copy, "--out", tmp_path / "o")
+    assert result.code == 2 and "SOURCE_DATE_EPOCH" in result.err and "Traceback" not in result.err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(("name", "value"), [("NAP_KERNELS", "twee"), ("NAP_KERNELS", "0"), ("NAP_TRANSPORT", "udp")])
+def test_a_bad_nap_variable_is_refused(cli, small_copy, tmp_path, no_kernel, monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    result = cli("run", "--data", small_copy, "--out", tmp_path / "o")
+    assert result.code == 2 and name in result.err and "Traceback" not in result.err
+
+
+def test_context_open_refuses_bad_language():
+    from nap_analysis.briefing import Context
     from nap_analysis.errors import UsageError
-    from nap_analysis.report import Report
 
     for language in ("../../x", "xx", "nl/../en"):
         with pytest.raises(UsageError, match="wordt niet ondersteund"):
-            Report.open(FIXTURES / "small", 2025, language)
+            Context.open(FIXTURES / "small", 2025, language)
 
 
-def test_report_open_refuses_year_not_in_data():
+def test_context_open_refuses_year_not_in_data():
+    from nap_analysis.briefing import Context
     from nap_analysis.errors import UsageError
-    from nap_analysis.report import Report
 
     for year in (20255, "20255", 2019):
-        with pytest.raises(UsageError, match="staat niet in de data"):
-            Report.open(FIXTURES / "small", year)
+        with pytest.raises(UsageError, match="verslagjaar"):
+            Context.open(FIXTURES / "small", year)
 
 
-@pytest.mark.parametrize("year", ["../x", "2025/../..", "latest/../../etc"])
-def test_report_open_refuses_path_like_year(year):
+@pytest.mark.parametrize("year", ["../x", "2025/../..", "latest/../../etc", " 2025", "２０２５"])
+def test_context_open_refuses_path_like_year(year):
+    from nap_analysis.briefing import Context
     from nap_analysis.errors import UsageError
-    from nap_analysis.report import Report
 
     with pytest.raises(UsageError):
-        Report.open(FIXTURES / "small", year)
+        Context.open(FIXTURES / "small", year)

@@ -140,17 +140,16 @@ def _command() -> list[str]:
 
 @pytest.fixture(scope="module")
 def printed() -> list[dict[str, str]]:
-    """`nap-analysis indicators --format csv` on the bundled data, as a real subprocess."""
+    """`nap-analysis indicators --format csv-en` on the bundled data, as a real subprocess."""
     done = subprocess.run(
-        _command() + ["indicators", "--format", "csv"], cwd=ROOT, capture_output=True, text=True,
+        _command() + ["indicators", "--format", "csv-en"], cwd=ROOT, capture_output=True, text=True,
         encoding="utf-8", timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     text = done.stdout
     header = text.splitlines()[0]
-    # Convention of this command: ',' separated, '.' as decimal point (not the ';'/decimal-comma
-    # of the Dutch-Excel tables under outputs/).
+    # csv-en: ',' separated, '.' as decimal point (plain csv is the ';'/decimal-comma dialect of tables/).
     assert header.split(",")[: len(CSV_HEADER_START)] == CSV_HEADER_START, header
     rows = list(csv.DictReader(io.StringIO(text)))
     assert rows, "the command printed no rows"
@@ -168,7 +167,7 @@ def _value(row: dict[str, str], column: str) -> float:
 
 
 def test_in_process_cli_prints_the_same(printed, cli):
-    result = cli("indicators", "--format", "csv")
+    result = cli("indicators", "--format", "csv-en")
     assert result.code == 0, result.err
     assert list(csv.DictReader(io.StringIO(result.out))) == printed
 
@@ -219,20 +218,18 @@ def test_untested_rows_have_no_test_and_say_why(printed):
             assert row[column] == "", f"{column} = {row[column]!r} although n is unknown"
         assert row["significant"] == "False"
         # The reason: which year lacks a sample size, and that no test was made.
-        missing = [str(y) for y, n in ((exp["year_from"], exp["n_from"]), (exp["year_to"], exp["n_to"])) if not n]
-        note = row.get("note")
-        assert note is not None, "the CSV has no column saying why a change was not tested"
-        assert "geen steekproefomvang" in note and "geen toets" in note, note
-        for year in missing:
-            assert year in note, note
+        missing = [side for side, n in (("from", exp["n_from"]), ("to", exp["n_to"])) if not n]
+        reason = row.get("reason")
+        assert reason is not None, "the CSV has no column saying why a change was not tested"
+        assert reason == ("no_n_both" if len(missing) == 2 else f"no_n_{missing[0]}"), reason
         checked += 1
     assert checked >= 1
 
 
-def test_tested_rows_have_an_empty_note(printed):
+def test_tested_rows_have_an_empty_reason(printed):
     for row in printed:
         if row["p_value"] != "":
-            assert row.get("note", "") == "", row
+            assert row.get("reason", "") == "", row
 
 
 # ----------------------------------------------------------------------------- textbook checks (library)

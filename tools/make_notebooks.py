@@ -65,7 +65,7 @@ NOTEBOOKS = {
         ("params", PARAMETERS),
         ("code", OPEN),
         ("md", "## Aantal en aandeel per status, per soort"),
-        ("code", "moties = analysis.motions_progress(ctx.programme.motions, ctx.year)\nmoties"),
+        ("code", "moties = analysis.motions_progress(ctx.programme.motions, ctx.year) if ctx.has('motions') else None\nmoties"),
         ("md", "## Figuur"),
         ("code", "figuur = sections.motions_figure(ctx, moties)\nfiguur"),
         ("md", "## De sectie voor de briefing\n\nDe volledige lijst staat in Bijlage 2."),
@@ -79,14 +79,13 @@ NOTEBOOKS = {
         ("code", OPEN),
         ("md", "## Middelen per regel\n\nEen bedrag per jaar telt voor elk jaar van de periode (`total_eur` is dan het "
                "bedrag maal het aantal jaren); een totaal wordt nooit over jaren verdeeld."),
-        ("code", "middelen = analysis.funds_by_instrument(ctx.programme.funds)\nmiddelen"),
-        ("code", "totalen = analysis.funds.instrument_totals(ctx.programme.funds)\ntotalen"),
+        ("code", "middelen = analysis.funds_by_instrument(ctx.programme.funds) if ctx.has('funds') else None\nmiddelen"),
+        ("code", "totalen = analysis.funds.instrument_totals(ctx.programme.funds) if ctx.has('funds') else None\ntotalen"),
         ("code", "figuur_middelen = sections.funds_figure(ctx, middelen)\nfiguur_middelen"),
         ("code", "sectie_middelen = sections.funds_section(ctx, middelen, totalen, figuur_middelen)\nsectie_middelen"),
         ("md", "## Mijlpalen\n\nVerschuiving in dagen als beide datums bekend zijn; in hele maanden (bij benadering) als "
                "de bron alleen een maand noemt."),
-        ("code", "mijlpalen = analysis.slippage(ctx.programme.milestones)\n"
-                 "mijlpalen[['phase', 'milestone', 'planned', 'planned_precision', 'actual', 'slip_days', 'slip_months']]"),
+        ("code", "mijlpalen = analysis.slippage(ctx.programme.milestones) if ctx.has('milestones') else None\nmijlpalen"),
         ("code", "figuur_mijlpalen = sections.milestones_figure(ctx, mijlpalen)\nfiguur_mijlpalen"),
         ("code", "sectie_mijlpalen = sections.milestones_section(ctx, mijlpalen, figuur_mijlpalen)\nsectie_mijlpalen"),
     ],
@@ -100,9 +99,11 @@ NOTEBOOKS = {
         ("md", "## Monitorcijfers\n\nElk paar opeenvolgende metingen van dezelfde vraag, met verschil, "
                "95%-interval, p-waarde en de voor meervoudig toetsen gecorrigeerde q-waarde."),
         ("code", "indicatoren = ctx.programme.indicators\n"
-                 "veranderingen = sections.with_labels(analysis.indicator_changes(indicatoren), indicatoren)\n"
+                 "veranderingen = (sections.with_labels(analysis.indicator_changes(indicatoren), indicatoren)\n"
+                 "                 if ctx.has('indicators') else None)\n"
                  "veranderingen"),
-        ("code", "figuur_monitor = sections.indicators_figure(ctx, analysis.indicator_intervals(indicatoren), veranderingen)\n"
+        ("code", "intervallen = analysis.indicator_intervals(indicatoren) if ctx.has('indicators') else None\n"
+                 "figuur_monitor = sections.indicators_figure(ctx, intervallen, veranderingen)\n"
                  "figuur_monitor"),
         ("code", "sectie_monitor = sections.indicators_section(ctx, veranderingen, figuur_monitor)\nsectie_monitor"),
         ("md", "## Statusovergangen en spreiding van vertragingen"),

@@ -76,6 +76,10 @@ class Context:
         motions = self.programme.motions
         return None if motions is None else motions[motions["report_year"] == self.year]
 
+    def has(self, table: str) -> bool:
+        """Whether an optional table (motions, funds, milestones, indicators) is in the data."""
+        return getattr(self.programme, table, None) is not None
+
     def status_text(self, code: str) -> str:
         """A status as running text says it ('afgerond', 'nog niet gestart')."""
         return self.w[f"status_text.{code}"]
@@ -139,6 +143,12 @@ def relabel_note(ctx: Context) -> Paragraph | None:
         return None
     parts = [ctx.w("prov.relabel_one", label=word, meaning=ctx.w[f"status.{code}"]) for code, word in changed.items()]
     return Paragraph.of(ctx.w("prov.relabel", year=ctx.year, parts=ctx.w.join(parts)), style="note")
+
+
+def skipped(ctx: Context, key: str, table: str) -> Section:
+    """The section of an optional table the data do not have: said, not silently left out."""
+    return Section(key, ctx.w[f"heading.{key}"], [Paragraph.of(ctx.w("skipped.table", file=f"{table}.csv"),
+                                                               style="note")], language=ctx.language)
 
 
 # --------------------------------------------------------------------------- 1 progress
@@ -369,7 +379,9 @@ def _made_up_in(ctx: Context, ids) -> list[str]:
 # --------------------------------------------------------------------------- 3 motions
 
 
-def motions_figure(ctx: Context, table: pd.DataFrame) -> Figure:
+def motions_figure(ctx: Context, table: pd.DataFrame | None) -> Figure | None:
+    if table is None:
+        return None
     total = table[table["kind"].astype(str) == v.TOTAL]
     parts = [f"{int(n)} {ctx.labels[code]}" for code, n in zip(total["status"].astype(str), total["n"]) if n]
     alt = ctx.w("alt.motions", year=ctx.year, n=int(total["n"].sum()), parts=ctx.w.join(parts))
@@ -378,8 +390,10 @@ def motions_figure(ctx: Context, table: pd.DataFrame) -> Figure:
     return charts.render(fig, "moties_en_toezeggingen", ctx.w("fig.motions", year=ctx.year), alt)
 
 
-def motions_section(ctx: Context, table: pd.DataFrame, figure: Figure | None = None) -> Section:
+def motions_section(ctx: Context, table: pd.DataFrame | None, figure: Figure | None = None) -> Section:
     """Motions and commitments: counts per status, the chart, a count table; the list is Bijlage 2."""
+    if table is None:
+        return skipped(ctx, "motions", "motions")
     w = ctx.w
     section = Section("motions", w["heading.motions"], language=ctx.language)
     total = table[table["kind"].astype(str) == v.TOTAL]
@@ -406,7 +420,9 @@ def motions_section(ctx: Context, table: pd.DataFrame, figure: Figure | None = N
 # --------------------------------------------------------------------------- 4 funds
 
 
-def funds_figure(ctx: Context, lines: pd.DataFrame) -> Figure:
+def funds_figure(ctx: Context, lines: pd.DataFrame | None) -> Figure | None:
+    if lines is None:
+        return None
     money = lines[lines["total_eur"].notna()]
     parts = [ctx.w("alt.funds_line", ministry=m, instrument=i or "", amount=ctx.f.euro(t))
              for m, i, t in money.groupby(["ministry", "instrument"], sort=False, dropna=False)["total_eur"].sum().reset_index()
@@ -419,8 +435,11 @@ def funds_figure(ctx: Context, lines: pd.DataFrame) -> Figure:
     return charts.render(fig, "middelen_per_instrument", ctx.w["fig.funds"], alt)
 
 
-def funds_section(ctx: Context, lines: pd.DataFrame, totals: pd.DataFrame, figure: Figure | None = None) -> Section:
+def funds_section(ctx: Context, lines: pd.DataFrame | None, totals: pd.DataFrame | None,
+                  figure: Figure | None = None) -> Section:
     """Funds as the memos give them: per instrument and purpose, the amount and period as stated."""
+    if lines is None:
+        return skipped(ctx, "funds", "funds")
     w, f = ctx.w, ctx.f
     section = Section("funds", w["heading.funds"], language=ctx.language)
     for row in totals[totals["parts"] > 1].itertuples(index=False):
@@ -458,7 +477,9 @@ def _period_text(ctx: Context, period) -> str:
 # --------------------------------------------------------------------------- 5 milestones
 
 
-def milestones_figure(ctx: Context, table: pd.DataFrame) -> Figure:
+def milestones_figure(ctx: Context, table: pd.DataFrame | None) -> Figure | None:
+    if table is None:
+        return None
     late = table[(table["slip_days"].fillna(0) > 0) | (table["slip_months"].fillna(0) > 0)]
     parts = [ctx.w("alt.milestone", milestone=m, planned=_when_text(ctx, p, pp), actual=_when_text(ctx, a, ap))
              for m, p, pp, a, ap in zip(late["milestone"], late["planned"], late["planned_precision"], late["actual"],
@@ -474,7 +495,9 @@ def _when_text(ctx: Context, value, precision) -> str:
     return ctx.f.month(value) if precision == "month" else ctx.f.date(value)
 
 
-def milestones_section(ctx: Context, table: pd.DataFrame, figure: Figure | None = None) -> Section:
+def milestones_section(ctx: Context, table: pd.DataFrame | None, figure: Figure | None = None) -> Section:
+    if table is None:
+        return skipped(ctx, "milestones", "milestones")
     w = ctx.w
     section = Section("milestones", w["heading.milestones"], language=ctx.language)
     section.add(Paragraph.of(w["milestones.lead"]))
@@ -517,7 +540,9 @@ def indicator_label(row, language: str) -> str:
     return str(label)
 
 
-def indicators_figure(ctx: Context, intervals: pd.DataFrame, changes: pd.DataFrame) -> Figure:
+def indicators_figure(ctx: Context, intervals: pd.DataFrame | None, changes: pd.DataFrame | None) -> Figure | None:
+    if intervals is None or changes is None:
+        return None
     sig = changes[changes["significant"]]
     parts = [ctx.w("alt.indicator", indicator=indicator_label(r, ctx.language), group=r.group,
                    pct_from=ctx.f.percent_value(r.pct_from, 1), pct_to=ctx.f.percent_value(r.pct_to, 1),
@@ -531,14 +556,19 @@ def indicators_figure(ctx: Context, intervals: pd.DataFrame, changes: pd.DataFra
 
 def with_labels(changes: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     """Indicator changes with the readable labels of the data contract."""
+    for column in ("label_nl", "label_en"):
+        if column not in indicators:
+            indicators = indicators.assign(**{column: ""})
     labels = indicators[["monitor", "indicator", "group", "label_nl", "label_en"]].drop_duplicates(
         ["monitor", "indicator", "group"])
     return changes.merge(labels, on=["monitor", "indicator", "group"], how="left").fillna(
         {"label_nl": "", "label_en": ""})
 
 
-def indicators_section(ctx: Context, changes: pd.DataFrame, figure: Figure | None = None) -> Section:
+def indicators_section(ctx: Context, changes: pd.DataFrame | None, figure: Figure | None = None) -> Section:
     """Monitor figures: which changes are larger than chance, in plain words; the test in the Verantwoording."""
+    if changes is None:
+        return skipped(ctx, "indicators", "indicators")
     w, f = ctx.w, ctx.f
     section = Section("indicators", w["heading.indicators"], language=ctx.language)
     tested = changes[changes["p_value"].notna()]

@@ -25,7 +25,8 @@ from collections import deque
 from pathlib import Path
 
 from jupyter_client.kernelspec import KernelSpecManager
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 
 from ..errors import RunError
 from ..resources import kernel_dir
@@ -78,19 +79,23 @@ class Closed(RuntimeError):
     """A kernel was asked to start after the run began closing."""
 
 
-class RunKernelManager(KernelManager):
-    """A KernelManager that starts its kernel once: after :attr:`closed` is set (the run is
+class RunKernelManager(AsyncKernelManager):
+    """A kernel manager that starts its kernel once: after :attr:`closed` is set (the run is
     closing) or once its kernel has been started, ``start_kernel`` refuses. nbclient starts a
-    kernel when it finds none, and that one would run outside the run's control."""
+    kernel when it finds none, and that one would run outside the run's control.
+
+    Asynchronous, as nbclient expects: its clients then wait for messages without blocking the
+    event loop, so a kernel that is shut down ends the notebook it was running within a second.
+    """
 
     closed = False
     started = False
 
-    def start_kernel(self, **kwargs):
+    async def start_kernel(self, **kwargs):
         if self.closed or self.started:
             raise Closed("the run is closing; no kernel starts any more")
         self.started = True
-        return super().start_kernel(**kwargs)
+        return await super().start_kernel(**kwargs)
 
 
 def _quiet_libraries() -> None:
@@ -131,28 +136,31 @@ class KernelPool:
     # ------------------------------------------------------------------ start
     def _start(self, km: RunKernelManager) -> None:
         try:
-            # the kernel's own messages (warnings of ipykernel, in English) go to a log, not the user's terminal
-            log = open(self.folder / f"{Path(km.connection_file).stem}.log", "wb")  # noqa: SIM115 - closed in close()
-            self._logs.append(log)
-            km.start_kernel(env=self._env, cwd=str(self.folder), stdout=log, stderr=log)
-            client = km.client()
-            client.start_channels()
-            try:
-                self._wait_ready(client)
-                request = client.execute(WARM_IMPORTS, silent=True, store_history=False)
-                self._wait_reply(client, request)
-            finally:
-                client.stop_channels()
+            run_sync(self._start_async)(km)
         except BaseException as exc:  # noqa: BLE001 - raised in the main thread by execute()
             if not self.closing.is_set():
                 with self._lock:
                     self._failures.append(exc)
 
-    def _wait_ready(self, client) -> None:
+    async def _start_async(self, km: RunKernelManager) -> None:
+        # the kernel's own messages (warnings of ipykernel, in English) go to a log, not the user's terminal
+        log = open(self.folder / f"{Path(km.connection_file).stem}.log", "wb")  # noqa: SIM115 - closed in close()
+        self._logs.append(log)
+        await km.start_kernel(env=self._env, cwd=str(self.folder), stdout=log, stderr=log)
+        client = km.client()
+        client.start_channels()
+        try:
+            await self._wait_ready(client)
+            request = client.execute(WARM_IMPORTS, silent=True, store_history=False)
+            await self._wait_reply(client, request)
+        finally:
+            client.stop_channels()
+
+    async def _wait_ready(self, client) -> None:
         deadline = time.monotonic() + START_TIMEOUT
         while True:
             try:
-                client.wait_for_ready(timeout=1)
+                await client.wait_for_ready(timeout=1)
                 return
             except RuntimeError:
                 if self.closing.is_set():
@@ -160,14 +168,14 @@ class KernelPool:
                 if time.monotonic() > deadline:
                     raise
 
-    def _wait_reply(self, client, request: str) -> None:
+    async def _wait_reply(self, client, request: str) -> None:
         from queue import Empty
 
         deadline = time.monotonic() + START_TIMEOUT
         while not self.closing.is_set() and time.monotonic() < deadline:
             try:
-                reply = client.get_shell_msg(timeout=0.5)
-            except Empty:
+                reply = await client.get_shell_msg(timeout=0.5)
+            except (Empty, TimeoutError):
                 continue
             if reply["parent_header"].get("msg_id") == request:
                 return
@@ -250,7 +258,7 @@ class KernelPool:
         for km in self.managers:
             try:
                 if km.has_kernel:
-                    km.shutdown_kernel(now=True)
+                    run_sync(km.shutdown_kernel)(now=True)
             except Exception:  # noqa: BLE001 - a kernel that is already gone
                 pass
 

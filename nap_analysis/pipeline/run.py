@@ -243,6 +243,13 @@ def run_many(years: list, languages: list[str], *, data_dir=None, out_root=None,
     """
     check_environment()
     years = list(years or [None])
+    data = Path(data_dir or bundled_data()).absolute()
+    out = Path(out_root or outputs_dir()).absolute()
+    for year in years:  # every set checked before any kernel starts
+        for language in languages:
+            check_parameters(year, language, out, data)
+    if date is not None:
+        check_date(date)
     n_sets = len(years) * len(languages)
     paths = notebooks(Path(notebook_dir or notebooks_dir()))
     count = kernel_count(len(paths), max(1, min(jobs, n_sets)))

@@ -376,4 +376,5 @@ WORDS: dict = {
     "error.bad_manifest": "{path} is not readable JSON ({detail})",
     "error.not_our_manifest": "{path} is not a manifest of nap-analysis (fields are missing)",
     "nbconvert.no_sections": "This notebook shows no sections; execute it first (papermill or JupyterLab).",
+    "skipped.table": "The file {file} is not in the data; this section was skipped.",
 }

@@ -292,7 +292,7 @@ WORDS: dict = {
     "chart.percent": "Percentage",
     "chart.n_unknown": "n onbekend",
     "chart.significant": "groter dan toeval",
-    "chart.pp": "procentpunt",
+    "chart.pp": "%-punt",
     "chart.history": "Voortgangsrapportages",
     "chart.projection": "Vooruitblik",
     "chart.projection_at": "Vooruitblik {date}: {value} ({low}–{high})",
@@ -380,4 +380,5 @@ WORDS: dict = {
     "error.bad_manifest": "{path} is geen leesbare JSON ({detail})",
     "error.not_our_manifest": "{path} is geen manifest van nap-analysis (velden ontbreken)",
     "nbconvert.no_sections": "Dit notebook toont geen secties; voer het eerst uit (papermill of JupyterLab).",
+    "skipped.table": "Het bestand {file} staat niet in de data; dit onderdeel is overgeslagen.",
 }

@@ -1,0 +1,269 @@
+"""One section model, rendered: the HTML page, its PDF print, the nbconvert exporters, the words."""
+from __future__ import annotations
+
+import builtins
+import io
+import re
+import shutil
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import BUNDLED, DATE, FIXTURES
+
+from nap_analysis.briefing.model import (BulletList, Cell, Column, Document, Figure, KeyPoint, Paragraph, Section,
+                                         Span, Table, from_json, to_json)
+
+
+def _document(language: str = "nl") -> Document:
+    table = Table("t", "Tabel: voorbeeld", [Column("a", "Activiteit", width=3), Column("n", "Aantal", "integer"),
+                                            Column("s", "Aandeel", "share"), Column("e", "Bedrag", "euro"),
+                                            Column("st", "Status", "status")],
+                  [["Eerste", 1200, 0.125, 2_549_000, Cell("wordt invulling gegeven aan", icon="completed")],
+                   [Cell("Verzonnen", badge="fictief"), 3, 0.5, 800_000, Cell("vertraagd", icon="delayed")]])
+    section = Section("s", "Sectie", [Paragraph.of("Tekst met ", Span("Nederlands", lang="nl"), " erin."),
+                                      BulletList([Paragraph.of("punt")]), table], language=language,
+                      key_points=[KeyPoint(1, Paragraph.of("kern"))])
+    return Document("briefing", language, "Titel", "Ondertitel", [section], meta=[("Datum", "1 december 2026")],
+                    warning=Paragraph.of("Let op", style="warning"), kicker="Concept", footer="NAP", date="2026-12-01")
+
+
+def test_sections_survive_the_json_round_trip_that_carries_them_out_of_a_notebook():
+    doc = _document()
+    doc.sections[0].blocks.append(Figure("f", "Figuur", "Alt", b"\x89PNG fake", b"<svg/>"))
+    back = from_json(to_json(doc))
+    assert back == doc
+
+
+def test_a_section_from_another_model_version_is_refused():
+    data = to_json(_document().sections[0])
+    data["model_version"] = 999
+    with pytest.raises(ValueError, match="another version"):
+        from_json(data)
+
+
+def test_html_formats_cells_by_kind_in_the_document_language():
+    from nap_analysis.briefing.render.html import document_html
+
+    html = document_html(_document())
+    assert '<html lang="nl">' in html and "1.200" in html and "13%" in html and "€\u00a02.549.000" in html
+    assert '<caption id="s-t3-caption">Tabel: voorbeeld</caption>' in html
+    assert '<th scope="col"' in html and '<th scope="row"' in html
+    assert 'class="nap-badge"' in html and ">fictief<" in html and 'class="nap-icon"' in html
+    english = document_html(_document("en"))
+    assert '<html lang="en">' in english and "1,200" in english and "€2,549,000" in english
+    assert '<span lang="nl">Nederlands</span>' in english  # a Dutch passage inside an English page is marked
+
+
+def test_pdf_is_a4_with_page_numbers_embedded_fonts_and_the_same_bytes_twice():
+    from pypdf import PdfReader
+
+    from nap_analysis.briefing.render.html import document_html
+    from nap_analysis.briefing.render.pdf import html_to_pdf
+
+    doc = _document()
+    doc.sections[0].blocks += [Paragraph.of("Bedrag € 2.050.000 – ‘wordt invulling gegeven aan’ – ë")] * 120
+    html = document_html(doc)
+    first, second = html_to_pdf(html), html_to_pdf(html)
+    assert first == second
+    reader = PdfReader(io.BytesIO(first))
+    assert len(reader.pages) >= 2
+    box = reader.pages[0].mediabox
+    assert round(float(box.width)) == 595 and round(float(box.height)) == 842
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert re.search(r"pagina 1 van \d", text) and "€ 2.050.000" in text and "‘wordt invulling gegeven aan’" in text
+    fonts = [f.get_object() for page in reader.pages for f in page["/Resources"]["/Font"].values()]
+    for font in fonts:  # every font embedded (Type0 fonts carry theirs in the descendant)
+        descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+        assert "/FontFile2" in descendant["/FontDescriptor"] or "/FontFile" in descendant["/FontDescriptor"]
+
+
+def test_missing_pango_gives_a_message_saying_what_to_install_on_every_platform(monkeypatch):
+    from nap_analysis.briefing.render.pdf import html_to_pdf
+    from nap_analysis.errors import ExportError
+
+    real_import = builtins.__import__
+
+    def no_pango(name, *args, **kwargs):
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0': libpango-1.0-0: cannot open shared object file")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.delitem(sys.modules, "weasyprint", raising=False)
+    monkeypatch.setattr(builtins, "__import__", no_pango)
+    with pytest.raises(ExportError) as caught:
+        html_to_pdf("<p>x</p>")
+    for line in ("apt-get install libpango-1.0-0 libpangoft2-1.0-0", "dnf install pango", "brew install pango",
+                 "pacman -S mingw-w64-x86_64-pango"):
+        assert line in caught.value.text("nl") and line in caught.value.text("en")
+
+
+def test_jupyter_nbconvert_to_nap_pdf_and_nap_html_on_an_executed_notebook(built, tmp_path):
+    notebook = tmp_path / "01_voortgang_per_actielijn.ipynb"
+    shutil.copy(built.out_dir / "notebooks" / notebook.name, notebook)
+    jupyter = Path(sys.executable).parent / "jupyter"
+    for to in ("nap_html", "nap_pdf"):
+        done = subprocess.run([str(jupyter), "nbconvert", "--to", to, str(notebook)], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+    html = (tmp_path / "01_voortgang_per_actielijn.html").read_text(encoding="utf-8")
+    assert "Voortgang per actielijn" in html and "Context.open" not in html and "import" not in html
+    from pypdf import PdfReader
+
+    text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "01_voortgang_per_actielijn.pdf").pages)
+    assert "Van de 28 activiteiten" in text and "pagina 1 van" in text
+
+
+# --------------------------------------------------------------------------- the words
+
+
+def _placeholders(text) -> set[str]:
+    if not isinstance(text, str):
+        return set()
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_both_catalogues_have_the_same_keys_and_placeholders():
+    from nap_analysis.words import en, nl
+
+    assert set(nl.WORDS) == set(en.WORDS), set(nl.WORDS) ^ set(en.WORDS)
+    different = {k: (_placeholders(nl.WORDS[k]), _placeholders(en.WORDS[k])) for k in nl.WORDS
+                 if _placeholders(nl.WORDS[k]) != _placeholders(en.WORDS[k])}
+    assert different == {}
+    assert len(nl.WORDS["months"]) == len(en.WORDS["months"]) == 12
+
+
+def test_every_key_the_code_asks_for_exists():
+    """Keys written out in the code (w("key"), w["key"]) are all in the catalogue."""
+    from nap_analysis.words import nl
+
+    root = Path(__file__).resolve().parent.parent / "nap_analysis"
+    pattern = re.compile(r"""(?:\bw|\.w|words\([a-z_.]+\))(?:\(|\[)\s*["']([a-z_]+\.[a-z_.]+)["']""")
+    asked = {key for path in root.rglob("*.py") for key in pattern.findall(path.read_text(encoding="utf-8"))}
+    assert len(asked) > 100
+    assert sorted(k for k in asked if k not in nl.WORDS) == []
+
+
+def test_one_formatter_rounds_half_up_everywhere():
+    from nap_analysis.briefing.format import Format
+
+    nl, en = Format("nl"), Format("en")
+    assert nl.percent(0.125) == "13%" and en.percent(0.125) == "13%" and nl.percent(0.125, 1) == "12,5%"
+    assert nl.number(1234567.5, 1) == "1.234.567,5" and en.number(1234567.5, 1) == "1,234,567.5"
+    assert nl.number(-2.25, 1) == "\u22122,3" and nl.points(1.8) == "+1,8 procentpunt"
+    assert nl.date("2026-12-01") == "1 december 2026" and en.date("2026-12-01") == "1 December 2026"
+    assert nl.month("2022-12-01") == "december 2022" and nl.period(2023, 2025) == "2023 t/m 2025"
+    assert nl.euro(10_958_500) == "€\u00a010.958.500" and en.euro(10_958_500) == "€10,958,500"
+    assert nl.p_value(0.0004) == "< 0,001"
+
+
+# --------------------------------------------------------------------------- the briefing's words
+
+
+@pytest.fixture(scope="module")
+def briefing_nl():
+    import notebook_runner
+
+    return notebook_runner.briefing(BUNDLED, 2025, "nl", DATE)
+
+
+@pytest.fixture(scope="module")
+def briefing_en():
+    import notebook_runner
+
+    return notebook_runner.briefing(BUNDLED, 2024, "en", DATE)
+
+
+def _kernpunten(doc) -> list[str]:
+    return [p.text for p in doc.sections[0].blocks[1].items]
+
+
+METHOD_NAMES = ("chi-kwadraat", "chi-square", "monte", "permutatie", "permutation", "benjamini", "hochberg",
+                "jeffreys", "beta(", "posterior", "seed", "startgetal", "q <", "p =", "p-waarde", "p-value")
+
+
+@pytest.mark.parametrize("fixture", ["briefing_nl", "briefing_en"])
+def test_kernpunten_have_no_method_names_iso_dates_or_paths(fixture, request):
+    doc = request.getfixturevalue(fixture)
+    for point in _kernpunten(doc):
+        lowered = point.lower()
+        assert not [m for m in METHOD_NAMES if m in lowered], point
+        assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", point), point
+        assert "/work/" not in point and "/tmp/" not in point, point
+        if doc.language == "nl":
+            assert not re.search(r"\d\.\d", point.replace("13-03-2025", "")) or re.search(r"\d\.\d{3}", point), point
+
+
+def test_dutch_kernpunten_say_what_the_memos_say(briefing_nl):
+    points = _kernpunten(briefing_nl)
+    assert points[0] == ("Van de 28 activiteiten in de voortgangsrapportage 2025 zijn er 6 afgerond, 19 in uitvoering, "
+                         "2 vertraagd en 1 stopgezet.")
+    stopped = next(p for p in points if p.startswith("Eén activiteit is stopgezet"))
+    assert "Rijksbrede norm" in stopped and "subsidievoorwaarden" in stopped
+    delayed = next(p for p in points if "vertraagd:" in p or "zijn vertraagd" in p)
+    assert "A21 en A27" in delayed and "fictieve voorbeeldactiviteiten" in delayed  # made-up rows said so
+    on_course = next(p for p in points if "op koers" in p.lower())
+    for line in ("actielijnen 1 tot en met 4", "actielijn 5 ligt niet op koers"):  # every line judged and named
+        assert line in on_course
+    assert "maatstaf" in on_course and "25%" in on_course
+    since = next(p for p in points if p.startswith("Sinds de rapportage van 2024"))
+    assert "4 afgerond" in since and "2 gestart" in since and "1 nieuw vertraagd" in since  # good news too
+    projection = next(p for p in points if "tempo" in p)
+    assert "van de 27 niet-stopgezette activiteiten" in projection  # the share names its base
+    assert "31 december 2026" in projection
+
+
+def test_english_briefing_has_no_dutch_sentence_outside_marked_passages(briefing_en):
+    """Dutch text from the data (titles, explanations) is marked lang='nl'; everything else is English."""
+    dutch_words = re.compile(r"\b(de|het|een|van|zijn|wordt|niet|activiteiten|verslagjaar|en)\b")
+    for block in briefing_en.walk():
+        paragraphs = [block] if isinstance(block, Paragraph) else block.items if isinstance(block, BulletList) else []
+        for paragraph in paragraphs:
+            english = " ".join(s.text for s in paragraph.spans if s.lang != "nl")
+            assert not dutch_words.search(english), english
+    assert _kernpunten(briefing_en)[0].startswith("Of the 28 activities in the 2024 progress report, ")
+
+
+def test_every_figure_has_a_data_alt_text_in_the_documents_language(briefing_nl, briefing_en):
+    for doc in (briefing_nl, briefing_en):
+        for figure in doc.figures():
+            assert figure.alt and figure.alt != figure.name.replace("_", " ")
+            assert re.search(r"\d", figure.alt), figure.alt  # it carries the chart's main numbers
+    progress = next(f for f in briefing_nl.figures() if f.name == "voortgang_per_actielijn")
+    assert "actielijn 1" in progress.alt and "wordt invulling gegeven aan" in progress.alt
+    assert next(f for f in briefing_en.figures() if f.name == "voortgang_per_actielijn").alt.startswith("Stacked bars")
+
+
+def test_funds_section_shows_the_seeds_figures(briefing_nl):
+    funds = next(s for s in briefing_nl.sections if s.key == "funds")
+    text = " ".join(b.text for b in funds.blocks if isinstance(b, Paragraph))
+    assert "€\u00a010.958.500" in text and "3 delen" in text
+    table = funds.tables()[0]
+    rows = {(r[0], r[1], round(r[4] or 0)) for r in table.values()}
+    assert {("OCW", "Voorjaarsnota 2022", 4_670_000), ("OCW", "Voorjaarsnota 2022", 2_050_000),
+            ("OCW", "Voorjaarsnota 2022", 4_238_500), ("OCW", "Ontwerpbegroting 2023", 2_549_000)} <= rows
+    ob = next(r for r in table.values() if r[1] == "Ontwerpbegroting 2023")
+    assert ob[3] == "2023 t/m 2025" and ob[5] == "per jaar" and ob[6] == "vrijgemaakt"
+    szw = next(r for r in table.values() if r[0] == "SZW")
+    assert szw[6] == "gereserveerd (besluit volgt)"
+    assert {r[0] for r in table.values() if r[6] == "geen extra middelen"} == {"JenV", "VWS"}
+
+
+def test_a_made_up_activity_is_marked_beside_its_title_in_every_table(briefing_nl):
+    from nap_analysis.briefing.render.spreadsheet import table_csv
+
+    marked = 0
+    for table in briefing_nl.tables():
+        for row in table.rows:
+            for cell in row:
+                if isinstance(cell, Cell) and cell.value in ("Modelklachtenregeling seksueel grensoverschrijdend gedrag "
+                                                             "voor kleine werkgevers",):
+                    assert cell.badge == "fictief"
+                    marked += 1
+        if table.name:
+            assert "(fictief)" in table_csv(table, "nl").decode("utf-8-sig") or not any(
+                isinstance(c, Cell) and c.badge for r in table.rows for c in r)
+    assert marked >= 2  # the delayed list and the changes table
