@@ -236,6 +236,24 @@ def test_libreoffice_converts_the_template_without_error(templates, tmp_path):
     assert "Voortgangsrapportage NAP 2026" in text and "A01" in text and "in uitvoering" in text
 
 
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed (apt-get install libreoffice-calc)")
+def test_a_workbook_saved_again_by_libreoffice_collects_the_same(templates, tmp_path, cli):
+    """A ministry that works in LibreOffice returns a workbook LibreOffice wrote, not openpyxl."""
+    motions = {bundled_rows("motions")["item_id"].iloc[0]: ("afgerond", "stated", "")}
+    values = {i: ("vertraagd", "stated", f"Toelichting {i}") for i in owned_by("SZW")}
+    fill(templates / "SZW.xlsx", tmp_path / "SZW.xlsx", values, motions, [new_activity(owner="SZW")])
+    saved = tmp_path / "libreoffice"
+    proc = subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                           "--convert-to", "xlsx", "--outdir", str(saved), str(tmp_path / "SZW.xlsx")],
+                          check=False, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0 and (saved / "SZW.xlsx").is_file(), proc.stdout + proc.stderr
+    assert (saved / "SZW.xlsx").read_bytes() != (tmp_path / "SZW.xlsx").read_bytes()
+    # both versions together: the same values, so no conflict
+    result = cli("collect", saved / "SZW.xlsx", tmp_path / "SZW.xlsx", "--year", YEAR, "--out", tmp_path / "out")
+    assert result.code == 0, result.err
+    assert f"Activiteiten: {len(values) + 1} ingevuld (vertraagd {len(values)}, niet gestart 1)" in result.out
+
+
 # --------------------------------------------------------------------------- collect
 
 
