@@ -67,11 +67,11 @@ def collect(workbooks, year: int, out: str | Path, data_dir: str | Path) -> Inta
     layouts = [layout for layout in SHEETS if getattr(base, layout.name) is not None]
     report = IntakeReport(year, previous, [name for name, _ in paths], sorted(y for y in years if y < year))
     problems: list[Problem] = []
-    returned = [_read_back(path, name, base, year, previous, layouts, problems) for name, path in paths]
-    merged = {layout.name: _merge(layout, [r for r in returned if r is not None], problems, report)
-              for layout in layouts}
+    read = [_read_back(path, name, base, year, previous, layouts, problems) for name, path in paths]
+    returned = [back for back in read if back is not None]  # an unreadable workbook is a problem already
+    merged = {layout.name: _merge(layout, returned, problems, report) for layout in layouts}
     for layout in layouts:
-        _describe(layout, merged[layout.name], [r for r in returned if r is not None], base, previous, report)
+        _describe(layout, merged[layout.name], returned, base, previous, report)
     if not problems:  # a workbook with problems may hold the missing rows: those problems come first
         empty_tables = [layout.name for layout in layouts if not merged[layout.name]]
         if empty_tables:
