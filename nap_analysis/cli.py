@@ -59,6 +59,19 @@ def build_parser(language: str = "nl") -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=1, help=w["cli.help.jobs"])
     p.add_argument("--date", default=None, help=w["cli.help.date"])
     p.add_argument("--notebooks", type=Path, default=None, help=w["cli.help.notebooks"])
+    p = commands.add_parser("template", help=w["cli.cmd.template"])
+    data(p)
+    p.add_argument("--year", required=True, help=w["cli.help.intake_year"])
+    p.add_argument("--owner", default=None, help=w["cli.help.owner"])
+    p.add_argument("--out", type=Path, required=True, help=w["cli.help.template_out"])
+    p.add_argument("--due", default=None, help=w["cli.help.due"])
+    lang(p)
+    p = commands.add_parser("collect", help=w["cli.cmd.collect"])
+    p.add_argument("workbooks", nargs="+", type=Path, metavar="FILE.xlsx", help=w["cli.help.workbooks"])
+    data(p)
+    p.add_argument("--year", required=True, help=w["cli.help.intake_year"])
+    p.add_argument("--out", type=Path, required=True, help=w["cli.help.collect_out"])
+    lang(p)
     p = commands.add_parser("verify", help=w["cli.cmd.verify"])
     p.add_argument("outdir", type=Path, help=w["cli.help.outdir"])
     p.add_argument("--allow-other-versions", action="store_true", help=w["cli.help.allow_versions"])
@@ -190,12 +203,43 @@ def cmd_verify(args, w) -> int:
     return 0
 
 
+def _intake_year(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and len(text) == 4):
+        raise UsageError("error.year_not_a_year", year=text)
+    return int(text)
+
+
+def cmd_template(args, w) -> int:
+    from .intake.layout import split_owners
+    from .intake.template import check_due, write_template
+
+    year = _intake_year(args.year)
+    due = check_due(args.due) if args.due is not None else None
+    summary = write_template(_programme(args), year, args.out, split_owners(args.owner or ""), due)
+    print(w("cli.template_done", path=str(summary.path), year=summary.year, previous=summary.previous,
+            activities=summary.activities, motions=summary.motions))
+    return 0
+
+
+def cmd_collect(args, w) -> int:
+    from .intake import collect
+    from .resources import data_dir
+
+    year = _intake_year(args.year)
+    report = collect(args.workbooks, year, args.out, args.data or data_dir())
+    print(_safe_lines(report.text(args.lang)))
+    print(w("cli.collect_done", folder=str(args.out), year=year, years=", ".join(str(y) for y in report.earlier_years)))
+    return 0
+
+
 COMMANDS = {
     "validate": cmd_validate,
     "progress": cmd_progress,
     "flags": cmd_flags,
     "indicators": cmd_indicators,
     "run": cmd_run,
+    "template": cmd_template,
+    "collect": cmd_collect,
     "verify": cmd_verify,
 }
 

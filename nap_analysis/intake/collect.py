@@ -1,0 +1,386 @@
+"""Merge the workbooks the ministries returned into a new data directory for the year.
+
+Each workbook is checked by the loader itself (``data.load`` on a private copy), so the same
+rules and the same located messages apply as to any data directory. A prefilled row whose
+columns to fill in are all empty was "left empty": it is blanked in the copy (the row keeps
+its number, the loader skips it) and named in the report. Rows with the same id in two
+workbooks must agree. Nothing is written unless every workbook is clean, nothing conflicts
+and the merged directory loads; it is built in a hidden folder beside the target and renamed
+into place. Input workbooks are only read.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import tempfile
+import warnings
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from ..data import load
+from ..errors import DataError, Problem, UsageError
+from .layout import FILL_IN, SHEETS, SheetLayout
+from .report import IntakeError, IntakeReport, Item, Place, TableCounts
+from .template import base_year
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass
+class _Row:
+    """A filled row of a returned workbook: where it stands and its checked values."""
+
+    place: Place
+    values: dict[str, str]
+
+
+@dataclass
+class _Returned:
+    """What one workbook gave back, per table."""
+
+    filled: dict[str, list[_Row]] = field(default_factory=dict)
+    empty: dict[str, list[tuple[str, Place]]] = field(default_factory=dict)  # (id, place) of left-empty rows
+    present: dict[str, set[str]] = field(default_factory=dict)  # every id standing in the sheet
+
+
+def collect(workbooks, year: int, out: str | Path, data_dir: str | Path) -> IntakeReport:
+    """Merge ``workbooks`` for report ``year`` with the earlier years of ``data_dir`` into ``out``.
+
+    Returns the report of what came back; raises :class:`IntakeError` (exit 2, nothing written)
+    when a workbook has problems, two workbooks disagree, or the merged data would not load.
+    """
+    data_dir, out = Path(data_dir), Path(out)
+    base = load(data_dir)
+    previous = base_year(base, year)
+    years = set(base.report_years) | (set(base.motions["report_year"].tolist()) if base.motions is not None else set())
+    later = sorted(y for y in years if y > year)
+    if later:
+        raise UsageError("intake.error.later_years", later=later[0], year=year)
+    _check_out(out, data_dir)
+    paths = _unique(workbooks)
+    if not paths:
+        raise UsageError("intake.error.no_workbooks")
+    layouts = [layout for layout in SHEETS if getattr(base, layout.name) is not None]
+    report = IntakeReport(year, previous, [name for name, _ in paths], sorted(y for y in years if y < year))
+    problems: list[Problem] = []
+    read = [_read_back(path, name, base, year, previous, layouts, problems) for name, path in paths]
+    returned = [back for back in read if back is not None]  # an unreadable workbook is a problem already
+    merged = {layout.name: _merge(layout, returned, problems, report) for layout in layouts}
+    for layout in layouts:
+        _describe(layout, merged[layout.name], returned, base, previous, report)
+    if not problems:  # a workbook with problems may hold the missing rows: those problems come first
+        empty_tables = [layout.name for layout in layouts if not merged[layout.name]]
+        if empty_tables:
+            key = "intake.problem.no_activities" if "activities" in empty_tables else "intake.problem.no_motions"
+            problems.append(Problem(", ".join(report.workbooks), None, None, key, (("year", year),)))
+    report.problems = problems
+    if problems:
+        raise IntakeError(problems, report)
+    _write(out, base, data_dir, year, layouts, merged, report)
+    return report
+
+
+# --------------------------------------------------------------------------- arguments
+
+
+def _unique(workbooks) -> list[tuple[str, Path]]:
+    """The workbooks as given (name as typed, path), each file once."""
+    seen, found = set(), []
+    for given in workbooks:
+        path = Path(given)
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            found.append((str(given), path))
+    return found
+
+
+def _check_out(out: Path, data_dir: Path) -> None:
+    resolved, data = out.resolve(), data_dir.resolve()
+    if resolved == data or data in resolved.parents:
+        raise UsageError("intake.error.out_in_data", path=str(out), data=str(data_dir))
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError("intake.error.out_exists", folder=str(out))
+
+
+# --------------------------------------------------------------------------- one workbook
+
+
+def _header(value) -> str:
+    """A header cell as the loader names columns (lower case, spaces and hyphens as '_')."""
+    return re.sub(r"[\s\-]+", "_", str(value or "").replace("\ufeff", "").strip().lower())
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _read_back(path: Path, name: str, base, year: int, previous: int, layouts: list[SheetLayout],
+               problems: list[Problem]) -> _Returned | None:
+    """Read one workbook with the loader (on a copy with the left-empty rows blanked)."""
+    from openpyxl import load_workbook
+
+    if not path.is_file():
+        problems.append(Problem(name, None, None, "intake.problem.not_found"))
+        return None
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        problems.append(Problem(name, None, None, "intake.problem.not_xlsx"))
+        return None
+    try:
+        with warnings.catch_warnings():  # about Excel features not read here (extensions, styles)
+            warnings.simplefilter("ignore", UserWarning)
+            book = load_workbook(io.BytesIO(path.read_bytes()), data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a file that is no workbook
+        problems.append(Problem(name, None, None, "intake.problem.unreadable", (("detail", type(exc).__name__),)))
+        return None
+    sheets = {sheet.title.strip().lower(): sheet for sheet in book.worksheets}
+    if not any(layout.name in sheets for layout in layouts):
+        problems.append(Problem(name, None, None, "intake.problem.no_sheets", (("sheets", ", ".join(book.sheetnames)),)))
+        return None
+    returned = _Returned()
+    earlier = {}
+    for layout in layouts:
+        frame = getattr(base, layout.name)
+        earlier[layout.name] = set(frame.loc[frame["report_year"] == previous, layout.id_column])
+    filled_places: dict[str, list[tuple[str, Place]]] = {}
+    for layout in layouts:
+        sheet = sheets.get(layout.name)
+        if sheet is None:
+            continue
+        display = f"{name}:{layout.name}"
+        found = _scan(sheet, layout, earlier[layout.name], display, year, problems)
+        returned.present[layout.name] = {item_id for item_id, _ in found["present"]}
+        returned.empty[layout.name] = found["empty"]
+        filled_places[layout.name] = found["filled"]
+        if not found["filled"]:
+            book.remove(sheet)  # nothing came back in it: the loader need not read it
+    if not any(filled_places.values()):
+        return returned
+    programme = _load_copy(book, path, name, base, year, previous, filled_places, problems)
+    if programme is None:
+        return returned
+    for layout in layouts:
+        places = filled_places.get(layout.name)
+        if not places:
+            continue
+        returned.filled[layout.name] = _rows(getattr(programme, layout.name), layout, places)
+    return returned
+
+
+def _scan(sheet, layout: SheetLayout, earlier: set[str], display: str, year: int,
+          problems: list[Problem]) -> dict[str, list[tuple[str, Place]]]:
+    """Sort the rows of a sheet into filled and left empty; blank the left-empty ones in place.
+
+    Left empty: a row of last year (its id is a known one) with every column to fill in empty.
+    A new row without a status is not left empty: the loader names what is missing in it.
+    A filled row of another report year is a problem found here, beside the loader's own.
+    """
+    rows = sheet.iter_rows()
+    header = [_header(cell.value) for cell in next(rows, ())]
+    at = {name: i for i, name in reversed(list(enumerate(header)))}
+    id_at = at.get(layout.id_column)
+    fill_at = [at[name] for name in FILL_IN if name in at]
+    year_at = at.get("report_year")
+    found: dict[str, list[tuple[str, Place]]] = {"present": [], "empty": [], "filled": []}
+    for number, cells in enumerate(rows, start=2):
+        values = [cell.value for cell in cells]
+        if all(_blank(value) for value in values):
+            continue
+        item_id = "" if id_at is None or id_at >= len(values) or _blank(values[id_at]) else str(values[id_at]).strip()
+        place = Place(display, number)
+        found["present"].append((item_id, place))
+        if item_id in earlier and all(i >= len(values) or _blank(values[i]) for i in fill_at):
+            found["empty"].append((item_id, place))
+            for cell in cells:
+                cell.value = None
+        else:
+            found["filled"].append((item_id, place))
+            other = _other_year(values[year_at] if year_at is not None and year_at < len(values) else None, year)
+            if other is not None:
+                problems.append(Problem(display, number, "report_year", "intake.problem.wrong_year",
+                                        (("value", other), ("year", year))))
+    return found
+
+
+def _other_year(value, year: int) -> int | None:
+    """A report year that is a whole number other than ``year``; anything else is the loader's to judge."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip() if value is not None else ""
+    return int(text) if text.isascii() and text.isdigit() and int(text) != year else None
+
+
+def _load_copy(book, path: Path, name: str, base, year: int, previous: int,
+               filled: dict[str, list[tuple[str, Place]]], problems: list[Problem]):
+    """``data.load`` on a private folder: the workbook copy and the action lines it refers to.
+
+    A workbook with motions filled in but no activity gets last year's activities (moved to the
+    year) beside it, because the loader needs an activities table; only its motions are used.
+    """
+    with tempfile.TemporaryDirectory(prefix="nap-collect-") as folder:
+        folder = Path(folder)
+        copy = folder / f"{path.stem}.xlsx"
+        _frame_csv(base.actielijnen, folder / "actielijnen.csv")
+        if not filled.get("activities"):
+            stand_in = base.activities[base.activities["report_year"] == previous].assign(report_year=year)
+            _frame_csv(stand_in, folder / "activities.csv")
+        book.save(copy)
+        try:
+            return load(folder)
+        except DataError as exc:
+            problems.extend(_relocated(p, copy.name, name) for p in exc.problems)
+            return None
+
+
+def _relocated(problem: Problem, copy: str, name: str) -> Problem:
+    """A loader problem of the copy, named after the workbook as the user gave it."""
+    if problem.file == copy or problem.file.startswith(copy + ":"):
+        return replace(problem, file=name + problem.file[len(copy):])
+    return problem
+
+
+def _columns(layout: SheetLayout) -> list[str]:
+    return [c.name for c in layout.table.columns] + list(layout.table.extra_columns)
+
+
+def _text_values(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, str]]:
+    """Rows of a typed table as text (the form they are compared and written in)."""
+    text = frame.reindex(columns=columns).astype(object)
+    text = text.where(text.notna(), "").astype(str)
+    return text.to_dict("records")
+
+
+def _rows(frame: pd.DataFrame, layout: SheetLayout, places: list[tuple[str, Place]]) -> list[_Row]:
+    """The loaded rows with their places: in sheet order, or by id should the counts differ."""
+    records = _text_values(frame, _columns(layout))
+    if len(records) == len(places):
+        return [_Row(place, values) for (_, place), values in zip(places, records)]
+    by_id: dict[str, Place] = {}
+    for item_id, place in places:
+        by_id.setdefault(item_id, place)
+    fallback = places[0][1]
+    return [_Row(by_id.get(values[layout.id_column], fallback), values) for values in records]
+
+
+# --------------------------------------------------------------------------- all workbooks
+
+
+def _merge(layout: SheetLayout, returned: list[_Returned], problems: list[Problem],
+           report: IntakeReport) -> dict[str, list[_Row]]:
+    """Filled rows by id; rows with one id must agree in every column, or both are a conflict."""
+    by_id: dict[str, list[_Row]] = {}
+    for back in returned:
+        for row in back.filled.get(layout.name, []):
+            by_id.setdefault(row.values[layout.id_column], []).append(row)
+    columns = _columns(layout)
+    conflicting = 0
+    for item_id, rows in by_id.items():
+        first = rows[0]
+        differing = False
+        for other in rows[1:]:
+            columns_differ = [c for c in columns if first.values[c] != other.values[c]]
+            if columns_differ:
+                differing = True
+                problems.append(Problem(first.place.sheet, first.place.row, None, "intake.problem.conflict",
+                                        (("id", item_id), ("other", other.place.sheet), ("other_row", other.place.row),
+                                         ("columns", ", ".join(columns_differ)))))
+        conflicting += differing
+    report.conflicts += conflicting
+    return by_id
+
+
+def _describe(layout: SheetLayout, merged: dict[str, list[_Row]], returned: list[_Returned], base,
+              previous: int, report: IntakeReport) -> None:
+    """Counts, changes since last year, new, left-empty and missing rows of one table."""
+    table = layout.name
+    frame = getattr(base, table)
+    earlier = {values[layout.id_column]: values for values in
+               _text_values(frame[frame["report_year"] == previous], _columns(layout))}
+    counts = TableCounts(filled=len(merged), statuses={code: 0 for code in layout.statuses})
+    for rows in merged.values():
+        counts.statuses[rows[0].values["status"]] = counts.statuses.get(rows[0].values["status"], 0) + 1
+    report.counts[table] = counts
+    for item_id, rows in merged.items():
+        values, places = rows[0].values, tuple(row.place for row in rows)
+        old = earlier.get(item_id)
+        if old is None:
+            report.new.append(Item(table, item_id, places, values["title"], values.get("owner", "")))
+            continue
+        columns = tuple(c for c in layout.carried if old.get(c, "") != values.get(c, ""))
+        if columns or old["status"] != values["status"]:
+            report.changed.append(Item(table, item_id, places, values["title"], old_status=old["status"],
+                                       new_status=values["status"], columns=columns))
+    empty: dict[str, list[Place]] = {}
+    for back in returned:
+        for item_id, place in back.empty.get(table, []):
+            empty.setdefault(item_id, []).append(place)
+    for item_id, places in empty.items():
+        if item_id not in merged:
+            old = earlier[item_id]
+            report.empty.append(Item(table, item_id, tuple(places), old["title"], old.get("owner", "")))
+    present = set().union(*(back.present.get(table, set()) for back in returned))
+    for item_id, old in earlier.items():
+        if item_id not in present:
+            report.missing.append(Item(table, item_id, (), old["title"], old.get("owner", "")))
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _frame_csv(frame: pd.DataFrame, path: Path) -> None:
+    """A typed table as UTF-8 CSV with ',' (the bundled data's dialect)."""
+    text = frame.astype(object).where(frame.notna(), "")
+    text.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+
+
+def _write(out: Path, base, data_dir: Path, year: int, layouts: list[SheetLayout],
+           merged: dict[str, dict[str, list[_Row]]], report: IntakeReport) -> None:
+    """Build the new data directory beside ``out``, check that it loads, then rename it into place."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
+    try:
+        for layout in layouts:
+            frame = getattr(base, layout.name)
+            columns = _columns(layout)
+            kept = pd.DataFrame(_text_values(frame[frame["report_year"] < year], columns), columns=columns)
+            order = list(dict.fromkeys(frame.loc[frame["report_year"] == report.previous, layout.id_column]))
+            ids = [i for i in order if i in merged[layout.name]] + sorted(set(merged[layout.name]) - set(order))
+            added = pd.DataFrame([merged[layout.name][i][0].values for i in ids], columns=columns)
+            pd.concat([kept, added], ignore_index=True).to_csv(
+                building / f"{layout.name}.csv", index=False, lineterminator="\n", encoding="utf-8")
+        _copy_other_tables(base, data_dir, building, {layout.name for layout in layouts})
+        try:
+            load(building)
+        except DataError as exc:
+            raise IntakeError(exc.problems, report) from None
+        if out.exists():
+            out.rmdir()  # checked empty before anything was read
+        os.rename(building, out)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+
+
+def _copy_other_tables(base, data_dir: Path, target: Path, replaced: set[str]) -> None:
+    """Every other table as it is: a CSV byte for byte, a workbook without the replaced sheets."""
+    books: set[str] = set()
+    for table, shown in base.files.items():
+        if table in replaced:
+            continue
+        if ":" in shown:
+            books.add(shown.rsplit(":", 1)[0])
+        else:
+            shutil.copyfile(data_dir / shown, target / shown)
+    if books:
+        from openpyxl import load_workbook
+
+        for name in sorted(books):
+            book = load_workbook(io.BytesIO((data_dir / name).read_bytes()))
+            for sheet in list(book.worksheets):
+                if sheet.title.strip().lower() in replaced:
+                    book.remove(sheet)
+            book.save(target / name)
