@@ -180,11 +180,11 @@ def _run(year, data_dir: Path, out_root: Path, language: str, date: str, paths: 
                     progress.step("document", name=stem)
 
             try:
-                executed = kernels.execute(paths, run_one, meanwhile)
+                executed = kernels.execute(longest_first(paths), run_one, meanwhile)
             except RunError as exc:
                 _keep_failed(work, out_root / f"failed-{name}")
                 raise RunError(f"{exc.key}_kept", **exc.fields, failed=str(out_root / f"failed-{name}")) from None
-            sections = [s for path in executed for s in sections_of(path)]
+            sections = [s for path in sorted(executed) for s in sections_of(path)]
             brief = assemble.briefing(ctx, sections, date)
             documents.write(brief, work, "briefing")
             progress.step("document", name="briefing")
@@ -197,6 +197,20 @@ def _run(year, data_dir: Path, out_root: Path, language: str, date: str, paths: 
     final = out_root / name
     files = sorted(p.relative_to(final).as_posix() for p in final.rglob("*") if p.is_file())
     return RunResult(ctx.year, language, final, files, time.monotonic() - started)
+
+
+def longest_first(paths: list[Path]) -> list[Path]:
+    """The notebooks with the most code cells first (more cells, more to compute and draw): two
+    kernels then finish close together. The outputs do not depend on the order (a test checks)."""
+    import json
+
+    def cells(path: Path) -> int:
+        try:
+            return sum(c.get("cell_type") == "code" for c in json.loads(path.read_text(encoding="utf-8"))["cells"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return 0
+
+    return sorted(paths, key=lambda p: (-cells(p), p.name))
 
 
 def _copy_inputs(programme, target: Path) -> None:
