@@ -31,7 +31,7 @@ from .. import icons
 from ..format import fmt
 from ..model import BulletList, Document, Figure, Paragraph, Section, Span, Table
 from . import cells
-from .html import column_widths
+from .html import column_widths, keep_together
 from .spreadsheet import FIXED_TIME, normalise_zip
 
 #: BCP 47 tags Word knows, per document language.
@@ -43,9 +43,6 @@ FONT = "Verdana"
 PAGE_MM = (210, 297)
 MARGINS_MM = {"top": 20, "right": 20, "bottom": 22, "left": 20}
 TEXT_WIDTH_MM = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]
-#: Tables of at most this many rows are kept on one page (as the HTML template does).
-KEEP_ROWS = 15
-
 INK, MUTED, ACCENT, RULE = "1D1D1B", "555555", "154273", "B7B7B7"
 WARN, WARN_BG, NOTE_BG, HEAD_BG, BADGE = "8A4B00", "FFF4E0", "F3F3F3", "E8EEF5", "7A2E00"
 
@@ -420,7 +417,7 @@ class _Writer:
         grid.autofit = False
         widths = [Mm(TEXT_WIDTH_MM * share / 100) for share in column_widths(table)]
         self.table_properties(grid, table)
-        keep = len(table.rows) <= KEEP_ROWS
+        keep = keep_together(table)  # as the PDF does: short tables are not split over pages
         right = [cells.numeric(c) for c in table.columns]
         for j, column in enumerate(grid.columns):
             column.width = widths[j]
