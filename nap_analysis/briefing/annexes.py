@@ -126,7 +126,7 @@ def activities_annex(ctx: Context) -> Document:
 
 def _activity_table(ctx: Context, line: int, rows: pd.DataFrame) -> Table:
     w = ctx.w
-    # widths: 'A01', 'Eigenaar' and 'illustratief' fit on one line at 8 pt
+    # widths: 'G001', 'Eigenaar', the icon with 'uitvoering' and 'illustratief' fit on one line at 8 pt
     columns = [Column("activity_id", w["col.nr"], "text", width=0.7),
                Column("title", w["col.activity"], "text", width=2.5),
                Column("owner", w["col.owner"], "text", width=1.05),
@@ -163,14 +163,15 @@ def motions_annex(ctx: Context) -> Document:
 
 def _motion_table(ctx: Context, kind: str, rows: pd.DataFrame) -> Table:
     w = ctx.w
-    # member and party share a column, so that 'toezegging', 'M01' and 'illustratief' fit at 8 pt
-    columns = [Column("item_id", w["col.nr"], "text", width=0.65),
-               Column("kind", w["col.kind"], "text", width=1.15),
-               Column("title", w["col.motion"], "text", width=2.5),
+    # member and party share a column, so that 'commitment', 'N001', '(GroenLinks)', 'vastgesteld' and
+    # the icon with 'alternatieve' each fit on one line at 8 pt
+    columns = [Column("item_id", w["col.nr"], "text", width=0.75),
+               Column("kind", w["col.kind"], "text", width=1.4),
+               Column("title", w["col.motion"], "text", width=2.2),
                Column("member", w["col.member_party"], "text", width=1.5),
-               Column("status", w("col.status_in", year=ctx.year), "status", width=1.4),
-               Column("explanation", w["col.explanation"], "text", width=2.95),
-               Column("status_basis", w["col.status_basis"], "text", width=1.4)]
+               Column("status", w("col.status_in", year=ctx.year), "status", width=1.7),
+               Column("explanation", w["col.explanation"], "text", width=2.55),
+               Column("status_basis", w["col.status_basis"], "text", width=1.45)]
     origin = rows["origin"].astype(str) if "origin" in rows else pd.Series("nap", index=rows.index)
     body = [[row.item_id, w[f"kind.{kind}"], ctx.title_cell(row.title, made), _member(ctx, row.member, row.party),
              ctx.status_cell(str(row.status)), Cell(_text(row.explanation), lang=_nl(ctx)),
