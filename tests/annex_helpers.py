@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 from conftest import BUNDLED
@@ -108,8 +109,10 @@ def html_rows(page: str) -> list[dict]:
     return rows
 
 
+@lru_cache(maxsize=32)
 def pdf_pages(data: bytes) -> list[dict]:
-    """Per page: its size, its words (pdfplumber) and the small drawn or placed objects (icons)."""
+    """Per page: its size, its words (pdfplumber) and the small drawn or placed objects (icons);
+    read once per PDF (reading is the slow part of these tests), not to be changed by a test."""
     import pdfplumber
 
     pages = []

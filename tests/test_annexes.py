@@ -135,6 +135,8 @@ def test_provenance_is_said_once_and_each_row_names_its_own(annexes):
     for row in html_rows(built["html"]):
         assert row["texts"][-1] == ctx.basis_word(basis[row["id"]])
     assert built["doc"].warning is not None and built["doc"].warning.style == "warning"
+    warning = annexes("generated-2025-nl")[MOTIONS_STEM]["doc"].warning.text
+    assert f"{GENERATED_MOTIONS} moties en toezeggingen zijn fictief" in warning and "activiteiten" not in warning
 
 
 def test_all_official_statuses_need_no_warning_and_the_guide_gives_the_counts(tmp_path):

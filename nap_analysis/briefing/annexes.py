@@ -61,8 +61,7 @@ def _warning(ctx: Context, table: str) -> Paragraph | None:
     text = w["warn.head"] + " " + w(key, n=c["n"], stated=c["stated"], inferred=c["inferred"],
                                     illustrative=c["illustrative"])
     if c["made_up"]:
-        text += " " + (w("warn.made_up", n=c["made_up"]) if table == "activities"
-                       else w("prov.made_up", n=c["made_up"], total=c["n"]))
+        text += " " + w("warn.made_up" if table == "activities" else "warn.made_up_motions", n=c["made_up"])
     return Paragraph.of(text, style="warning")
 
 

@@ -58,6 +58,7 @@ WORDS: dict = {
     "warn.head": "Note: this is an example built partly on unofficial data.",
     "warn.activities": "Of the {n} activities, the status of {stated} is stated in a memo or annex, {inferred} are inferred from public facts and {illustrative} are illustrative (not a claim about the real programme).",
     "warn.made_up": "{n} activities are made up: they were added to complete the example and are marked wherever they appear.",
+    "warn.made_up_motions": "{n} motions and commitments are made up: they were added to complete the example and are marked wherever they appear.",
     "warn.motions": "Of the {n} motions and commitments: {stated} stated, {inferred} inferred, {illustrative} illustrative.",
     "lead.briefing": "This briefing gives the state of the NAP for the progress report {year}: progress per action line, what is delayed or stopped, the motions and commitments, the monitor figures and the funds. Annexes 1 and 2 list every activity and every motion and commitment.",
     # ------------------------------------------------------------------ the annexes (Bijlage 1 and 2)

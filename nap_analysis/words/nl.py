@@ -62,6 +62,7 @@ WORDS: dict = {
     "warn.head": "Let op: dit is een voorbeeld op deels niet-officiële gegevens.",
     "warn.activities": "Van de {n} activiteiten is de status bij {stated} vastgesteld in een nota of bijlage, bij {inferred} afgeleid uit openbare feiten en bij {illustrative} illustratief (geen uitspraak over het echte programma).",
     "warn.made_up": "{n} activiteiten zijn fictief: ze zijn toegevoegd om het voorbeeld compleet te maken en zijn overal gemarkeerd.",
+    "warn.made_up_motions": "{n} moties en toezeggingen zijn fictief: ze zijn toegevoegd om het voorbeeld compleet te maken en zijn overal gemarkeerd.",
     "warn.motions": "Van de {n} moties en toezeggingen: {stated} vastgesteld, {inferred} afgeleid, {illustrative} illustratief.",
     "lead.briefing": "In deze briefing vindt u de stand van het NAP voor de voortgangsrapportage {year}: de voortgang per actielijn, wat vertraagd of stopgezet is, de moties en toezeggingen, de monitorcijfers en de middelen. Bijlage 1 en 2 geven elke activiteit en elke motie en toezegging afzonderlijk.",
     # ------------------------------------------------------------------ the annexes (Bijlage 1 and 2)
