@@ -25,7 +25,7 @@ $(STAMP): requirements.lock pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-## make briefing: this year's briefings (HTML + PDF) from the bundled data into outputs/<year>/
+## make briefing: this year's briefing and annexes (HTML, PDF, Word) from the bundled data into outputs/<year>/
 briefing: $(STAMP)
 	$(COMPILE)
 	$(BIN)/nap-analysis run $(if $(YEAR),--year $(YEAR)) --lang $(LANG_ARG)

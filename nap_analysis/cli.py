@@ -72,6 +72,11 @@ def build_parser(language: str = "nl") -> argparse.ArgumentParser:
     p.add_argument("--year", required=True, help=w["cli.help.intake_year"])
     p.add_argument("--out", type=Path, required=True, help=w["cli.help.collect_out"])
     lang(p)
+    p = commands.add_parser("bijlage", help=w["cli.cmd.bijlage"])
+    p.add_argument("number", type=int, choices=(1, 2), help=w["cli.help.annex"])
+    data(p), year(p), lang(p)
+    p.add_argument("--out", type=Path, default=None, help=w["cli.help.annex_out"])
+    p.add_argument("--date", default=None, help=w["cli.help.annex_date"])
     p = commands.add_parser("verify", help=w["cli.cmd.verify"])
     p.add_argument("outdir", type=Path, help=w["cli.help.outdir"])
     p.add_argument("--allow-other-versions", action="store_true", help=w["cli.help.allow_versions"])
@@ -190,6 +195,20 @@ def cmd_run(args, w) -> int:
     return 0
 
 
+def cmd_bijlage(args, w) -> int:
+    """One annex in HTML, PDF and Word into the run's output folder, without running the notebooks."""
+    import time
+
+    from .pipeline.annex import rebuild
+
+    started = time.monotonic()
+    written = rebuild(args.number, year=args.year, language=args.lang, data_dir=args.data, out_root=args.out,
+                      date=args.date)
+    print(w("cli.annex_done", files=", ".join(p.name for p in written), folder=str(written[0].parent),
+            seconds=f"{time.monotonic() - started:.1f}"))
+    return 0
+
+
 def cmd_verify(args, w) -> int:
     from .pipeline.run import verify
 
@@ -240,6 +259,7 @@ COMMANDS = {
     "run": cmd_run,
     "template": cmd_template,
     "collect": cmd_collect,
+    "bijlage": cmd_bijlage,
     "verify": cmd_verify,
 }
 
@@ -254,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     language = _message_language(argv)
     w = words(language)
     args = build_parser(language).parse_args(argv)
-    if args.command in ("run", "verify"):
+    if args.command in ("run", "bijlage", "verify"):
         import signal
         import threading
 

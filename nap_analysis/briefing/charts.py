@@ -16,7 +16,8 @@ relative-luminance difference >= 0.13), so statuses stay apart in greyscale prin
 colour-blind readers; 'stopped' and 'delayed' are also hatched (:data:`STATUS_HATCHES`).
 
 Files: :func:`render` turns a figure into a :class:`~.model.Figure` with a PNG (200 dpi, RGB)
-and an SVG whose text stays text (editable in Inkscape or Word), both byte-identical on reruns.
+and an SVG whose text stays text (editable in Inkscape or Word) and names fallback fonts for
+machines without DejaVu Sans, both byte-identical on reruns.
 """
 from __future__ import annotations
 
@@ -1148,6 +1149,28 @@ class OpaquePNGCanvas(FigureCanvasAgg):
 FigureCanvas = OpaquePNGCanvas
 
 
+#: Fonts an SVG names after DejaVu Sans: a machine without it (Word on Windows, a browser on a
+#: Mac) draws the labels in a font of the same design roots and width, not in a serif default.
+SVG_FONT_FALLBACKS = ("Verdana", "Arial")
+_SVG_FAMILY = re.compile(rb"font-family: ?([^;\"]*)")
+
+
+def _with_font_fallbacks(svg: bytes) -> bytes:
+    """Every font-family list of the SVG that names DejaVu Sans gets the fallbacks before the
+    generic family ('DejaVu Sans', Verdana, Arial, sans-serif); the text stays text."""
+
+    def widen(match: re.Match) -> bytes:
+        names = [n.strip() for n in match.group(1).decode("utf-8").split(",") if n.strip()]
+        if not any(n.strip("'\"") == "DejaVu Sans" for n in names):
+            return match.group(0)
+        generic = [n for n in names if n in ("sans-serif", "serif", "monospace")]
+        named = [n for n in names if n not in generic]
+        named += [f for f in SVG_FONT_FALLBACKS if f not in (n.strip("'\"") for n in named)]
+        return b"font-family: " + ", ".join(named + (generic or ["sans-serif"])).encode("utf-8")
+
+    return _SVG_FAMILY.sub(widen, svg)
+
+
 def figure_bytes(fig: Figure, kind: str, box=None) -> bytes:
     """Render ``fig`` as 'png' (200 dpi, RGB when opaque) or 'svg' (text as text), byte-identical on reruns.
 
@@ -1166,7 +1189,7 @@ def figure_bytes(fig: Figure, kind: str, box=None) -> bytes:
         with matplotlib.rc_context({"svg.hashsalt": "nap-analysis", "svg.fonttype": "none"}):
             fig.savefig(buffer, format=kind, dpi=SAVE_DPI, metadata=metadata, bbox_inches=box or _tight_box(fig),
                         backend=backend)
-    return buffer.getvalue()
+    return _with_font_fallbacks(buffer.getvalue()) if kind == "svg" else buffer.getvalue()
 
 
 def render(fig: Figure, name: str, caption: str, alt: str, notes: list[Paragraph] | None = None,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..briefing import annexes as annex
 from ..briefing.model import Document
 from ..briefing.render import html as html_render
 from ..briefing.render import pdf as pdf_render
@@ -25,7 +26,9 @@ def warm_up() -> None:
 
         html_render._environment()
         pdf_render.warm_up()
-        _docx()
+        docx = _docx()
+        if docx is not None:
+            docx.warm_up()
     except Exception:  # noqa: BLE001
         pass
 
@@ -41,11 +44,12 @@ def _docx():
 
 def annexes(ctx) -> list[tuple[str, Document]]:
     """Bijlage 1 and 2 of the report year: (file stem, document)."""
-    try:
-        from ..briefing import annexes as annex
-    except ImportError:
-        return []
     return annex.documents(ctx)
+
+
+def annex_stems(ctx) -> list[str]:
+    """The file stems :func:`annexes` gives for this report year, without building the documents."""
+    return annex.stems(ctx)
 
 
 def write(doc: Document, work: Path, stem: str) -> list[Path]:

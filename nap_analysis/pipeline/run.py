@@ -160,7 +160,8 @@ def _run(year, data_dir: Path, out_root: Path, language: str, date: str, paths: 
     programme = load(data_dir)  # bad data stops here, before any notebook runs, with exit 2
     ctx = Context(programme, programme.report_year(year), language, date)
     name = out_name(ctx.year, language)
-    progress = Progress(len(paths) + 4, f"NAP {name}", language, report)
+    # one step per notebook and per annex, then the briefing, its figures and tables, the manifest
+    progress = Progress(len(paths) + len(documents.annex_stems(ctx)) + 3, f"NAP {name}", language, report)
     warm = threading.Thread(target=documents.warm_up, daemon=True, name="nap-warm-up")
     warm.start()
     try:

@@ -33,6 +33,27 @@ def column_widths(table: Table) -> list[float]:
     return [round(100 * w / total, 2) for w in weights]
 
 
+#: A table is kept on one page when it has at most this many rows and is estimated no taller than
+#: half a page: a taller one would move whole to the next page and leave its heading alone.
+KEEP_ROWS, KEEP_MM = 15, 120
+#: Print metrics of a table cell at 8 pt (nap.css): mean character width, line height, padding.
+_CHAR_MM, _LINE_MM, _PAD_MM, _TEXT_MM = 1.55, 3.7, 2.4, 170
+
+
+def keep_together(table: Table) -> bool:
+    """Whether the table should not break over pages: few rows, and short enough by an estimate
+    of its wrapped lines (the same rule for the PDF and for Word)."""
+    if len(table.rows) > KEEP_ROWS:
+        return False
+    f = fmt("nl")
+    chars = [max(1, int((_TEXT_MM * share / 100 - _PAD_MM) / _CHAR_MM)) for share in column_widths(table)]
+    height = 2 * _LINE_MM + _PAD_MM  # the header row
+    for row in table.rows:
+        lines = [-(-len(cells.plain(cell, column, f)) // width) for cell, column, width in zip(row, table.columns, chars)]
+        height += max(lines or [1]) * _LINE_MM + _PAD_MM
+    return height <= KEEP_MM
+
+
 @cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
@@ -46,6 +67,7 @@ def _environment() -> jinja2.Environment:
         icon=lambda code: Markup(icons.svg(code)),
         b64=lambda data: base64.b64encode(data).decode("ascii"),
         widths=column_widths,
+        keep=keep_together,
         version=__version__,
     )
     return env

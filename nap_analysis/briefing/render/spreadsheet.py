@@ -177,12 +177,16 @@ def workbook(tables: list[Table], language: str, about: list[tuple[str, str]], t
     return normalise_zip(buffer.getvalue())
 
 
-def normalise_zip(data: bytes) -> bytes:
-    """The zip rewritten with fixed entry times and order, so equal content gives equal bytes."""
+def normalise_zip(data: bytes, core_time: str | None = None) -> bytes:
+    """The zip rewritten with fixed entry times and order, so equal content gives equal bytes.
+
+    ``core_time`` (W3CDTF, '2025-04-14T00:00:00Z') is written as created and modified into
+    ``docProps/core.xml`` (a Word document's own date); by default the fixed time of the entries.
+    """
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         entries = [(info.filename, source.read(info)) for info in source.infolist()]
     out = io.BytesIO()
-    stamp = "%04d-%02d-%02dT%02d:%02d:%02dZ" % FIXED_TIME
+    stamp = core_time or "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z".format(*FIXED_TIME)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
         for filename, content in entries:
             if filename == "docProps/core.xml":  # stamped with the time of saving

@@ -1,0 +1,504 @@
+"""A document as Word (.docx): the same sections as the HTML and the PDF, for briefing writers.
+
+Ministries write in Word: a writer opens the briefing or an annex, changes a sentence and keeps
+the tables as tables. So headings carry Word's own heading styles (the navigation pane and a
+table of contents work), tables are real Word tables with a header row that repeats on every
+page, figures are the 200 dpi PNG with their alt text, the page is A4 with the PDF's margins and
+"pagina X van Y" in the footer, and the language of the document (and of a Dutch title quoted
+in an English text) is set, so the spelling checker and a screen reader use the right one.
+
+Made with python-docx. Where it has no API (repeating header rows, borders and shading,
+languages, fields, alt text), the OOXML element is set through the proxies' ``element`` with
+``docx.oxml`` helpers, in the order the schema (ECMA-376) gives. The bytes are the same on every
+build: core properties carry the document's date, the zip entries fixed times.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import docx
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from ... import __version__
+from ...words import words
+from .. import icons
+from ..format import fmt
+from ..model import BulletList, Document, Figure, Paragraph, Section, Span, Table
+from . import cells
+from .html import column_widths, keep_together
+from .spreadsheet import FIXED_TIME, normalise_zip
+
+#: BCP 47 tags Word knows, per document language.
+LANGUAGE_TAGS = {"nl": "nl-NL", "en": "en-GB"}
+#: Verdana is on every Windows and Mac; where it is missing (Linux) fontconfig maps it to DejaVu
+#: Sans, the font of the PDF (both have the same design roots and metrics close enough).
+FONT = "Verdana"
+#: A4 and the PDF's margins (nap.css @page).
+PAGE_MM = (210, 297)
+MARGINS_MM = {"top": 20, "right": 20, "bottom": 22, "left": 20}
+TEXT_WIDTH_MM = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]
+INK, MUTED, ACCENT, RULE = "1D1D1B", "555555", "154273", "B7B7B7"
+WARN, WARN_BG, NOTE_BG, HEAD_BG, BADGE = "8A4B00", "FFF4E0", "F3F3F3", "E8EEF5", "7A2E00"
+
+# Child order of the OOXML property elements this module writes into (ECMA-376 part 1, 17.3 and 17.4).
+_RPR_ORDER = ("rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
+              "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w",
+              "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign",
+              "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath")
+_PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+              "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+              "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid",
+              "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
+              "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange")
+_TBLPR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
+                "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook",
+                "tblCaption", "tblDescription")
+_TCPR_ORDER = ("cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
+               "textDirection", "tcFitText", "vAlign", "hideMark")
+
+
+# --------------------------------------------------------------------------- OOXML helpers
+
+
+def _qn(tag: str) -> str:
+    return qn(tag)
+
+
+def _el(tag: str, **attributes) -> object:
+    """A new ``w:`` element with ``w:`` attributes (``val="single"`` -> ``w:val="single"``)."""
+    element = OxmlElement(tag)
+    for name, value in attributes.items():
+        element.set(_qn(f"w:{name}"), str(value))
+    return element
+
+
+def _put(parent, child, order: tuple[str, ...]):
+    """Put ``child`` into ``parent`` at its place in the schema order, replacing one of the same tag."""
+    local = child.tag.rsplit("}", 1)[-1]
+    for old in parent.findall(child.tag):
+        parent.remove(old)
+    later = set(order[order.index(local) + 1:])
+    for i, sibling in enumerate(parent):
+        if sibling.tag.rsplit("}", 1)[-1] in later:
+            parent.insert(i, child)
+            return child
+    parent.append(child)
+    return child
+
+
+def _child(parent, tag: str, order: tuple[str, ...]):
+    """The ``tag`` child of ``parent``, made where missing (at its place in the schema order)."""
+    found = parent.find(_qn(tag))
+    return found if found is not None else _put(parent, _el(tag), order)
+
+
+def _xml(proxy):
+    """The OOXML element behind a python-docx object (``element`` where public, else ``_element``)."""
+    element = getattr(proxy, "element", None)
+    return element if element is not None else proxy._element
+
+
+def _first_child(parent, tag: str, after: tuple[str, ...] = ()):
+    """The ``tag`` child of ``parent``; made where missing, as the first child after those of ``after``."""
+    found = parent.find(_qn(tag))
+    if found is not None:
+        return found
+    element = _el(tag)
+    position = sum(1 for child in parent if child.tag.rsplit("}", 1)[-1] in after)
+    parent.insert(position, element)
+    return element
+
+
+def _rpr(element):
+    """The run properties of a run or of a style."""
+    found = element.find(_qn("w:rPr"))
+    if found is not None:
+        return found
+    if element.tag == _qn("w:r"):
+        rpr = _el("w:rPr")
+        element.insert(0, rpr)
+        return rpr
+    return _put(element, _el("w:rPr"), _STYLE_ORDER)
+
+
+_STYLE_ORDER = ("name", "aliases", "basedOn", "next", "link", "autoRedefine", "hidden", "uiPriority", "semiHidden",
+                "unhideWhenUsed", "qFormat", "locked", "personal", "personalCompose", "personalReply", "rsid", "pPr",
+                "rPr", "tblPr", "trPr", "tcPr", "tblStylePr")
+
+
+def _ppr(style_element):
+    return _child(style_element, "w:pPr", _STYLE_ORDER)
+
+
+def _set_lang(rpr, tag: str) -> None:
+    _put(rpr, _el("w:lang", val=tag), _RPR_ORDER)
+
+
+def _set_fonts(rpr, name: str) -> None:
+    """Fonts by name for every script, without theme fonts (which would win over the name)."""
+    _put(rpr, _el("w:rFonts", ascii=name, hAnsi=name, cs=name, eastAsia=name), _RPR_ORDER)
+
+
+def _border(tag: str, colour: str, eighths: int, space: int = 0):
+    return _el(tag, val="single", sz=eighths, space=space, color=colour)
+
+
+def _shading(fill: str):
+    return _el("w:shd", val="clear", color="auto", fill=fill)
+
+
+def _twips(mm: float) -> int:
+    return round(mm / 25.4 * 1440)
+
+
+# --------------------------------------------------------------------------- styles and page
+
+
+def _styles(word, language_tag: str) -> None:
+    """The house style as Word styles: writers restyle the whole document by changing a style."""
+
+    styles = word.styles
+    # The template's 98 table styles go: no table here uses them, Word offers its built-in ones
+    # anyway, and python-docx scans every style each time a paragraph gets one.
+    for unused in [s for s in styles if s.type == WD_STYLE_TYPE.TABLE and s.name not in ("Normal Table", "Table Grid")]:
+        unused.delete()
+    defaults = styles.element.find(_qn("w:docDefaults"))
+    default_rpr = defaults.find(_qn("w:rPrDefault")).find(_qn("w:rPr"))
+    _set_fonts(default_rpr, FONT)
+    _put(default_rpr, _el("w:lang", val=language_tag, eastAsia=language_tag, bidi="ar-SA"), _RPR_ORDER)
+
+    def font(style, size: float, bold: bool | None = None, colour: str = INK, italic: bool | None = False):
+        _set_fonts(_rpr(style.element), FONT)
+        style.font.size = Pt(size)
+        style.font.bold = bold
+        style.font.italic = italic
+        style.font.color.rgb = RGBColor.from_string(colour)
+
+    def spacing(style, before: float = 0, after: float = 0, line: float | None = 1.2):
+        pf = style.paragraph_format
+        pf.space_before, pf.space_after = Pt(before), Pt(after)
+        if line is not None:
+            pf.line_spacing = line
+
+    normal = styles["Normal"]
+    font(normal, 10)
+    spacing(normal, after=6, line=1.25)
+    normal.paragraph_format.widow_control = True
+    for level, size, colour, before in ((1, 13, ACCENT, 16), (2, 11, INK, 12), (3, 10, INK, 10)):
+        heading = styles[f"Heading {level}"]
+        font(heading, size, bold=True, colour=colour)
+        spacing(heading, before=before, after=5, line=1.15)
+        heading.paragraph_format.keep_with_next = True
+    title = styles["Title"]
+    font(title, 17, bold=True, colour=ACCENT)
+    spacing(title, after=5, line=1.1)
+    for old in _ppr(title.element).findall(_qn("w:pBdr")):  # the template's blue rule
+        _ppr(title.element).remove(old)
+    subtitle = styles["Subtitle"]
+    font(subtitle, 12)
+    for old in _rpr(subtitle.element).findall(_qn("w:spacing")):  # the template's letter spacing
+        _rpr(subtitle.element).remove(old)
+    spacing(subtitle, after=10, line=1.2)
+    caption = styles["Caption"]
+    font(caption, 8.5, bold=True)
+    spacing(caption, before=6, after=3, line=1.15)
+    caption.paragraph_format.keep_with_next = True
+    font(styles["List Bullet"], 10)
+    spacing(styles["List Bullet"], after=4, line=1.25)
+    footer = styles["Footer"]
+    font(footer, 8, colour=MUTED)
+    footer.paragraph_format.tab_stops.clear_all()
+
+    def new(name: str, kind=WD_STYLE_TYPE.PARAGRAPH, base: str = "Normal"):
+        style = styles.add_style(name, kind)
+        style.base_style = styles[base]
+        return style
+
+    kicker = new("NAP Kicker")
+    font(kicker, 8, colour=MUTED)
+    kicker.font.all_caps = True
+    spacing(kicker, after=4)
+    meta = new("NAP Meta")
+    font(meta, 9.5)
+    spacing(meta, after=1)
+    meta.paragraph_format.tab_stops.add_tab_stop(Mm(36))
+    for name, size, line_colour, fill in (("NAP Note", 8.5, MUTED, NOTE_BG), ("NAP Warning", 9.5, WARN, WARN_BG)):
+        box = new(name)
+        font(box, size)
+        spacing(box, before=3, after=6, line=1.25)
+        box.paragraph_format.left_indent = Mm(3)
+        box.paragraph_format.right_indent = Mm(1)
+        borders = _el("w:pBdr")
+        borders.append(_border("w:left", line_colour, 18, space=6))  # 2.25 pt rule, as the HTML's 3 px
+        _put(_ppr(box.element), borders, _PPR_ORDER)
+        _put(_ppr(box.element), _shading(fill), _PPR_ORDER)
+    cell_text = new("NAP Table Text")
+    font(cell_text, 8)
+    spacing(cell_text, line=1.15)
+    cell_head = new("NAP Table Head", base="NAP Table Text")
+    font(cell_head, 8, bold=True)
+    figure_caption = new("NAP Figure Caption", base="Caption")
+    font(figure_caption, 8.5, bold=False, colour=MUTED)
+    figure_caption.paragraph_format.keep_with_next = False
+    spacing(figure_caption, before=2, after=8, line=1.15)
+    badge = new("NAP Badge", WD_STYLE_TYPE.CHARACTER, base="Default Paragraph Font")
+    badge.font.size = Pt(7)
+    badge.font.bold = True
+    badge.font.color.rgb = RGBColor.from_string(BADGE)
+    _put(_rpr(badge.element), _border("w:bdr", BADGE, 4), _RPR_ORDER)
+
+
+def _page(word, doc: Document) -> None:
+    """A4, the PDF's margins, the footer with the document's name left and 'pagina X van Y' right."""
+
+    section = word.sections[0]
+    section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
+    section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
+    section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+    section.header_distance, section.footer_distance = Mm(10), Mm(10)
+    w = words(doc.language)
+    footer = section.footer.paragraphs[0]
+    footer.style = word.styles["Footer"]
+    footer.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM), WD_TAB_ALIGNMENT.RIGHT)
+    footer.add_run(doc.footer)
+    footer.add_run().add_tab()
+    footer.add_run(w["page.page"] + " ")
+    _field(footer, "PAGE", "1")
+    footer.add_run(" " + w["page.of"] + " ")
+    _field(footer, "NUMPAGES", "1")
+
+
+def _field(paragraph, instruction: str, shown: str) -> None:
+    """A Word field (PAGE, NUMPAGES): Word and LibreOffice put in the number when they lay out the page."""
+    for kind, text in (("begin", None), ("instr", f" {instruction} "), ("separate", None), ("shown", shown),
+                       ("end", None)):
+        run = paragraph.add_run()
+        if kind == "instr":
+            instr = _el("w:instrText")
+            instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            instr.text = text
+            run.element.append(instr)
+        elif kind == "shown":
+            run.text = text
+        else:
+            run.element.append(_el("w:fldChar", fldCharType=kind))
+
+
+def _properties(word, doc: Document, language_tag: str) -> None:
+    """Core properties from the document (no time of saving, no python-docx marks) and the language."""
+    props = word.core_properties
+    props.title = doc.title
+    props.subject = doc.subtitle
+    props.author = "nap-analysis"
+    props.last_modified_by = "nap-analysis"
+    props.keywords = ", ".join(doc.keywords)
+    props.comments = f"nap-analysis {__version__}"
+    props.category = doc.kind
+    props.language = language_tag
+    props.revision = 1
+    stamp = _stamp(doc)
+    props.created = stamp
+    props.modified = stamp
+    settings = word.settings.element
+    theme_lang = settings.find(_qn("w:themeFontLang"))
+    if theme_lang is not None:
+        theme_lang.set(_qn("w:val"), language_tag)
+    decimal, separator = (",", ";") if doc.language == "nl" else (".", ",")
+    for tag, value in (("w:decimalSymbol", decimal), ("w:listSeparator", separator)):
+        found = settings.find(_qn(tag))
+        if found is not None:
+            found.set(_qn("w:val"), value)
+
+
+def _stamp(doc: Document) -> dt.datetime:
+    """The document's date at midnight UTC; without one, the fixed time of every zip entry."""
+    try:
+        day = dt.date.fromisoformat(doc.date)
+    except (TypeError, ValueError):
+        return dt.datetime(*FIXED_TIME)
+    return dt.datetime(day.year, day.month, day.day)
+
+
+# --------------------------------------------------------------------------- content
+
+
+class _Writer:
+    """Writes one document's blocks into a python-docx document."""
+
+    def __init__(self, word, doc: Document):
+        self.word, self.doc = word, doc
+        self.language = doc.language
+        self.tag = LANGUAGE_TAGS.get(doc.language, doc.language)
+        self.f = fmt(doc.language)
+        self.w = words(doc.language)
+
+    # ---------------------------------------------------------------- inline
+    def runs(self, paragraph, items: list[Span]) -> None:
+        for span in items:
+            run = paragraph.add_run(span.text)
+            if span.strong:
+                run.bold = True
+            self.mark_language(run, span.lang)
+
+    def mark_language(self, run, lang: str | None) -> None:
+        if lang and lang != self.language:
+            _set_lang(_rpr(run.element), LANGUAGE_TAGS.get(lang, lang))
+
+    def paragraph(self, block: Paragraph):
+        style = {"note": "NAP Note", "warning": "NAP Warning"}.get(block.style, "Normal")
+        p = self.word.add_paragraph(style=self.word.styles[style])
+        self.runs(p, block.spans)
+        return p
+
+    # ---------------------------------------------------------------- blocks
+    def title_block(self) -> None:
+        doc = self.doc
+        if doc.kicker:
+            self.word.add_paragraph(doc.kicker, style=self.word.styles["NAP Kicker"])
+        self.word.add_paragraph(doc.title, style=self.word.styles["Title"])
+        if doc.subtitle:
+            self.word.add_paragraph(doc.subtitle, style=self.word.styles["Subtitle"])
+        for label, value in doc.meta:
+            p = self.word.add_paragraph(style=self.word.styles["NAP Meta"])
+            p.add_run(label).bold = True
+            p.add_run().add_tab()
+            p.add_run(value)
+        if doc.warning is not None:
+            self.paragraph(doc.warning)
+
+    def section(self, section: Section) -> None:
+        self.word.add_heading(section.heading, level=max(1, min(section.level - 1, 9)))
+        for block in section.blocks:
+            if isinstance(block, Paragraph):
+                self.paragraph(block)
+            elif isinstance(block, BulletList):
+                for item in block.items:
+                    p = self.word.add_paragraph(style=self.word.styles["List Bullet"])
+                    self.runs(p, item.spans)
+            elif isinstance(block, Table):
+                self.table(block)
+            elif isinstance(block, Figure):
+                self.figure(block)
+            elif isinstance(block, Section):
+                self.section(block)
+
+    def figure(self, figure: Figure) -> None:
+    
+        p = self.word.add_paragraph()
+        p.paragraph_format.keep_with_next = True
+        run = p.add_run()
+        run.add_picture(io.BytesIO(figure.png), width=Mm(min(figure.width_mm, TEXT_WIDTH_MM)))
+        self.describe(run, figure.alt, figure.name)
+        self.word.add_paragraph(figure.caption, style=self.word.styles["NAP Figure Caption"])
+        for note in figure.notes:
+            self.paragraph(note)
+
+    def describe(self, run, alt: str, name: str) -> None:
+        """Alt text of the picture just added to ``run`` (Word: 'Alternatieve tekst'), and a name
+        that says what it is in the selection pane."""
+        for inline in run.element.iter(_qn("wp:inline")):
+            for side in ("distT", "distB", "distL", "distR"):  # as Word writes it; LibreOffice's default is 3 mm
+                inline.set(side, "0")
+        for properties in run.element.iter(_qn("wp:docPr")):
+            properties.set("descr", alt)
+            properties.set("name", name)
+
+    def table(self, table: Table) -> None:
+    
+        self.word.add_paragraph(table.caption, style=self.word.styles["Caption"])
+        grid = self.word.add_table(rows=1 + len(table.rows), cols=len(table.columns))
+        grid.alignment = WD_TABLE_ALIGNMENT.LEFT
+        grid.autofit = False
+        widths = [Mm(TEXT_WIDTH_MM * share / 100) for share in column_widths(table)]
+        self.table_properties(grid, table)
+        keep = keep_together(table)  # as the PDF does: short tables are not split over pages
+        right = [cells.numeric(c) for c in table.columns]
+        for j, column in enumerate(grid.columns):
+            column.width = widths[j]
+        for i, row in enumerate(grid.rows):
+            tr_pr = _first_child(_xml(row), "w:trPr", after=("tblPrEx",))
+            tr_pr.append(_el("w:cantSplit"))  # a row is not cut in two over a page break
+            if i == 0:
+                tr_pr.append(_el("w:tblHeader"))  # the header row repeats on every page the table spans
+            for j, cell in enumerate(row.cells):
+                cell.width = widths[j]
+                p = cell.paragraphs[0]
+                p.style = self.word.styles["NAP Table Head" if i == 0 else "NAP Table Text"]
+                if right[j]:
+                    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                if keep and i < len(table.rows):
+                    p.paragraph_format.keep_with_next = True
+                if i == 0:
+                    p.add_run(table.columns[j].label)
+                    tc_pr = _first_child(_xml(cell), "w:tcPr")
+                    borders = _el("w:tcBorders")
+                    borders.append(_border("w:bottom", INK, 12))
+                    _put(tc_pr, borders, _TCPR_ORDER)
+                    _put(tc_pr, _shading(HEAD_BG), _TCPR_ORDER)
+                else:
+                    self.cell(p, table.rows[i - 1][j], table.columns[j])
+        for note in table.notes:
+            self.paragraph(note)
+
+    def table_properties(self, grid, table: Table) -> None:
+        """Width, rules between rows (no vertical lines, as in the PDF), cell padding, a description."""
+        tbl_pr = _first_child(_xml(grid), "w:tblPr")
+        _put(tbl_pr, _el("w:tblW", w=_twips(TEXT_WIDTH_MM), type="dxa"), _TBLPR_ORDER)
+        borders = _el("w:tblBorders")
+        for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+            if edge in ("bottom", "insideH"):
+                borders.append(_border(f"w:{edge}", RULE, 4))
+            else:
+                borders.append(_el(f"w:{edge}", val="nil"))
+        _put(tbl_pr, borders, _TBLPR_ORDER)
+        margins = _el("w:tblCellMar")
+        for edge, mm in (("top", 0.6), ("left", 1.2), ("bottom", 0.6), ("right", 1.2)):
+            margins.append(_el(f"w:{edge}", w=_twips(mm), type="dxa"))
+        _put(tbl_pr, margins, _TBLPR_ORDER)
+        _put(tbl_pr, _el("w:tblCaption", val=table.caption[:255]), _TBLPR_ORDER)
+
+    def cell(self, paragraph, value, column) -> None:
+
+        code = cells.icon_of(value)
+        if code and code in icons.STATUSES:
+            run = paragraph.add_run()
+            run.add_picture(io.BytesIO(icons.png(code)), width=Pt(8.5))
+            self.describe(run, self.w[f"icon_alt.{code}"], f"icon-{code}")
+            _put(_rpr(run.element), _el("w:position", val=-3), _RPR_ORDER)  # on the text's baseline
+            paragraph.add_run(" ")
+        run = paragraph.add_run(cells.display(value, column, self.f))
+        self.mark_language(run, cells.lang_of(value))
+        badge = cells.badge_of(value)
+        if badge:
+            paragraph.add_run(" ")
+            paragraph.add_run(badge, style=self.word.styles["NAP Badge"])
+
+
+def document_docx(doc: Document) -> bytes:
+    """The document as .docx bytes: the same bytes for the same document."""
+    word = docx.Document()
+    tag = LANGUAGE_TAGS.get(doc.language, doc.language)
+    _styles(word, tag)
+    _page(word, doc)
+    writer = _Writer(word, doc)
+    writer.title_block()
+    for section in doc.sections:
+        writer.section(section)
+    _properties(word, doc, tag)
+    buffer = io.BytesIO()
+    word.save(buffer)
+    stamp = _stamp(doc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return normalise_zip(buffer.getvalue(), core_time=stamp)
+
+
+def warm_up() -> None:
+    """Load python-docx's template and draw the icons once, while the kernels work."""
+    for code in icons.STATUSES:
+        icons.png(code)
+    document_docx(Document(kind="notebook", language="nl", title="NAP", subtitle="", sections=[]))
