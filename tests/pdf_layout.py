@@ -83,23 +83,31 @@ def _normal(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def split_tables(all_pages: list[Page], tables, max_rows: int = 15) -> list[str]:
-    """Tables of at most ``max_rows`` rows whose caption and last row are not on one page.
+def _found(word: str, words: list[str]) -> bool:
+    """A word among ``words``, also when hyphenation split it at a line end ('miscon-' + 'duct')."""
+    return word in words or any(w.endswith("-") and len(w) > 2 and word.startswith(w[:-1]) for w in words)
 
-    ``tables``: (caption, first cell text of the last row) pairs of the document's tables. A
-    table is found by its caption; the last row by its first cell's text on the same page or a
-    later one.
+
+def split_tables(all_pages: list[Page], tables, max_rows: int = 15) -> list[str]:
+    """Tables of at most ``max_rows`` rows that do not end on the page where their caption is.
+
+    ``tables``: (caption, first cell text of the last row, rows) of the document's tables. The
+    caption is found by its text; the last row by the first words of its first cell among the
+    words below the caption on that page (a cell's words wrap and interleave with the other
+    columns' in extracted text, so words are matched by position, not as one string).
     """
     problems = []
-    texts = [_normal(p.text) for p in all_pages]
     for caption, last_cell, rows in tables:
         if rows > max_rows or not last_cell:
             continue
-        start = next((i for i, t in enumerate(texts) if _normal(caption)[:60] in t), None)
+        start = next((p for p in all_pages if _normal(caption)[:60] in _normal(p.text)), None)
         if start is None:
             problems.append(f"caption not found: {caption!r}")
             continue
-        probe = _normal(last_cell)[:25]
-        if probe not in texts[start]:
-            problems.append(f"table {caption!r} ({rows} rows) continues after page {start + 1}")
+        first = _normal(caption).split()[:2]
+        caption_top = min((w["top"] for w in start.words if w["text"] == first[-1]), default=0.0)
+        below = [w["text"] for w in start.body_words() if w["top"] > caption_top]
+        wanted = _normal(last_cell).split()[:2]
+        if not all(_found(word, below) for word in wanted):
+            problems.append(f"table {caption!r} ({rows} rows) continues after page {start.number}")
     return problems

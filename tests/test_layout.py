@@ -12,20 +12,27 @@ import pdf_layout
 from conftest import BUNDLED, DATE
 
 
-def _tables(doc):
+def _tables(doc, strict: bool):
+    """(caption, last row's first cell, rows) of the tables that must not split. With ``strict``
+    every table of up to 15 rows; otherwise those the renderer keeps whole (a short table whose
+    every row holds a long text may break, its header repeated, rather than leave half a page)."""
     from nap_analysis.briefing.format import fmt
     from nap_analysis.briefing.render.cells import display
+    from nap_analysis.briefing.render.html import keep_together
 
     f = fmt(doc.language)
-    return [(t.caption, display(t.rows[-1][0], t.columns[0], f) if t.rows else "", len(t.rows)) for t in doc.tables()]
+    chosen = [t for t in doc.tables() if strict or keep_together(t)]
+    if strict:
+        assert all(keep_together(t) for t in chosen if len(t.rows) <= 15)  # the exception never applies here
+    return [(t.caption, display(t.rows[-1][0], t.columns[0], f) if t.rows else "", len(t.rows)) for t in chosen]
 
 
-def _check(pdf_path, doc):
+def _check(pdf_path, doc, strict: bool = True):
     pages = pdf_layout.pages(pdf_path)
     assert len(pages) >= 3
-    assert pdf_layout.outside_content_box(pages) == []
-    assert pdf_layout.split_tables(pages, _tables(doc)) == []
-    assert pdf_layout.half_empty_pages(pages) == []
+    problems = (pdf_layout.outside_content_box(pages) + pdf_layout.split_tables(pages, _tables(doc, strict))
+                + pdf_layout.half_empty_pages(pages))
+    assert problems == []
 
 
 def test_bundled_2025_dutch(built):
@@ -62,4 +69,4 @@ def test_very_long_titles_and_explanations(long_texts, tmp_path, language):
     doc = notebook_runner.briefing(long_texts, 2025, language, DATE)
     path = tmp_path / "briefing.pdf"
     path.write_bytes(document_pdf(doc))
-    _check(path, doc)
+    _check(path, doc, strict=False)

@@ -86,8 +86,9 @@ NOTEBOOKS = {
         ("md", "## Mijlpalen\n\nVerschuiving in dagen als beide datums bekend zijn; in hele maanden (bij benadering) als "
                "de bron alleen een maand noemt."),
         ("code", "mijlpalen = analysis.slippage(ctx.programme.milestones) if ctx.has('milestones') else None\nmijlpalen"),
-        ("code", "figuur_mijlpalen = sections.milestones_figure(ctx, mijlpalen)\nfiguur_mijlpalen"),
-        ("code", "sectie_mijlpalen = sections.milestones_section(ctx, mijlpalen, figuur_mijlpalen)\nsectie_mijlpalen"),
+        ("md", "Eén figuur per fase, elk met een eigen tijdas."),
+        ("code", "figuren_mijlpalen = sections.milestones_figures(ctx, mijlpalen)\nfor figuur in figuren_mijlpalen:\n    display(figuur)"),
+        ("code", "sectie_mijlpalen = sections.milestones_section(ctx, mijlpalen, figuren_mijlpalen)\nsectie_mijlpalen"),
     ],
     "05_statistiek": [
         ("md", "# Monitorcijfers, statusovergangen en vooruitblik\n\nVeranderingen in de monitorcijfers met hun "

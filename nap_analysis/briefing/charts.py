@@ -40,7 +40,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FixedLocator, Formatter, MultipleLocator, PercentFormatter
+from matplotlib.ticker import FixedLocator, Formatter, MaxNLocator, MultipleLocator, PercentFormatter
 
 from ..data.vocabulary import ACTIVITY_STATUSES, LANGUAGES, MOTION_STATUSES, TOTAL
 from ..errors import UsageError
@@ -663,10 +663,12 @@ def funds_chart(lines: pd.DataFrame, lang: str = "nl") -> Figure:
         ax.spines["left"].set_visible(False)
         ax.set_ylim(ys[-1] + heights[-1] / 2 + 0.05, -heights[0] / 2 - 0.05)
         ax.set_xlim(0, top_amount * 1.55)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
         ax.xaxis.set_major_formatter(euro_formatter(lang))
         ax.set_xlabel(w["total_over_period"])
-        handles = [Patch(facecolor=colours[m], edgecolor=colours[m]) for m in colours]
-        texts = list(colours)
+        with_money = [m for m in colours if df.loc[df["ministry"] == m, "total_eur"].notna().any()]
+        handles = [Patch(facecolor=colours[m], edgecolor=colours[m]) for m in with_money]
+        texts = list(with_money)
         handles.append(Patch(facecolor="#BDBDBD", edgecolor="#BDBDBD"))
         texts.append(w["decided"])
         if has_reserved:

@@ -68,7 +68,8 @@ class Cell:
 
     ``value`` is what a spreadsheet gets; ``text`` what a document shows (default: the value
     formatted by its column's kind); ``icon`` a status code whose icon precedes the text;
-    ``badge`` a short mark beside the text (e.g. 'fictief'), also written into CSV cells.
+    ``badge`` a short mark beside the text (e.g. 'fictief'), also written into CSV cells;
+    ``kind`` overrides the column's kind for this cell (a date known only to the month).
     """
 
     value: Any
@@ -76,6 +77,7 @@ class Cell:
     icon: str | None = None
     badge: str | None = None
     lang: str | None = None
+    kind: str | None = None
 
 
 @dataclass
@@ -84,7 +86,9 @@ class Column:
 
     Kinds: text, integer, number (``decimals``), share (0-1, shown as %), percent (0-100),
     pp (percentage points), euro, date, month, year, pvalue, status (a :class:`Cell` with icon).
-    ``width`` is a relative width hint for print and Word (None: share the rest).
+    ``width`` is a relative width hint for print and Word (None: share the rest); an
+    ``export_only`` column goes to the CSV and the workbook, not into the document (a long
+    note the document gives below the table instead).
     """
 
     key: str
@@ -92,6 +96,7 @@ class Column:
     kind: str = "text"
     decimals: int = 0
     width: float | None = None
+    export_only: bool = False
 
 
 @dataclass
@@ -109,6 +114,14 @@ class Table:
     def values(self) -> list[list[Any]]:
         """The typed values, cells unwrapped (for spreadsheets and tests)."""
         return [[c.value if isinstance(c, Cell) else c for c in row] for row in self.rows]
+
+    def for_document(self) -> "Table":
+        """The table as a document shows it: without its export-only columns."""
+        keep = [j for j, c in enumerate(self.columns) if not c.export_only]
+        if len(keep) == len(self.columns):
+            return self
+        return Table(self.name, self.caption, [self.columns[j] for j in keep],
+                     [[row[j] for j in keep] for row in self.rows], self.notes, self.header_rows)
 
 
 @dataclass

@@ -270,7 +270,8 @@ def flags_section(ctx: Context, flags: pd.DataFrame, changes: pd.DataFrame, figu
     for code in ("stopped", "delayed"):
         rows = current[current["flag"] == code]
         section.key_points.append(KeyPoint(RANK[code], _flag_point(ctx, code, rows, acts)))
-    section.add(*(kp.paragraph for kp in section.key_points))
+        # in the section the table below gives the explanations: the sentence without them
+        section.add(_flag_point(ctx, code, rows, acts, with_explanation=False))
     if len(current):
         columns = [Column("activity_id", w["col.nr"], "text", width=0.5),
                    Column("actielijn", w["col.actielijn_short"], "integer", width=0.6),
@@ -300,7 +301,8 @@ def _flag_order(series: pd.Series) -> pd.Series:
     return series
 
 
-def _flag_point(ctx: Context, code: str, rows: pd.DataFrame, acts: pd.DataFrame) -> Paragraph:
+def _flag_point(ctx: Context, code: str, rows: pd.DataFrame, acts: pd.DataFrame,
+                with_explanation: bool = True) -> Paragraph:
     """'One activity is stopped: ...' with its explanation; made-up activities said so in the sentence."""
     w = ctx.w
     if rows.empty:
@@ -309,7 +311,7 @@ def _flag_point(ctx: Context, code: str, rows: pd.DataFrame, acts: pd.DataFrame)
     if len(rows) == 1:
         row = next(rows.itertuples(index=False))
         parts = [w(f"kp.{code}_one", line=int(row.actielijn)), Span("‘"), ctx.dutch(row.title), Span("’.")]
-        if row.explanation:
+        if row.explanation and with_explanation:
             parts += [Span(" " + w["kp.explanation"] + " "), ctx.dutch(row.explanation)]
         if made_up:
             parts.append(Span(" " + w["kp.made_up_one"]))
@@ -449,20 +451,25 @@ def funds_section(ctx: Context, lines: pd.DataFrame | None, totals: pd.DataFrame
         section.add(figure)
     columns = [Column("ministry", w["col.ministry"], "text", width=0.8),
                Column("instrument", w["col.instrument"], "text", width=1.4),
-               Column("purpose", w["col.purpose"], "text", width=3.2),
+               Column("purpose", w["col.purpose"], "text", width=3.4),
                Column("period", w["col.period"], "text", width=1.0),
                Column("amount_eur", w["col.amount"], "euro", width=1.2),
                Column("basis", w["col.amount_basis"], "text", width=0.9),
                Column("status", w["col.fund_status"], "text", width=1.3),
-               Column("interpretation", w["col.interpretation"], "text", width=2.2)]
-    rows = []
+               Column("note", w["col.note_ref"], "text", width=0.5),
+               Column("interpretation", w["col.interpretation"], "text", export_only=True)]
+    rows, notes = [], []
     for row in lines.itertuples(index=False):
         period = _period_text(ctx, row.period)
         basis = w[f"amount_basis.{row.amount_basis}"] if not is_missing(row.amount_eur) else ""
+        reference = ""
+        if row.interpretation:  # what the data file had to read into a source, said in the table's notes
+            notes.append(Paragraph.of(f"{len(notes) + 1}. ", ctx.dutch(row.interpretation), style="note"))
+            reference = str(len(notes))
         rows.append([row.ministry, row.instrument or "", Cell(row.purpose or "", lang=_nl(ctx)), period,
                      None if is_missing(row.amount_eur) else float(row.amount_eur), basis,
-                     w[f"fund_status.{row.status}"], Cell(row.interpretation or "", lang=_nl(ctx))])
-    notes = [Paragraph.of(w["funds.note"], style="note")]
+                     w[f"fund_status.{row.status}"], reference, Cell(row.interpretation or "", lang=_nl(ctx))])
+    notes.append(Paragraph.of(w["funds.note"], style="note"))
     section.add(Table("middelen", w["table.funds"], columns, rows, notes=notes))
     return section
 
@@ -477,16 +484,24 @@ def _period_text(ctx: Context, period) -> str:
 # --------------------------------------------------------------------------- 5 milestones
 
 
-def milestones_figure(ctx: Context, table: pd.DataFrame | None) -> Figure | None:
+def milestones_figures(ctx: Context, table: pd.DataFrame | None) -> list[Figure]:
+    """One chart per phase (the making of the NAP, a progress report's cycle), each on its own time
+    axis: steps years apart are never squeezed onto one scale, and each chart fits half a page."""
     if table is None:
-        return None
-    late = table[(table["slip_days"].fillna(0) > 0) | (table["slip_months"].fillna(0) > 0)]
-    parts = [ctx.w("alt.milestone", milestone=m, planned=_when_text(ctx, p, pp), actual=_when_text(ctx, a, ap))
-             for m, p, pp, a, ap in zip(late["milestone"], late["planned"], late["planned_precision"], late["actual"],
-                                        late["actual_precision"])]
-    alt = ctx.w("alt.milestones", n=len(table), late=len(late), parts=ctx.w.join(parts))
-    fig = charts.milestones_chart(table, lang=ctx.language)
-    return charts.render(fig, "planning_en_mijlpalen", ctx.w["fig.milestones"], alt)
+        return []
+    figures = []
+    phases = list(dict.fromkeys(table["phase"].fillna("").astype(str)))
+    for number, phase in enumerate(phases, start=1):
+        part = table[table["phase"].fillna("").astype(str) == phase]
+        late = part[(part["slip_days"].fillna(0) > 0) | (part["slip_months"].fillna(0) > 0)]
+        parts = [ctx.w("alt.milestone", milestone=m, planned=_when_text(ctx, p, pp), actual=_when_text(ctx, a, ap))
+                 for m, p, pp, a, ap in zip(late["milestone"], late["planned"], late["planned_precision"],
+                                            late["actual"], late["actual_precision"])]
+        alt = ctx.w("alt.milestones", phase=phase, n=len(part), late=len(late), parts=ctx.w.join(parts) or "-")
+        fig = charts.milestones_chart(part, lang=ctx.language)
+        name = "planning_en_mijlpalen" if len(phases) == 1 else f"planning_en_mijlpalen_{number}"
+        figures.append(charts.render(fig, name, ctx.w("fig.milestones", phase=phase), alt))
+    return figures
 
 
 def _when_text(ctx: Context, value, precision) -> str:
@@ -495,21 +510,17 @@ def _when_text(ctx: Context, value, precision) -> str:
     return ctx.f.month(value) if precision == "month" else ctx.f.date(value)
 
 
-def milestones_section(ctx: Context, table: pd.DataFrame | None, figure: Figure | None = None) -> Section:
+def milestones_section(ctx: Context, table: pd.DataFrame | None, figures: list[Figure] | None = None) -> Section:
     if table is None:
         return skipped(ctx, "milestones", "milestones")
     w = ctx.w
     section = Section("milestones", w["heading.milestones"], language=ctx.language)
-    section.add(Paragraph.of(w["milestones.lead"]))
-    if figure is not None:
-        section.add(figure)
+    section.add(Paragraph.of(w["milestones.lead"]), *(figures or []))
     columns = [Column("phase", w["col.phase"], "text", width=1.3),
                Column("milestone", w["col.milestone"], "text", width=3),
-               Column("planned", w["col.planned"], "text", width=1.1),
-               Column("actual", w["col.actual"], "text", width=1.1),
-               Column("slip", w["col.slip"], "text", width=1.1),
-               Column("planned_date", w["col.planned_date"], "date", width=0.01),
-               Column("actual_date", w["col.actual_date"], "date", width=0.01)]
+               Column("planned", w["col.planned"], "date", width=1.2),
+               Column("actual", w["col.actual"], "date", width=1.2),
+               Column("slip", w["col.slip"], "text", width=1.0)]
     rows = []
     for row in table.itertuples(index=False):
         if not is_missing(row.slip_months) and row.approximate:
@@ -518,17 +529,21 @@ def milestones_section(ctx: Context, table: pd.DataFrame | None, figure: Figure 
             slip = w("slip.days", n=f"{int(row.slip_days):+d}".replace("-", "−")) if row.slip_days else w["slip.on_time"]
         else:
             slip = ""
-        rows.append([row.phase, Cell(row.milestone, lang=_nl(ctx)), _when_text(ctx, row.planned, row.planned_precision),
-                     _when_text(ctx, row.actual, row.actual_precision) if not is_missing(row.actual) else w["word.unknown"],
-                     slip, _date_value(row.planned), _date_value(row.actual)])
+        rows.append([Cell(row.phase, lang=_nl(ctx)), Cell(row.milestone, lang=_nl(ctx)),
+                     _when_cell(ctx, row.planned, row.planned_precision),
+                     _when_cell(ctx, row.actual, row.actual_precision), slip])
     table_block = Table("mijlpalen", w["table.milestones"], columns, rows,
                         notes=[Paragraph.of(w["milestones.note"], style="note")])
     section.add(table_block)
     return section
 
 
-def _date_value(value):
-    return None if is_missing(value) else pd.Timestamp(value).date()
+def _when_cell(ctx: Context, value, precision) -> Cell:
+    """A date as the document shows it (a month as a month), with the date itself for Excel."""
+    if is_missing(value):
+        return Cell(None, text=ctx.w["word.unknown"])
+    day = pd.Timestamp(value).date()
+    return Cell(day, text=_when_text(ctx, value, precision), kind="month" if precision == "month" else "date")
 
 
 # --------------------------------------------------------------------------- 6 indicators

@@ -31,7 +31,7 @@ from .. import icons
 from ..format import fmt
 from ..model import BulletList, Document, Figure, Paragraph, Section, Span, Table
 from . import cells
-from .html import column_widths, keep_together
+from .html import column_widths, figure_width_mm, keep_together
 from .spreadsheet import FIXED_TIME, normalise_zip
 
 #: BCP 47 tags Word knows, per document language.
@@ -393,7 +393,7 @@ class _Writer:
         p = self.word.add_paragraph()
         p.paragraph_format.keep_with_next = True
         run = p.add_run()
-        run.add_picture(io.BytesIO(figure.png), width=Mm(min(figure.width_mm, TEXT_WIDTH_MM)))
+        run.add_picture(io.BytesIO(figure.png), width=Mm(min(figure_width_mm(figure), TEXT_WIDTH_MM)))
         self.describe(run, figure.alt, figure.name)
         self.word.add_paragraph(figure.caption, style=self.word.styles["NAP Figure Caption"])
         for note in figure.notes:
@@ -410,6 +410,7 @@ class _Writer:
             properties.set("name", name)
 
     def table(self, table: Table) -> None:
+        table = table.for_document()
     
         self.word.add_paragraph(table.caption, style=self.word.styles["Caption"])
         grid = self.word.add_table(rows=1 + len(table.rows), cols=len(table.columns))

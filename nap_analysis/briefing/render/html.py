@@ -7,6 +7,7 @@ escaped is the project's own icons.
 from __future__ import annotations
 
 import base64
+import struct
 from functools import cache
 from pathlib import Path
 
@@ -22,36 +23,94 @@ from . import cells
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
-def column_widths(table: Table) -> list[float]:
-    """Column widths in percent from the columns' hints (None: an equal share of the rest)."""
-    hints = [c.width for c in table.columns]
-    given = sum(h for h in hints if h)
-    free = [h for h in hints if not h]
-    fallback = (given / max(len(hints) - len(free), 1)) if given else 1.0
-    weights = [h or fallback for h in hints]
-    total = sum(weights) or 1.0
-    return [round(100 * w / total, 2) for w in weights]
-
-
-#: A table is kept on one page when it has at most this many rows and is estimated no taller than
-#: half a page: a taller one would move whole to the next page and leave its heading alone.
-KEEP_ROWS, KEEP_MM = 15, 120
-#: Print metrics of a table cell at 8 pt (nap.css): mean character width, line height, padding.
+#: Print metrics of a table cell at 8 pt (nap.css): mean character width, line height, padding,
+#: and the width of the text column (A4 less 2 x 20 mm).
 _CHAR_MM, _LINE_MM, _PAD_MM, _TEXT_MM = 1.55, 3.7, 2.4, 170
+#: A word longer than this many characters may break anywhere (overflow-wrap) rather than widen its column.
+_LONGEST_WORD = 16
+
+
+def _longest_word(cell, column, f) -> int:
+    text = cells.plain(cell, column, f)
+    longest = max((len(word) for word in text.split()), default=0)
+    if cells.icon_of(cell):
+        longest += 2  # the icon stands before the first word
+    return min(longest, _LONGEST_WORD)
+
+
+def _widths(table: Table) -> tuple[float, ...]:
+    table = table.for_document()
+    f = fmt("nl")
+    n = len(table.columns)
+    minimum = []
+    for j, column in enumerate(table.columns):
+        words = [min(len(w), _LONGEST_WORD) for w in column.label.split()] + [
+            _longest_word(row[j], column, f) for row in table.rows[:300]]
+        minimum.append(max(words or [1]) * _CHAR_MM + _PAD_MM)
+    if sum(minimum) >= _TEXT_MM:  # too many columns for the page: share by the minimum widths
+        return tuple(round(100 * m / sum(minimum), 2) for m in minimum)
+    hints = [c.width for c in table.columns]
+    if all(h is None for h in hints):
+        lengths = [sum(len(cells.plain(row[j], table.columns[j], f)) for row in table.rows[:300]) + 1 for j in range(n)]
+        hints = lengths
+    given = [h for h in hints if h]
+    weights = [h or (sum(given) / len(given)) for h in hints]
+    extra = _TEXT_MM - sum(minimum)
+    widths = [m + extra * w / sum(weights) for m, w in zip(minimum, weights)]
+    return tuple(round(100 * w / _TEXT_MM, 2) for w in widths)
+
+
+#: No figure is shown taller than this: a figure that moves to the next page then leaves the page
+#: before it at least half full.
+MAX_FIGURE_MM = 112.0
+
+
+def figure_width_mm(figure) -> float:
+    """The display width of a figure: its own width, narrowed so it is at most MAX_FIGURE_MM tall."""
+    width, height = struct.unpack(">II", figure.png[16:24]) if figure.png[12:16] == b"IHDR" else (1, 0)
+    if not height:
+        return figure.width_mm
+    return round(min(figure.width_mm, MAX_FIGURE_MM * width / height), 1)
+
+
+def column_widths(table: Table) -> list[float]:
+    """Column widths in percent (of the columns the document shows): every column at least as wide as its longest word (up to
+    16 characters; longer words may break), the rest of the line shared by the columns' width
+    hints (without hints: by the amount of text). The same widths go to the PDF and to Word."""
+    return list(_widths(table))
+
+
+#: A table of at most KEEP_ROWS rows is kept on one page. One estimated taller than COMPACT_MM is
+#: set smaller; one still taller than SPLIT_MM once compact (long texts in every row) may break
+#: over pages, with its header repeated: kept whole it would leave the page before half empty.
+KEEP_ROWS, COMPACT_MM, SPLIT_MM = 15, 100, 150
+#: The compact setting: 7 pt instead of 8 pt, so about 8/7 as many characters on a line.
+_COMPACT = 7 / 8
+
+
+def estimated_height_mm(table: Table, scale: float = 1.0) -> float:
+    """The printed height of a table, estimated from its wrapped lines at the column widths."""
+    table = table.for_document()
+    f = fmt("nl")
+    chars = [max(1, int((_TEXT_MM * share / 100 - _PAD_MM) / (_CHAR_MM * scale))) for share in column_widths(table)]
+    height = 2 * _LINE_MM * scale + _PAD_MM  # the header row
+    for row in table.rows:
+        lines = [-(-len(cells.plain(cell, column, f)) // width) for cell, column, width in zip(row, table.columns, chars)]
+        height += max(lines or [1]) * _LINE_MM * scale + _PAD_MM
+    return height
+
+
+def compact(table: Table) -> bool:
+    """A short table whose text makes it tall is set smaller."""
+    return len(table.rows) <= KEEP_ROWS and estimated_height_mm(table) > COMPACT_MM
 
 
 def keep_together(table: Table) -> bool:
-    """Whether the table should not break over pages: few rows, and short enough by an estimate
-    of its wrapped lines (the same rule for the PDF and for Word)."""
+    """Whether the table must not break over pages (the same rule for the PDF and for Word): at
+    most KEEP_ROWS rows, unless even set compact it would take more than SPLIT_MM."""
     if len(table.rows) > KEEP_ROWS:
         return False
-    f = fmt("nl")
-    chars = [max(1, int((_TEXT_MM * share / 100 - _PAD_MM) / _CHAR_MM)) for share in column_widths(table)]
-    height = 2 * _LINE_MM + _PAD_MM  # the header row
-    for row in table.rows:
-        lines = [-(-len(cells.plain(cell, column, f)) // width) for cell, column, width in zip(row, table.columns, chars)]
-        height += max(lines or [1]) * _LINE_MM + _PAD_MM
-    return height <= KEEP_MM
+    return estimated_height_mm(table, _COMPACT if compact(table) else 1.0) <= SPLIT_MM
 
 
 @cache
@@ -67,7 +126,9 @@ def _environment() -> jinja2.Environment:
         icon=lambda code: Markup(icons.svg(code)),
         b64=lambda data: base64.b64encode(data).decode("ascii"),
         widths=column_widths,
+        figure_width=figure_width_mm,
         keep=keep_together,
+        compact=compact,
         version=__version__,
     )
     return env

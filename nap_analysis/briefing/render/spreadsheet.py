@@ -37,7 +37,7 @@ def _csv_value(cell, column: Column, language: str) -> str:
     value = cells.value_of(cell)
     if is_missing(value) and not (isinstance(cell, Cell) and cell.text):
         return ""
-    kind = column.kind
+    kind = cell.kind if isinstance(cell, Cell) and cell.kind else column.kind
     if kind in ("integer", "number", "pp", "pvalue") and not isinstance(value, str):
         text = f"{float(value):.{column.decimals if kind != 'integer' else 0}f}"
         if kind == "pp" and float(value) > 0:
@@ -97,7 +97,7 @@ def _sheet_name(name: str, used: set[str]) -> str:
 def _xlsx_value(cell, column: Column, language: str):
     """The typed value for a workbook cell and its number format (None: general)."""
     value = cells.value_of(cell)
-    kind = column.kind
+    kind = cell.kind if isinstance(cell, Cell) and cell.kind else column.kind
     if isinstance(cell, Cell) and cell.text is not None and is_missing(value):
         return cell.text, None
     if is_missing(value):
