@@ -200,7 +200,8 @@ def on_course_sentence(ctx: Context, judgement: pd.DataFrame) -> str:
     if ok:
         parts.append(w("kp.on_course_ok", lines=_lines(ctx, ok)))
     for row in not_ok.itertuples(index=False):
-        parts.append(w("kp.on_course_not", line=row.actielijn, delayed=row.delayed, running=row.running,
+        key = "kp.on_course_not" if row.delayed == 1 else "kp.on_course_not_many"
+        parts.append(w(key, line=row.actielijn, delayed=row.delayed, running=row.running,
                        share=f.percent(row.delayed_share)))
     if nothing:
         parts.append(w("kp.on_course_nothing", lines=_lines(ctx, nothing)))
@@ -312,14 +313,17 @@ def _flag_point(ctx: Context, code: str, rows: pd.DataFrame, acts: pd.DataFrame,
         row = next(rows.itertuples(index=False))
         parts = [w(f"kp.{code}_one", line=int(row.actielijn)), Span("‘"), ctx.dutch(row.title), Span("’.")]
         if row.explanation and with_explanation:
-            parts += [Span(" " + w["kp.explanation"] + " "), ctx.dutch(row.explanation)]
+            quote = ("‘", "’") if ctx.language != "nl" else ("", "")
+            parts += [Span(" " + w["kp.explanation"] + " " + quote[0]), ctx.dutch(row.explanation), Span(quote[1])]
         if made_up:
             parts.append(Span(" " + w["kp.made_up_one"]))
         return Paragraph.of(*parts)
     parts = [w(f"kp.{code}_many", n=len(rows), ids=ctx.w.join(list(rows["activity_id"])))]
     if made_up:
-        parts.append(" " + (w("kp.made_up_all", n=len(made_up)) if len(made_up) == len(rows)
-                            else w("kp.made_up_some", n=len(made_up), ids=ctx.w.join(made_up))))
+        if len(made_up) < len(rows):
+            parts.append(" " + w("kp.made_up_some", n=len(made_up), ids=ctx.w.join(made_up)))
+        else:
+            parts.append(" " + (w("kp.made_up_two") if len(rows) == 2 else w("kp.made_up_all", n=len(made_up))))
     return Paragraph.of("".join(parts))
 
 
@@ -555,16 +559,23 @@ def indicator_label(row, language: str) -> str:
     return str(label)
 
 
+def group_label(row, language: str) -> str:
+    """The population of a figure in the document's language (``group_en`` of the data in English)."""
+    return str((getattr(row, "group_en", "") if language == "en" else "") or row.group)
+
+
 def indicators_figure(ctx: Context, intervals: pd.DataFrame | None, changes: pd.DataFrame | None) -> Figure | None:
     if intervals is None or changes is None:
         return None
     sig = changes[changes["significant"]]
-    parts = [ctx.w("alt.indicator", indicator=indicator_label(r, ctx.language), group=r.group,
+    parts = [ctx.w("alt.indicator", indicator=indicator_label(r, ctx.language), group=group_label(r, ctx.language),
                    pct_from=ctx.f.percent_value(r.pct_from, 1), pct_to=ctx.f.percent_value(r.pct_to, 1),
                    year_from=r.year_from, year_to=r.year_to) for r in sig.itertuples(index=False)]
     alt = ctx.w("alt.indicators", n=len(changes), sig=len(sig), parts=ctx.w.join(parts))
-    shown = intervals.assign(indicator=[indicator_label(r, ctx.language) for r in intervals.itertuples(index=False)])
-    shown_changes = changes.assign(indicator=[indicator_label(r, ctx.language) for r in changes.itertuples(index=False)])
+    shown = intervals.assign(indicator=[indicator_label(r, ctx.language) for r in intervals.itertuples(index=False)],
+                             group=[group_label(r, ctx.language) for r in intervals.itertuples(index=False)])
+    shown_changes = changes.assign(indicator=[indicator_label(r, ctx.language) for r in changes.itertuples(index=False)],
+                                   group=[group_label(r, ctx.language) for r in changes.itertuples(index=False)])
     fig = charts.indicators_chart(shown, shown_changes, lang=ctx.language)
     return charts.render(fig, "monitorindicatoren", ctx.w["fig.indicators"], alt)
 
@@ -574,10 +585,12 @@ def with_labels(changes: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame
     for column in ("label_nl", "label_en"):
         if column not in indicators:
             indicators = indicators.assign(**{column: ""})
-    labels = indicators[["monitor", "indicator", "group", "label_nl", "label_en"]].drop_duplicates(
+    if "group_en" not in indicators:
+        indicators = indicators.assign(group_en="")
+    labels = indicators[["monitor", "indicator", "group", "label_nl", "label_en", "group_en"]].drop_duplicates(
         ["monitor", "indicator", "group"])
     return changes.merge(labels, on=["monitor", "indicator", "group"], how="left").fillna(
-        {"label_nl": "", "label_en": ""})
+        {"label_nl": "", "label_en": "", "group_en": ""})
 
 
 def indicators_section(ctx: Context, changes: pd.DataFrame | None, figure: Figure | None = None) -> Section:
@@ -590,7 +603,7 @@ def indicators_section(ctx: Context, changes: pd.DataFrame | None, figure: Figur
     significant = tested[tested["significant"]]
     lead = w("kp.indicators", pairs=len(changes), tested=len(tested), sig=len(significant))
     points = [lead] + [_change_sentence(ctx, r) for r in significant.itertuples(index=False)]
-    section.key_points.append(KeyPoint(RANK["indicators"], Paragraph.of(" ".join(points[:4]))))
+    section.key_points.append(KeyPoint(RANK["indicators"], Paragraph.of(" ".join(points[:3]))))  # a minute's reading
     section.add(Paragraph.of(lead), BulletList([Paragraph.of(_change_sentence(ctx, r))
                                                 for r in changes.itertuples(index=False)]))
     if figure is not None:
@@ -609,7 +622,8 @@ def indicators_section(ctx: Context, changes: pd.DataFrame | None, figure: Figur
         ci = (w("ci.range", low=f.number(r.ci_low_pp, 1, sign=True), high=f.number(r.ci_high_pp, 1, sign=True))
               if not is_missing(r.ci_low_pp) else "")
         rows.append([Cell(indicator_label(r, ctx.language), lang=None if (getattr(r, f"label_{ctx.language}", "")) else _nl(ctx)),
-                     Cell(r.group, lang=_nl(ctx)), int(r.year_from), int(r.year_to), float(r.pct_from), float(r.pct_to),
+                     Cell(group_label(r, ctx.language), lang=None if getattr(r, "group_en", "") else _nl(ctx)),
+                     int(r.year_from), int(r.year_to), float(r.pct_from), float(r.pct_to),
                      float(r.diff_pp), ci, _verdict(ctx, r)])
     section.add(Table("monitorindicatoren", w["table.indicators"], columns, rows,
                       notes=[Paragraph.of(w["indicators.note"], style="note")]))
@@ -625,7 +639,7 @@ def _verdict(ctx: Context, r) -> str:
 
 def _change_sentence(ctx: Context, r) -> str:
     w, f = ctx.w, ctx.f
-    fields = dict(indicator=indicator_label(r, ctx.language), group=r.group, year_from=r.year_from,
+    fields = dict(indicator=indicator_label(r, ctx.language), group=group_label(r, ctx.language), year_from=r.year_from,
                   year_to=r.year_to, pct_from=f.percent_value(r.pct_from, 1), pct_to=f.percent_value(r.pct_to, 1),
                   diff=f.points(r.diff_pp))
     if is_missing(r.p_value):

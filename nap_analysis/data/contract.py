@@ -137,6 +137,7 @@ INDICATORS = Table(
         Column("source", nullable=True),
         Column("label_nl", nullable=True, required=False, default=""),
         Column("label_en", nullable=True, required=False, default=""),
+        Column("group_en", nullable=True, required=False, default=""),
     ),
     key=("monitor", "indicator", "group", "year"),
     optional=True,

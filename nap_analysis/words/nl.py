@@ -134,9 +134,9 @@ WORDS: dict = {
     "prov.relabel_one": "heet de status ‘{meaning}’ ‘{label}’",
     # ------------------------------------------------------------------ key points and section text
     "kp.total": "Van de {n} activiteiten in de voortgangsrapportage {year} zijn er {parts}.",
-    "kp.on_course": "{parts} (maatstaf: een actielijn ligt op koers als minder dan {yardstick} van haar lopende activiteiten vertraagd is).",
+    "kp.on_course": "{parts}. Maatstaf: een actielijn ligt op koers als minder dan {yardstick} van haar lopende activiteiten vertraagd is.",
     "kp.on_course_ok": "Op koers liggen {lines}",
-    "kp.on_course_not": "actielijn {line} ligt niet op koers (vertraagd: {delayed} van de {running} lopende activiteiten, {share})",
+    "kp.on_course_not": "actielijn {line} ligt niet op koers: daar is {delayed} van de {running} lopende activiteiten vertraagd ({share})",
     "kp.on_course_nothing": "bij {lines} loopt niets meer",
     "kp.stopped_one": "Eén activiteit is stopgezet (actielijn {line}): ",
     "kp.stopped_many": "{n} activiteiten zijn stopgezet: {ids}.",
@@ -543,4 +543,6 @@ WORDS: dict = {
     "intake.problem.no_activities": "in geen van de werkmappen is een activiteit ingevuld; er valt niets samen te voegen",
     "intake.problem.no_motions": "in geen van de werkmappen is een motie of toezegging ingevuld; de data van {year} hebben beide bijlagen nodig",
     "col.note_ref": "Noot",
+    "kp.on_course_not_many": "actielijn {line} ligt niet op koers: daar zijn {delayed} van de {running} lopende activiteiten vertraagd ({share})",
+    "kp.made_up_two": "Beide zijn fictieve voorbeeldactiviteiten, geen echte NAP-activiteiten.",
 }
