@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .words import words
+
 
 class NapError(Exception):
     """Base class: anything the command line reports as a message, not a traceback."""
@@ -21,8 +23,6 @@ class NapError(Exception):
 
     def text(self, language: str = "nl") -> str:
         """The message in ``language``; a key that is no catalogue entry is shown as it is."""
-        from .words import words
-
         return words(language).message(self.key, **self.fields)
 
 
@@ -41,8 +41,6 @@ class Problem:
     fields: tuple = field(default=(), compare=False)
 
     def text(self, language: str = "nl") -> str:
-        from .words import words
-
         w = words(language)
         where = self.file
         if self.row is not None:
@@ -65,8 +63,6 @@ class DataError(NapError):
         super().__init__("error.data", count=len(self.problems))
 
     def text(self, language: str = "nl") -> str:
-        from .words import words
-
         w = words(language)
         head = w("error.data_one") if len(self.problems) == 1 else w("error.data_many", count=len(self.problems))
         return head + ":\n" + "\n".join(f"- {p.text(language)}" for p in self.problems)

@@ -211,8 +211,8 @@ def test_the_same_bytes_whatever_the_schedule_and_wherever_the_data(built, cli, 
     elsewhere = tmp_path / "ergens anders" / "gegevens é"
     shutil.copytree(BUNDLED, elsewhere)
     monkeypatch.setenv("NAP_KERNELS", "1")
-    real = run_module.notebooks
-    monkeypatch.setattr(run_module, "notebooks", lambda folder: list(reversed(real(folder))))
+    real = run_module.longest_first
+    monkeypatch.setattr(run_module, "longest_first", lambda paths: list(reversed(real(paths))))
     second = run_module.run(year=2025, data_dir=elsewhere, out_root=tmp_path / "outputs", date=DATE)
     manifest = json.loads((second.out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["outputs"] == first["outputs"] and manifest["inputs"] == first["inputs"]

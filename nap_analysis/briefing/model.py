@@ -7,8 +7,9 @@ The same objects go to HTML (:mod:`.render.html`), PDF (the same HTML, printed) 
 (:mod:`.render.docx`), so a change shows in all three.
 
 Sections travel from a notebook's kernel to the run as JSON (:data:`MIMETYPE` in the cell's
-output): a section notebook *displays* its section, the executed notebook carries it, and
-the run assembles the documents from what the notebooks computed (nothing is computed twice).
+output): a section notebook *displays* its section (:mod:`.display`), the executed notebook
+carries it, and the run assembles the documents from what the notebooks computed (nothing is
+computed twice).
 """
 from __future__ import annotations
 
@@ -181,11 +182,6 @@ class Section:
     def figures(self) -> list[Figure]:
         return [b for b in self.walk() if isinstance(b, Figure)]
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        from .render.html import section_fragment  # the renderer imports this module
-
-        return {"text/html": section_fragment(self), MIMETYPE: to_json(self), "text/plain": self.heading}
-
 
 @dataclass
 class Document:
@@ -223,7 +219,8 @@ _TYPES = {cls.__name__: cls for cls in (Span, Paragraph, BulletList, Cell, Colum
 
 def _encode(value):
     if isinstance(value, tuple(_TYPES.values())):
-        out = {"$type": type(value).__name__}
+        kind = next(cls.__name__ for cls in type(value).__mro__ if _TYPES.get(cls.__name__) is cls)
+        out = {"$type": kind}  # a subclass (a section that displays itself) travels as its model class
         for f in fields(value):
             item = getattr(value, f.name)
             if isinstance(item, bytes):

@@ -23,6 +23,7 @@ from ..errors import UsageError
 from ..words import Words, words
 from . import charts
 from .format import Format, fmt, is_missing
+from .display import SectionView
 from .model import BulletList, Cell, Column, Figure, KeyPoint, Paragraph, Section, Span, Table
 
 #: Where a key point stands in the Kernpunten (lower first).
@@ -147,7 +148,7 @@ def relabel_note(ctx: Context) -> Paragraph | None:
 
 def skipped(ctx: Context, key: str, table: str) -> Section:
     """The section of an optional table the data do not have: said, not silently left out."""
-    return Section(key, ctx.w[f"heading.{key}"], [Paragraph.of(ctx.w("skipped.table", file=f"{table}.csv"),
+    return SectionView(key, ctx.w[f"heading.{key}"], [Paragraph.of(ctx.w("skipped.table", file=f"{table}.csv"),
                                                                style="note")], language=ctx.language)
 
 
@@ -173,7 +174,7 @@ def progress_section(ctx: Context, current: pd.DataFrame, compare: pd.DataFrame,
                      figure: Figure | None = None) -> Section:
     """Progress per action line: counts and shares, the on-course judgement, the chart, the table."""
     w, f = ctx.w, ctx.f
-    section = Section("progress", w["heading.progress"], language=ctx.language)
+    section = SectionView("progress", w["heading.progress"], language=ctx.language)
     total = current[current["actielijn"].astype(str) == v.TOTAL]
     counts = dict(zip(total["status"].astype(str), total["n"].astype(int)))
     n = sum(counts.values())
@@ -265,7 +266,7 @@ def changes_figure(ctx: Context, changes: pd.DataFrame) -> Figure:
 def flags_section(ctx: Context, flags: pd.DataFrame, changes: pd.DataFrame, figure: Figure | None = None) -> Section:
     """Delayed and stopped activities with their explanation, and what changed since the last report."""
     w = ctx.w
-    section = Section("flags", w["heading.flags"], language=ctx.language)
+    section = SectionView("flags", w["heading.flags"], language=ctx.language)
     acts = ctx.activities.set_index("activity_id")
     current = flags[flags["flag"].isin(["stopped", "delayed"])].drop_duplicates("activity_id")
     for code in ("stopped", "delayed"):
@@ -330,7 +331,7 @@ def _flag_point(ctx: Context, code: str, rows: pd.DataFrame, acts: pd.DataFrame,
 def changes_subsection(ctx: Context, changes: pd.DataFrame, figure: Figure | None = None) -> Section:
     """Improvements and setbacks since the previous report, counted and listed."""
     w = ctx.w
-    sub = Section("changes", w("heading.changes", previous=ctx.previous or ""), level=3, language=ctx.language)
+    sub = SectionView("changes", w("heading.changes", previous=ctx.previous or ""), level=3, language=ctx.language)
     if ctx.previous is None:
         sub.add(Paragraph.of(w["changes.no_previous"], style="note"))
         return sub
@@ -401,7 +402,7 @@ def motions_section(ctx: Context, table: pd.DataFrame | None, figure: Figure | N
     if table is None:
         return skipped(ctx, "motions", "motions")
     w = ctx.w
-    section = Section("motions", w["heading.motions"], language=ctx.language)
+    section = SectionView("motions", w["heading.motions"], language=ctx.language)
     total = table[table["kind"].astype(str) == v.TOTAL]
     counts = dict(zip(total["status"].astype(str), total["n"].astype(int)))
     n = sum(counts.values())
@@ -447,7 +448,7 @@ def funds_section(ctx: Context, lines: pd.DataFrame | None, totals: pd.DataFrame
     if lines is None:
         return skipped(ctx, "funds", "funds")
     w, f = ctx.w, ctx.f
-    section = Section("funds", w["heading.funds"], language=ctx.language)
+    section = SectionView("funds", w["heading.funds"], language=ctx.language)
     for row in totals[totals["parts"] > 1].itertuples(index=False):
         section.add(Paragraph.of(w("funds.instrument_total", ministry=row.ministry, instrument=row.instrument,
                                    amount=f.euro(row.total_eur), parts=row.parts)))
@@ -518,7 +519,7 @@ def milestones_section(ctx: Context, table: pd.DataFrame | None, figures: list[F
     if table is None:
         return skipped(ctx, "milestones", "milestones")
     w = ctx.w
-    section = Section("milestones", w["heading.milestones"], language=ctx.language)
+    section = SectionView("milestones", w["heading.milestones"], language=ctx.language)
     section.add(Paragraph.of(w["milestones.lead"]), *(figures or []))
     columns = [Column("phase", w["col.phase"], "text", width=1.3),
                Column("milestone", w["col.milestone"], "text", width=3),
@@ -598,7 +599,7 @@ def indicators_section(ctx: Context, changes: pd.DataFrame | None, figure: Figur
     if changes is None:
         return skipped(ctx, "indicators", "indicators")
     w, f = ctx.w, ctx.f
-    section = Section("indicators", w["heading.indicators"], language=ctx.language)
+    section = SectionView("indicators", w["heading.indicators"], language=ctx.language)
     tested = changes[changes["p_value"].notna()]
     significant = tested[tested["significant"]]
     lead = w("kp.indicators", pairs=len(changes), tested=len(tested), sig=len(significant))
@@ -654,7 +655,7 @@ def _change_sentence(ctx: Context, r) -> str:
 def transitions_section(ctx: Context, matrix: pd.DataFrame | None, delay_test) -> Section:
     """How statuses moved between the two reports, and whether delays cluster in some action lines."""
     w = ctx.w
-    section = Section("transitions", w["heading.transitions"], language=ctx.language)
+    section = SectionView("transitions", w["heading.transitions"], language=ctx.language)
     if matrix is None or ctx.previous is None:
         section.add(Paragraph.of(w["changes.no_previous"], style="note"))
     else:
@@ -671,7 +672,7 @@ def transitions_section(ctx: Context, matrix: pd.DataFrame | None, delay_test) -
         section.add(Paragraph.of(w("transitions.lead", previous=ctx.previous, year=ctx.year)),
                     Table("statusovergangen", w("table.transitions", previous=ctx.previous, year=ctx.year), columns, rows,
                           notes=[provenance_paragraph(ctx)]))
-    sub = Section("delays", w["heading.delays"], level=3, language=ctx.language)
+    sub = SectionView("delays", w["heading.delays"], level=3, language=ctx.language)
     sub.add(Paragraph.of(delay_sentence(ctx, delay_test)))
     table = delay_test.table
     columns = [Column("actielijn", w["col.actielijn"], "text", width=1.2),
@@ -726,7 +727,7 @@ def w_reason(ctx: Context, projection) -> str:
 
 def projection_section(ctx: Context, projection, figure: Figure | None = None) -> Section:
     w, f = ctx.w, ctx.f
-    section = Section("projection", w("heading.projection", date=f.date(projection.end)), language=ctx.language)
+    section = SectionView("projection", w("heading.projection", date=f.date(projection.end)), language=ctx.language)
     if projection.possible:
         n = int(projection.history["n"].iloc[-1])
         sentence = w("kp.projection", end=f.date(projection.end), share=f.percent_value(projection.expected_share, 0),

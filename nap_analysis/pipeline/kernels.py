@@ -23,6 +23,7 @@ import threading
 import time
 from collections import deque
 from pathlib import Path
+from queue import Empty
 
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
@@ -169,8 +170,6 @@ class KernelPool:
                     raise
 
     async def _wait_reply(self, client, request: str) -> None:
-        from queue import Empty
-
         deadline = time.monotonic() + START_TIMEOUT
         while not self.closing.is_set() and time.monotonic() < deadline:
             try:

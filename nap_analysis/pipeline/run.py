@@ -9,27 +9,31 @@ succeeded, so a failed or interrupted run never touches the last good outputs.
 """
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import json
+import multiprocessing
 import os
 import shutil
 import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..data import load
-from ..data import vocabulary as v
 from ..errors import NapError, RunError, UsageError
 from ..resources import data_dir as bundled_data
 from ..resources import notebooks_dir, outputs_dir
-from ..words import words
-from . import documents
+from ..words import LANGUAGES, words
 from .kernels import KernelPool, kernel_count
-from .manifest import INPUTS, differences, file_hashes, package_versions, git_commit, read_manifest, write_manifest
-from .notebooks import execute, notebooks, sections_of
+from .manifest import INPUTS, differences, file_hashes, git_commit, package_versions, read_manifest, write_manifest
 from .outputs import BuildFolder, out_name
+
+# The loader, the sections and the document writers (pandas, matplotlib, jinja, nbformat) are
+# imported in the functions that use them, after the kernels have been started: imported here
+# they cost 1.5 s (5.6 s on a busy machine, python -X importtime) before any kernel could boot.
 
 #: Dates a briefing may carry.
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
@@ -89,7 +93,7 @@ def check_environment() -> None:
 
 def check_parameters(year, language: str, out_root: Path, data_dir: Path) -> None:
     """Refuse parameters that could write outside the output folder or make no sense."""
-    if language not in v.LANGUAGES:
+    if language not in LANGUAGES:
         raise UsageError("error.language", language=language)
     if year is not None and not (str(year).isascii() and str(year).isdigit() and len(str(year)) == 4):
         raise UsageError("error.year_not_a_year", year=str(year))
@@ -141,7 +145,7 @@ def run(year=None, data_dir=None, out_root=None, language: str = "nl", notebook_
     out_root = Path(out_root or outputs_dir()).absolute()
     check_parameters(year, language, out_root, data_dir)
     date = check_date(date) if date is not None else briefing_date()
-    paths = notebooks(Path(notebook_dir or notebooks_dir()))
+    paths = _notebooks(Path(notebook_dir or notebooks_dir()))
     own = kernels is None
     if own:  # they boot (imports: seconds) while this process checks the data
         kernels = KernelPool(kernel_count(len(paths), runs_at_once))
@@ -154,8 +158,11 @@ def run(year=None, data_dir=None, out_root=None, language: str = "nl", notebook_
 
 def _run(year, data_dir: Path, out_root: Path, language: str, date: str, paths: list[Path], kernels: KernelPool,
          started: float, report) -> RunResult:
-    from ..briefing import assemble
+    from ..briefing import assemble  # imported once the kernels boot (see the top of this module)
     from ..briefing.sections import Context
+    from ..data import load
+    from . import documents
+    from .notebooks import execute, sections_of
 
     programme = load(data_dir)  # bad data stops here, before any notebook runs, with exit 2
     ctx = Context(programme, programme.report_year(year), language, date)
@@ -200,11 +207,15 @@ def _run(year, data_dir: Path, out_root: Path, language: str, date: str, paths: 
     return RunResult(ctx.year, language, final, files, time.monotonic() - started)
 
 
+def _notebooks(folder: Path) -> list[Path]:
+    from .notebooks import notebooks
+
+    return notebooks(folder)
+
+
 def longest_first(paths: list[Path]) -> list[Path]:
     """The notebooks with the most code cells first (more cells, more to compute and draw): two
     kernels then finish close together. The outputs do not depend on the order (a test checks)."""
-    import json
-
     def cells(path: Path) -> int:
         try:
             return sum(c.get("cell_type") == "code" for c in json.loads(path.read_text(encoding="utf-8"))["cells"])
@@ -237,8 +248,6 @@ _WORKER_KERNELS: KernelPool | None = None
 
 def _start_worker_kernels(count: int) -> None:
     """A batch worker starts its kernels once and keeps them for all its runs."""
-    import atexit
-
     global _WORKER_KERNELS
     _WORKER_KERNELS = KernelPool(count)
     atexit.register(_WORKER_KERNELS.close)
@@ -266,20 +275,19 @@ def run_many(years: list, languages: list[str], *, data_dir=None, out_root=None,
     if date is not None:
         check_date(date)
     n_sets = len(years) * len(languages)
-    paths = notebooks(Path(notebook_dir or notebooks_dir()))
+    paths = _notebooks(Path(notebook_dir or notebooks_dir()))
     count = kernel_count(len(paths), max(1, min(jobs, n_sets)))
     if jobs <= 1 or n_sets == 1:
         with KernelPool(count) as pool:
             return [run(year=y, language=lang, data_dir=data_dir, out_root=out_root, date=date, kernels=pool,
                         notebook_dir=notebook_dir, report=report)
                     for y in years for lang in languages]
+    from ..data import load
+
     programme = load(Path(data_dir or bundled_data()))  # bad data: exit 2 before any worker starts
     years = [programme.report_year(y) for y in years]
     sets = [dict(year=y, language=lang, data_dir=data_dir, out_root=out_root, date=date, runs_at_once=jobs,
                  notebook_dir=notebook_dir) for lang in languages for y in years]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     context = multiprocessing.get_context("spawn")  # fork would copy the threads of the host process
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker_kernels,
                              initargs=(count,)) as pool:

@@ -1,0 +1,134 @@
+"""The shape of the package: layers that import downwards only, no cycles, public APIs of other
+libraries only, and a README whose module map matches the folders."""
+from __future__ import annotations
+
+import ast
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "nap_analysis"
+
+#: Lower layers first; a module may import its own layer and the layers before it.
+LAYERS = ("words", "errors", "resources", "data", "analysis", "briefing", "intake", "pipeline", "cli")
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports() -> dict[str, set[str]]:
+    """Every nap_analysis module and the nap_analysis modules it imports (anywhere in the file)."""
+    graph: dict[str, set[str]] = defaultdict(set)
+    for path in PACKAGE.rglob("*.py"):
+        name = _module_name(path)
+        package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.split(".")
+                    base = base[: len(base) - node.level + 1]
+                    target = ".".join(base + ([node.module] if node.module else []))
+                else:
+                    target = node.module or ""
+                if target.startswith("nap_analysis"):
+                    graph[name].add(target)
+                    for alias in node.names:  # 'from . import vocabulary' imports a module
+                        candidate = f"{target}.{alias.name}"
+                        if (ROOT / Path(*candidate.split("."))).with_suffix(".py").exists():
+                            graph[name].add(candidate)
+            elif isinstance(node, ast.Import):
+                graph[name].update(a.name for a in node.names if a.name.startswith("nap_analysis"))
+        graph.setdefault(name, set())
+    return graph
+
+
+def _layer(module: str) -> int:
+    parts = module.split(".")
+    return LAYERS.index(parts[1]) if len(parts) > 1 and parts[1] in LAYERS else -1
+
+
+def test_layers_import_downwards_only():
+    wrong = []
+    for module, targets in _imports().items():
+        for target in targets:
+            if _layer(module) >= 0 and _layer(target) > _layer(module):
+                wrong.append(f"{module} imports {target}")
+    assert wrong == []
+
+
+def test_no_import_cycles():
+    graph = {m: {t for t in targets if t in _imports() and t != m} for m, targets in _imports().items()}
+    # a package's __init__ importing its own modules is not a cycle of meaning: leave those edges out
+    graph = {m: {t for t in ts if not t.startswith(m + ".")} for m, ts in graph.items()}
+    cycles, state = [], {}
+
+    def visit(node, stack):
+        state[node] = "open"
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == "open":
+                cycles.append(stack[stack.index(nxt):] + [nxt])
+            elif nxt not in state:
+                visit(nxt, stack + [nxt])
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    assert cycles == []
+
+
+def test_importing_the_package_is_cheap_and_has_no_cycle():
+    import subprocess
+    import sys
+
+    code = ("import sys, nap_analysis, nap_analysis.cli; "
+            "assert not {'pandas', 'matplotlib', 'weasyprint'} & set(sys.modules), 'heavy import at start-up'")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+#: Private names of other libraries that earlier versions patched or copied (issue 18).
+PRIVATE = ("_get_text_metrics_function", "_get_png_data", "_async_wait", "_handle_kernel_info_reply",
+           "_wait_until_connected", 'sys.modules["debugpy"]', "_run_exitfuncs", "forkserver", "prctl", "PDEATHSIG",
+           "setpriority", "nest_asyncio")
+
+
+@pytest.mark.parametrize("name", PRIVATE)
+def test_no_private_api_of_another_library(name):
+    hits = [f"{p.relative_to(ROOT)}:{i}" for p in PACKAGE.rglob("*.py")
+            for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if name in line]
+    assert hits == []
+
+
+def test_no_patching_of_another_librarys_attributes():
+    """Assigning to an attribute of an imported library (monkeypatching) is not done anywhere."""
+    libraries = {"matplotlib", "mtext", "weasyprint", "jupyter_client", "nbclient", "papermill", "ipykernel",
+                 "pandas", "pd", "np", "numpy", "docx", "openpyxl", "argparse", "atexit", "sys"}
+    hits = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+                node, (ast.AugAssign, ast.AnnAssign)) else []
+            for target in targets:
+                root = target
+                while isinstance(root, (ast.Attribute, ast.Subscript)):
+                    root = root.value
+                if isinstance(target, ast.Attribute) and isinstance(root, ast.Name) and root.id in libraries:
+                    hits.append(f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(target)}")
+    assert hits == []
+
+
+def test_readme_module_map_matches_the_folders():
+    """Every subpackage and module of nap_analysis is in the README's map, and the map names nothing else."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    mapped = set(re.findall(r"`(nap_analysis/[A-Za-z_/]+(?:\.py)?)`", readme))
+    real = {f"nap_analysis/{p.relative_to(PACKAGE).as_posix()}" for p in PACKAGE.iterdir()
+            if (p.is_dir() and (p / "__init__.py").exists()) or (p.suffix == ".py" and p.name != "__init__.py")}
+    real = {r + "/" if (ROOT / r).is_dir() else r for r in real}
+    assert real <= mapped, sorted(real - mapped)
+    named = {m for m in mapped if m.count("/") == 1 or (m.count("/") == 2 and m.endswith("/"))}
+    assert {m for m in named if not (ROOT / m).exists()} == set()
