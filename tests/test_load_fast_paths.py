@@ -13,15 +13,13 @@ import shutil
 
 import numpy as np
 import pandas as pd
-import pytest
+from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nap_analysis.data import loader
 from nap_analysis.data import vocabulary as v
 from nap_analysis.errors import DataError
-
-from conftest import FIXTURES
 
 # --------------------------------------------------------------------------- duplicate keys
 
@@ -64,7 +62,7 @@ _BYTES = st.lists(st.sampled_from([b" ", b"\t", b"\n", b"\r", b"\x0b", b"\x1c", 
 @given(data=_BYTES)
 def test_encoding_blank_and_header_match_decoding_the_text(data):
     problems: list = []
-    encoding = loader._encoding(data, "activities.csv", problems)
+    encoding = loader._encoding(data, "activities.csv", ";", problems)
     for name in ("utf-8-sig", "cp1252"):  # what decoding everything decided
         try:
             text = data.decode(name)
