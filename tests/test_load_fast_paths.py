@@ -7,6 +7,8 @@ replaced, so error messages, row numbers and dtypes cannot drift.
 """
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import re
 import shutil
@@ -161,3 +163,22 @@ def test_big_table_reference_problem(tmp_path, monkeypatch):
     data_dir = _big(tmp_path, break_it)
     problems = _outcome(data_dir, True, monkeypatch)
     assert problems == ["activities.csv, rij 51, kolom 'actielijn': actielijn 7 bestaat niet in actielijnen.csv (wel: 1, 2, 3)"]
+
+
+# --------------------------------------------------------------------------- rows of a byte offset
+
+_CELLS = st.sampled_from(["A1", "é", "’", '"twee\nregels"', '"a;b"', '""', "x", '"\r\n"', ""])
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.lists(_CELLS, min_size=1, max_size=4), min_size=1, max_size=8), end=st.sampled_from(["\n", "\r\n", "\r"]),
+       at=st.integers(0, 10**6))
+def test_row_of_an_offset_counts_records_like_the_decoded_text(rows, end, at):
+    """_row_of reads the bytes as Latin-1; counting the records of the text decoded as what it
+    is (UTF-8 here) gives the same spreadsheet row, also after cells with line breaks."""
+    text = end.join(";".join(row) for row in rows) + end
+    data = text.encode("utf-8")
+    chars = at % (len(text) + 1)
+    offset = len(text[:chars].encode("utf-8"))
+    plain = sum(1 for _ in csv.reader(io.StringIO(text[:chars] + "x", newline=""), delimiter=";"))
+    assert loader._row_of(data, offset, ";") == plain
