@@ -248,6 +248,10 @@ def build_xlsx_zip_bomb(d: Path) -> None:
         archive.writestr("xl/worksheets/sheet99.xml", b"<a>" + b" " * (70 * 2**20) + b"</a>")
 
 
+def build_xlsx_stray_cell_far_below(d: Path) -> None:
+    _workbook(d, lambda book: book["activities"].cell(row=1_048_576, column=2, value=" "))  # a space typed in the last row
+
+
 def build_xlsx_zip_not_a_workbook(d: Path) -> None:
     with zipfile.ZipFile(d / "nap_data.xlsx", "w") as archive:
         archive.writestr("notes.txt", "geen werkmap")
@@ -309,6 +313,8 @@ GENERATED: dict[str, tuple] = {
     "xlsx_named_like_table_without_sheet": (build_xlsx_named_like_table_without_sheet, [
         "funds.xlsx: werkmap heet als tabel 'funds' maar heeft geen blad 'funds' (bladen: Blad1)"]),
     "xlsx_zip_bomb": (build_xlsx_zip_bomb, [f"nap_data.xlsx: werkmap pakt uit tot …MB; de grens is {MAX_BYTES / 1e6:.0f} MB"]),
+    "xlsx_stray_cell_far_below": (build_xlsx_stray_cell_far_below, [
+        "nap_data.xlsx:activities: blad loopt tot cel I1048576 (1048576 rijen en 9 kolommen); de grens is 2.000.000 cellen"]),
     "xlsx_zip_not_a_workbook": (build_xlsx_zip_not_a_workbook, ["nap_data.xlsx: is een zip-bestand maar geen Excel-werkmap"]),
 }
 ALL_BAD = {**CASES, **{name: expected for name, (_, expected) in GENERATED.items()}}

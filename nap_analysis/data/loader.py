@@ -470,6 +470,7 @@ def _gather(data_dir: Path, problems: list[Problem], notes: list[Note], max_byte
     hidden: dict[str, tuple[str, str]] = {}  # table -> (workbook, sheet) where it is hidden
     books: list[str] = []
     unreadable = False
+    refused: set[str] = set()  # tables on a sheet that could not be read (its problem is given)
     for entry in entries:
         if Path(entry.name).suffix.lower() not in WORKBOOK_SUFFIXES or entry.name.startswith(("~$", ".")):
             continue
@@ -479,6 +480,7 @@ def _gather(data_dir: Path, problems: list[Problem], notes: list[Note], max_byte
             unreadable = True
             continue
         titles.extend(book.titles)
+        refused |= {title.strip().lower() for title in book.refused}
         for title in book.hidden:
             if title.strip().lower() in wanted:
                 hidden.setdefault(title.strip().lower(), (book.name, title))
@@ -514,7 +516,7 @@ def _gather(data_dir: Path, problems: list[Problem], notes: list[Note], max_byte
             raw = None
             near = files.near_misses(table.name, entries)
             problems.extend(near)  # a table that is there but cannot be used: never "absent"
-            if not near and not table.optional and not unreadable:  # an unreadable workbook may hold it: that problem is reported
+            if not near and not table.optional and not unreadable and table.name not in refused:  # an unreadable workbook may hold it: that problem is reported
                 problems.append(_missing(table, data_dir, entries, books, titles, hidden.get(table.name)))
         if raw is not None:
             _normalise_headers(raw)

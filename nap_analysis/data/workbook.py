@@ -69,6 +69,7 @@ class Book:
     sheets: list[Sheet]  # visible sheets named like a table
     titles: list[str]  # every visible sheet
     hidden: list[str]  # hidden and very hidden sheets
+    refused: list[str] = field(default_factory=list)  # visible sheets named like a table, but unreadable (problem given)
 
 
 def ole2_kind(data: bytes) -> str | None:
@@ -120,7 +121,7 @@ def _read_book(name: str, data: bytes, problems: list[Problem], wanted: set[str]
     with warnings.catch_warnings():  # "extension not supported" and the like: not the user's concern
         warnings.simplefilter("ignore")
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
-    sheets, titles, hidden = [], [], []
+    sheets, titles, hidden, refused = [], [], [], []
     formulas: dict[str, list[tuple[int, int, str]]] = {}
     for ws in book.worksheets:
         if ws.sheet_state != "visible":
@@ -130,14 +131,16 @@ def _read_book(name: str, data: bytes, problems: list[Problem], wanted: set[str]
         if ws.title.strip().lower() not in wanted:
             continue
         read = _read_sheet(name, ws, problems)
-        if read is not None:
+        if read is None:
+            refused.append(ws.title)
+        else:
             sheet, found = read
             sheets.append(sheet)
             if found:
                 formulas[ws.title] = found
     if formulas:
         _fill_formula_results(data, sheets, formulas)
-    return Book(name, hashlib.sha256(data).hexdigest(), sheets, titles, hidden)
+    return Book(name, hashlib.sha256(data).hexdigest(), sheets, titles, hidden, refused)
 
 
 def _read_sheet(name: str, ws, problems: list[Problem]) -> tuple[Sheet, list[tuple[int, int, str]]] | None:
