@@ -12,21 +12,24 @@ dialects that must load (exit 0) to the same tables as the fixture.
 """
 from __future__ import annotations
 
+import datetime
 import hashlib
+import os
 import shutil
+import stat
 import subprocess
 import sys
 import tracemalloc
+import zipfile
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
-
-from nap_analysis.errors import DataError
-from nap_analysis.data.loader import MAX_BYTES, load
-
 from conftest import FIXTURES, ROOT
+
+from nap_analysis.data.loader import MAX_BYTES, load
+from nap_analysis.errors import DataError
 
 CORPUS = Path(__file__).resolve().parent / "bad_input"
 ACCEPTED_DIR = CORPUS / "accepted"
@@ -44,7 +47,6 @@ CASES: dict[str, list[str]] = {
     "duplicate_column": ["activities.csv, rij 1, kolom 'status': kolom staat meer dan eens in de kopregel"],
     "empty_file": ["activities.csv: bestand is leeg"],
     "header_only": ["activities.csv: bevat alleen een kopregel en geen gegevens"],
-    "blank_first_row": ["activities.csv, rij 1: lege rij; de kopregel met de kolomnamen moet op rij 1 staan"],
     "ragged_row": ["activities.csv, rij 6: 10 velden in deze rij, 9 in de kopregel"],
     "unclosed_quote": ["activities.csv, rij 6: een aanhalingsteken (\") in deze rij wordt nergens gesloten"],
     "trailing_delimiters": ["activities.csv, rij 2: meer velden dan de kopregel (9 kolommen); staat er een ';' te veel"],
@@ -85,6 +87,29 @@ CASES: dict[str, list[str]] = {
     "date_excel_serial": ["milestones.csv, rij 2, kolom 'planned': '44897' is geen datum"],
     "date_two_digit_year": ["milestones.csv, rij 4, kolom 'planned': '15-12-22' is geen datum"],
     "motions_unknown_kind": ["motions.csv, rij 3, kolom 'kind': 'amendement' is geen toegestane waarde (motie, toezegging)"],
+    # --- numbers: one rule (data/README.md, "Getallen"); ambiguous texts refused with both readings
+    "n_ambiguous_thousands_comma": [("indicators.csv, rij 3, kolom 'n': '24,000' is dubbelzinnig: 24000 als ',' duizendtallen scheidt, "
+                                     "of 24 als ',' het decimaalteken is")],
+    "n_decimal_reading_in_dutch_file": ["indicators.csv, rij 3, kolom 'n': '24,000' is dubbelzinnig: 24000 als ',' duizendtallen scheidt"],
+    "amount_eur_ambiguous": [("funds.csv, rij 4, kolom 'amount_eur': '800,000' is dubbelzinnig: 800000 als ',' duizendtallen scheidt, "
+                              "of 800 als ',' het decimaalteken is")],
+    "percent_ambiguous_point": [("indicators.csv, rij 3, kolom 'percent': '10.125' is dubbelzinnig: 10125 als '.' duizendtallen scheidt, "
+                                 "of 10,125 als '.' het decimaalteken is")],
+    # --- header, encodings, rows, invisible characters
+    "header_below_data": ["activities.csv, rij 3: hier staat de kopregel, maar rij 1 erboven is geen titel ('A1 | 2024 | 1 | Eerste"],
+    "utf32_text": ["activities.csv: is opgeslagen als UTF-32;"],
+    "utf16_without_bom": ["activities.csv: is opgeslagen als UTF-16 ('Unicode-tekst')"],
+    "multiline_cell_row_numbers": ["activities.csv, rij 6: tekens die geen UTF-8 en geen Windows-1252 zijn"],
+    "invisible_char_in_status": [f"activities.csv, rij 13, kolom 'status': {STATUS} 'vertraagd\\u200b'; bedoelt u 'vertraagd'?"],
+    "invisible_char_in_id": ["activities.csv, rij 9, kolom 'activity_id': 'A2\\u200b' bevat een onzichtbaar teken"],
+    # --- a table that is there but cannot be used: an error, never "absent"
+    "optional_table_wrong_case": ["Funds.CSV: wordt niet gelezen: de naam moet precies 'funds.csv' zijn"],
+    "optional_table_double_suffix": ["funds.csv.txt: wordt niet gelezen: tabel funds moet precies 'funds.csv' heten"],
+    "optional_table_old_xls": ["motions.xls: is een Excel 97-2003 (.xls)-bestand en wordt niet gelezen; sla het op als 'motions.csv'"],
+    "xlsx_password_protected": ["nap_data.xlsx: werkmap is met een wachtwoord beveiligd (versleuteld)"],
+    "xlsx_is_old_xls": ["nap_data.xlsx: is een oud Excel-bestand (Excel 97-2003, .xls) met de extensie van een .xlsx"],
+    # --- between tables: what run needs, validate checks
+    "motions_missing_report_year": ["motions.csv, kolom 'report_year': verslagjaar 2025 staat in activities.csv maar niet in dit bestand"],
 }
 
 # --------------------------------------------------------------------------- generated cases
@@ -148,6 +173,90 @@ def build_xlsx_and_csv_same_table(d: Path) -> None:
     (d / "activities.csv").write_bytes(activities)
 
 
+def _formula_without_value(book):
+    # what a script writes (openpyxl, pandas): the formula, never its result
+    book["activities"]["H7"] = "=A7&B7"
+
+
+def _merge_explanations(book):
+    book["activities"].merge_cells("H2:H3")  # an optional column: before, H3 was silently empty
+
+
+def _title_rows_then_error(book):
+    sheet = book["activities"]
+    sheet.insert_rows(1, 2)  # a title in A1 and an empty row 2 above the header, as annexes have
+    sheet["A1"] = "Bijlage 1 - Overzicht voortgang activiteiten"
+    assert sheet["A7"].value == "A4" and sheet["B7"].value == 2024
+    sheet["F7"] = "klaar"
+
+
+def _second_activities_sheet(book):
+    copy = book.copy_worksheet(book["activities"])
+    copy.title = "Activities "
+
+
+def build_optional_table_is_folder(d: Path) -> None:
+    (d / "funds.csv").unlink()
+    (d / "funds.csv").mkdir()
+    shutil.copy(SMALL / "funds.csv", d / "funds.csv" / "funds.csv")
+
+
+def build_optional_table_fifo(d: Path) -> None:
+    (d / "funds.csv").unlink()
+    os.mkfifo(d / "funds.csv")  # reading it would wait forever for a writer
+
+
+def build_optional_table_dangling_link(d: Path) -> None:
+    (d / "funds.csv").unlink()
+    os.symlink("../elders/funds.csv", d / "funds.csv")
+
+
+def build_xlsx_required_sheet_hidden(d: Path) -> None:
+    _workbook(d, lambda book: setattr(book["activities"], "sheet_state", "hidden"))
+
+
+def build_xlsx_formula_without_value(d: Path) -> None:
+    _workbook(d, _formula_without_value)
+
+
+def build_xlsx_merged_optional_column(d: Path) -> None:
+    _workbook(d, _merge_explanations)
+
+
+def build_xlsx_title_rows_row_numbers(d: Path) -> None:
+    _workbook(d, _title_rows_then_error)
+
+
+def build_xlsx_two_sheets_one_table(d: Path) -> None:
+    _workbook(d, _second_activities_sheet)
+
+
+def build_xlsx_named_like_table_without_sheet(d: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Blad1"
+    for row in (SMALL / "funds.csv").read_text(encoding="utf-8").splitlines():
+        sheet.append(row.split(";"))
+    book.save(d / "funds.xlsx")
+    (d / "funds.csv").unlink()
+
+
+def build_xlsx_zip_bomb(d: Path) -> None:
+    book = _workbook(d)
+    with zipfile.ZipFile(book, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        # 70 MiB of XML that packs into ~70 kB: a workbook is refused before it is unpacked
+        archive.writestr("xl/worksheets/sheet99.xml", b"<a>" + b" " * (70 * 2**20) + b"</a>")
+
+
+def build_xlsx_stray_cell_far_below(d: Path) -> None:
+    _workbook(d, lambda book: book["activities"].cell(row=1_048_576, column=2, value=" "))  # a space typed in the last row
+
+
+def build_xlsx_zip_not_a_workbook(d: Path) -> None:
+    with zipfile.ZipFile(d / "nap_data.xlsx", "w") as archive:
+        archive.writestr("notes.txt", "geen werkmap")
+
+
 BIG_BYTES = 100 * 1024 * 1024
 
 
@@ -167,15 +276,15 @@ def big_dir(tmp_path_factory) -> Path:
 
 GENERATED: dict[str, tuple] = {
     "xlsx_merged_cells": (build_xlsx_merged_cells, [
-        *(f"nap_data.xlsx:activities, rij {row}, kolom 'report_year': lege cel; dit veld is verplicht" for row in (3, 4, 5, 6, 7)),
-        "nap_data.xlsx:activities, rij 7, kolom 'actielijn': lege cel; dit veld is verplicht",
+        "nap_data.xlsx:activities, rij 2, kolom 'report_year': cellen B2:B7 zijn samengevoegd; maak de samenvoeging ongedaan",
+        "nap_data.xlsx:activities, rij 6, kolom 'actielijn': cellen C6:C7 zijn samengevoegd",
     ]),
     "xlsx_blank_row_row_numbers": (build_xlsx_blank_row_row_numbers, [
         f"nap_data.xlsx:activities, rij 13, kolom 'status': {STATUS} 'klaar'",
     ]),
     "xlsx_missing_sheet": (build_xlsx_missing_sheet, [
-        "nap_data.xlsx: verplicht blad 'activities' ontbreekt (bladen: actielijnen, Activiteiten, funds, milestones); "
-        "staat er 'Activiteiten'? noem het blad 'activities'; en er is ook geen activities.csv",
+        ("nap_data.xlsx: verplicht blad 'activities' ontbreekt (bladen: actielijnen, Activiteiten, funds, milestones); "
+         "staat er 'Activiteiten'? noem het blad 'activities'; en er is ook geen activities.csv"),
     ]),
     "xlsx_two_workbooks": (build_xlsx_two_workbooks, [
         f"nap_data.xlsx: tabel '{table}' staat ook in nap_data (1).xlsx" for table in ("actielijnen", "activities", "funds", "milestones")
@@ -184,12 +293,36 @@ GENERATED: dict[str, tuple] = {
         "activities.csv: tabel 'activities' staat zowel in dit bestand als in nap_data.xlsx:activities",
     ]),
     "big_file_100mb": (None, [f"activities.csv: bestand is {BIG_BYTES / 1e6:.1f} MB; de grens is {MAX_BYTES / 1e6:.0f} MB"]),
+    # a table that is there but cannot be used: an error, never "absent" with exit 0
+    "optional_table_is_folder": (build_optional_table_is_folder, ["funds.csv: is een map, geen bestand"]),
+    "optional_table_fifo": (build_optional_table_fifo, ["funds.csv: is een named pipe (FIFO), geen gewoon bestand"]),
+    "optional_table_dangling_link": (build_optional_table_dangling_link,
+                                     ["funds.csv: is een symbolische koppeling naar ../elders/funds.csv, dat niet bestaat"]),
+    # workbooks as a person sees them
+    "xlsx_required_sheet_hidden": (build_xlsx_required_sheet_hidden, [
+        "nap_data.xlsx: verplicht blad 'activities' is verborgen (blad 'activities'); maak het zichtbaar"]),
+    "xlsx_formula_without_value": (build_xlsx_formula_without_value, [
+        ("nap_data.xlsx:activities, rij 7, kolom 'explanation': cel H7 heeft een formule (=A7&B7) zonder berekende waarde"
+         "…open het bestand in Excel en sla het op")]),
+    "xlsx_merged_optional_column": (build_xlsx_merged_optional_column, [
+        "nap_data.xlsx:activities, rij 2, kolom 'explanation': cellen H2:H3 zijn samengevoegd"]),
+    "xlsx_title_rows_row_numbers": (build_xlsx_title_rows_row_numbers, [
+        f"nap_data.xlsx:activities, rij 7, kolom 'status': {STATUS} 'klaar'"]),
+    "xlsx_two_sheets_one_table": (build_xlsx_two_sheets_one_table, [
+        "nap_data.xlsx: de bladen 'activities' en 'Activities ' zijn allebei tabel 'activities'; houd er één"]),
+    "xlsx_named_like_table_without_sheet": (build_xlsx_named_like_table_without_sheet, [
+        "funds.xlsx: werkmap heet als tabel 'funds' maar heeft geen blad 'funds' (bladen: Blad1)"]),
+    "xlsx_zip_bomb": (build_xlsx_zip_bomb, [f"nap_data.xlsx: werkmap pakt uit tot …MB; de grens is {MAX_BYTES / 1e6:.0f} MB"]),
+    "xlsx_stray_cell_far_below": (build_xlsx_stray_cell_far_below, [
+        "nap_data.xlsx:activities: blad loopt tot cel I1048576 (1048576 rijen en 9 kolommen); de grens is 2.000.000 cellen"]),
+    "xlsx_zip_not_a_workbook": (build_xlsx_zip_not_a_workbook, ["nap_data.xlsx: is een zip-bestand maar geen Excel-werkmap"]),
 }
 ALL_BAD = {**CASES, **{name: expected for name, (_, expected) in GENERATED.items()}}
 
 #: Dialects that must load, and what in them differs from the fixture's activities.
 ACCEPTED = {
     "utf8_bom": {},
+    "blank_row_above_header": {},
     "windows_1252": {("A1", 2024, "title"): "Eerste ‘café’ – één", ("A1", 2025, "title"): "Eerste ‘café’ – één"},
     "tab_delimited": {},
     "comma_delimited_quoted": {},
@@ -198,6 +331,23 @@ ACCEPTED = {
     "cr_line_endings": {},
     "blank_rows": {},
     "formula_text_in_title": {("A5", 2024, "title"): '=HYPERLINK("https://example.org";"Vijfde")'},
+    "title_rows_above_header": {},
+    "amount_eur_english_thousands": {},
+    "percent_english_decimal_by_column": {},
+    "n_dutch_thousands_by_file": {},
+}
+
+#: What the accepted number cases must read (table, column -> values in file order): the rule of
+#: data/README.md "Getallen", where the other cells of the column or the file decide.
+ACCEPTED_VALUES = {
+    "amount_eur_english_thousands": ("funds", "amount_eur", [2_050_000, 2_549_000, 800_000]),  # '800,000' as 4,670,000 is read
+    "percent_english_decimal_by_column": ("indicators", "percent", [10.9, 2.549]),  # '2.549': the column writes 10.9
+    "n_dutch_thousands_by_file": ("indicators", "n", [30_000, 24_000]),  # '24.000': the file writes 10,9
+}
+#: Notes an accepted case must give (the start of one note).
+ACCEPTED_NOTES = {
+    "title_rows_above_header": "activities.csv: kopregel gevonden op rij 3; de 2 rij(en) erboven",
+    "blank_row_above_header": "activities.csv: kopregel gevonden op rij 2; de 1 rij(en) erboven",
 }
 
 # --------------------------------------------------------------------------- helpers
@@ -219,7 +369,17 @@ def case_dir(request, tmp_path) -> Path:
 
 
 def _snapshot(directory: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(directory.iterdir())}
+    """Every name in the folder with its bytes' hash, or what it is when it is no file (a named
+    pipe is never opened: that would wait for a writer)."""
+    def state(p: Path) -> str:
+        if p.is_symlink():
+            return f"link -> {os.readlink(p)}"
+        if p.is_dir():
+            return "folder"
+        if not p.is_file():
+            return f"special {stat.S_IFMT(p.stat().st_mode)}"
+        return hashlib.sha256(p.read_bytes()).hexdigest()
+    return {p.name: state(p) for p in sorted(directory.iterdir())}
 
 
 def _matches(line: str, expected: str) -> bool:
@@ -279,7 +439,7 @@ def test_bad_case_console_script(case_dir, tmp_path):
     out_dir = tmp_path / "out"
     for command, extra in (("validate", []), ("run", ["--out", str(out_dir)])):
         proc = subprocess.run([*_console_script(), command, "--data", str(case_dir), *extra],
-                              capture_output=True, text=True, cwd=ROOT, timeout=120)
+                              capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
         assert "Traceback" not in proc.stdout + proc.stderr
         assert proc.returncode == 2, (command, proc.stdout, proc.stderr)
         _assert_problems(command, proc.stderr, expected)
@@ -298,8 +458,8 @@ def test_big_file_refused_without_reading_it(big_dir):
     finally:
         tracemalloc.stop()
     assert [str(p) for p in info.value.problems] == [
-        f"activities.csv: bestand is {BIG_BYTES / 1e6:.1f} MB; de grens is {MAX_BYTES / 1e6:.0f} MB "
-        "(te groot voor een bijlage; is dit het goede bestand?)"]
+        (f"activities.csv: bestand is {BIG_BYTES / 1e6:.1f} MB; de grens is {MAX_BYTES / 1e6:.0f} MB "
+         "(te groot voor een bijlage; is dit het goede bestand?)")]
     assert peak < 8 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB: the file was read"
 
 
@@ -316,8 +476,138 @@ def test_accepted_dialect_loads_like_the_fixture(name, cli, small):
     expected = small.activities.copy()
     for (activity, year, column), value in ACCEPTED[name].items():
         expected.loc[(expected.activity_id == activity) & (expected.report_year == year), column] = value
-    pd.testing.assert_frame_equal(load(case).activities, expected)
+    programme = load(case)
+    pd.testing.assert_frame_equal(programme.activities, expected)
+    if name in ACCEPTED_VALUES:
+        table, column, values = ACCEPTED_VALUES[name]
+        assert getattr(programme, table)[column].tolist() == values
+    if name in ACCEPTED_NOTES:
+        assert any(note.startswith(ACCEPTED_NOTES[name]) for note in programme.notes), programme.notes
+        assert ACCEPTED_NOTES[name] in result.out
     assert _snapshot(case) == before
+
+
+# --------------------------------------------------------------------------- accepted, built here
+
+
+def _hidden_copy_after(book):
+    """A very hidden sheet with other statuses after the visible, edited one: before, the last
+    sheet of a name was read, so the hidden one won."""
+    old = book.copy_worksheet(book["activities"])
+    old.title = "Activities "
+    for row in range(2, old.max_row + 1):
+        old.cell(row=row, column=6).value = "stopgezet"
+    old.sheet_state = "veryHidden"
+
+
+def _typed_cells(book):
+    """Number, percent and date cells, as Excel keeps them (no text, no locale)."""
+    funds = book["funds"]
+    assert funds["E2"].value == "2.050.000"
+    funds["E2"] = 2.549  # a number cell: 2.549, never 2549
+    indicators = book.create_sheet("indicators")
+    indicators.append(["monitor", "indicator", "group", "year", "percent", "n", "source"])
+    indicators.append(["Monitor", "groot probleem", "18+", 2023, 10.125, 24000, "memo"])  # 10.125 %, not 10125
+    indicators.append(["Monitor", "groot probleem", "18+", 2024, 0.61, 2100, "memo"])
+    indicators["E3"].number_format = "0%"  # shown as 61%: the number shown is 61
+    milestones = book["milestones"]
+    milestones["B2"] = datetime.datetime(2022, 12, 2)  # a date cell (with the time format openpyxl gives it)
+    milestones["B4"] = datetime.datetime(2022, 12, 1)
+    milestones["B4"].number_format = "mmm yyyy"  # shown as 'dec 2022': known to the month
+
+
+def build_xlsx_hidden_sheet_ignored(d: Path) -> None:
+    _workbook(d, _hidden_copy_after)
+
+
+def build_xlsx_number_cells_exact(d: Path) -> None:
+    _workbook(d, _typed_cells)
+
+
+def build_xlsx_title_rows_found(d: Path) -> None:
+    def titles(book):
+        book["activities"].insert_rows(1, 2)
+        book["activities"]["A1"] = "Bijlage 1 - Overzicht voortgang activiteiten"
+    _workbook(d, titles)
+
+
+def _check_hidden(programme, small):
+    pd.testing.assert_frame_equal(programme.activities, small.activities)
+    assert "nap_data.xlsx: verborgen blad 'Activities ' niet gelezen" in programme.notes
+
+
+def _check_typed(programme, small):
+    assert programme.funds["amount_eur"].tolist() == [2.549, 2_549_000, 800_000]
+    assert programme.indicators["percent"].tolist() == [10.125, 61.0]
+    assert programme.indicators["n"].tolist() == [24000, 2100]
+    milestones = programme.milestones.set_index("milestone")
+    assert milestones.loc["MR en verzending", "planned"] == pd.Timestamp("2022-12-02")
+    assert milestones.loc["MR en verzending", "planned_precision"] == "day"
+    assert milestones.loc["Conferentie", "planned"] == pd.Timestamp("2022-12-01")
+    assert milestones.loc["Conferentie", "planned_precision"] == "month"
+
+
+def _check_title_rows(programme, small):
+    pd.testing.assert_frame_equal(programme.activities, small.activities)
+    assert any(note.startswith("nap_data.xlsx:activities: kopregel gevonden op rij 3") for note in programme.notes)
+
+
+GENERATED_ACCEPTED = {
+    "xlsx_hidden_sheet_ignored": (build_xlsx_hidden_sheet_ignored, _check_hidden),
+    "xlsx_number_cells_exact": (build_xlsx_number_cells_exact, _check_typed),
+    "xlsx_title_rows_found": (build_xlsx_title_rows_found, _check_title_rows),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GENERATED_ACCEPTED))
+def test_generated_accepted_case(name, cli, small, tmp_path):
+    case = tmp_path / name
+    shutil.copytree(SMALL, case)
+    build, check = GENERATED_ACCEPTED[name]
+    build(case)
+    before = _snapshot(case)
+    result = cli("validate", "--data", case)
+    assert result.code == 0 and "Data in orde" in result.out and "Traceback" not in result.out + result.err, result.err
+    check(load(case), small)
+    assert _snapshot(case) == before
+
+
+# --------------------------------------------------------------------------- permissions
+
+
+def _without_privileges(*args: str) -> subprocess.CompletedProcess:
+    """``nap-analysis ARGS`` in a process that file permissions apply to: as root, without the
+    capabilities that let root read anything (so a test sees what a user sees)."""
+    command = [sys.executable, "-m", "nap_analysis.cli", *args]
+    if os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("root without setpriv: file permissions cannot be tested")
+        command = ["setpriv", "--bounding-set=-all", "--", *command]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
+
+
+@pytest.mark.parametrize("state, expected", [
+    ("file_not_readable", ["funds.csv: bestand niet te lezen: geen leesrechten"]),
+    ("folder_not_searchable", ["…: map niet te lezen: geen rechten om de inhoud te zien"]),
+    ("folder_not_listable", ["…: map niet te lezen: geen rechten om de inhoud te zien"]),
+])
+def test_unreadable_files_and_folders_exit_2(state, expected, tmp_path):
+    """No read permission on a file, no search (x) or list (r) permission on the data folder:
+    exit 2 with the file or folder named, from validate and from run; before, PermissionError."""
+    data = tmp_path / "data"
+    shutil.copytree(SMALL, data)
+    target, mode = {"file_not_readable": (data / "funds.csv", 0o000), "folder_not_searchable": (data, 0o644),
+                    "folder_not_listable": (data, 0o311)}[state]
+    target.chmod(mode)
+    try:
+        for command, extra in (("validate", ()), ("run", ("--out", str(tmp_path / "out")))):
+            proc = _without_privileges(command, "--data", str(data), *extra)
+            assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
+            assert proc.returncode == 2, (command, proc.stdout, proc.stderr)
+            _assert_problems(command, proc.stderr, expected)
+        assert not (tmp_path / "out").exists()
+    finally:
+        target.chmod(0o755 if target.is_dir() else 0o644)
 
 
 # --------------------------------------------------------------------------- the corpus itself
@@ -357,7 +647,8 @@ def test_each_case_breaks_one_file(case):
 def test_readme_documents_every_case():
     readme = (CORPUS / "README.md").read_text(encoding="utf-8")
     rows = {line.split("|")[1].strip().strip("`") for line in readme.splitlines() if line.startswith("| `")}
-    assert rows == set(ALL_BAD) | set(ACCEPTED), sorted(rows ^ (set(ALL_BAD) | set(ACCEPTED)))
+    cases = set(ALL_BAD) | set(ACCEPTED) | set(GENERATED_ACCEPTED)
+    assert rows == cases, sorted(rows ^ cases)
 
 
 def test_corpus_bytes_survived_version_control():

@@ -1,14 +1,16 @@
 """The loader: dialects Dutch spreadsheet users export, typed tables, located problems."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
+from conftest import FIXTURES
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nap_analysis.data import vocabulary as v
-from nap_analysis.errors import DataError
 from nap_analysis.data.loader import load
-
-from conftest import FIXTURES
+from nap_analysis.errors import DataError
 
 
 def test_small_fixture_types(small):
@@ -146,3 +148,106 @@ def test_bundled_data_loads_and_is_sourced(bundled):
         # an illustrative status is never presented without saying so in its explanation
         illustrative = table[table["status_basis"] == "illustrative"]
         assert illustrative["explanation"].str.startswith("Illustratief").all(), name
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def test_loader_words_in_both_languages_with_the_same_fields():
+    """Every loader message and note is a key in both catalogues, with the same {placeholders}."""
+    from string import Formatter
+
+    from nap_analysis.words import en, nl
+
+    def fields(text):
+        return sorted({f[1] for f in Formatter().parse(text) if f[1]})
+
+    ours = sorted(k for k in nl.WORDS if k.startswith(("load.", "note.", "problem.")))
+    assert len(ours) > 80
+    assert [k for k in en.WORDS if k.startswith(("load.", "note.", "problem."))] == [k for k in nl.WORDS if k in ours]
+    assert {k: fields(nl.WORDS[k]) for k in ours} == {k: fields(en.WORDS[k]) for k in ours}
+
+
+def test_problems_are_words_keys_said_in_either_language(small_copy):
+    """A problem carries a key and its fields, not a Dutch sentence: the same problem in English."""
+    from nap_analysis.words import words
+
+    acts = small_copy / "activities.csv"
+    acts.write_text(acts.read_text().replace("A2;2025;1;Tweede;OCW;  Vertraagd ", "A2;2025;1;Tweede;OCW;vertraagt"))
+    with pytest.raises(DataError) as info:
+        load(small_copy)
+    (found,) = info.value.problems
+    assert found.message == "load.unknown_status_suggest" and found.message in words("en")
+    assert found.text("nl").startswith("activities.csv, rij 9, kolom 'status': onbekende status 'vertraagt'; bedoelt u 'vertraagd'?")
+    assert found.text("en").startswith("activities.csv, row 9, column 'status': unknown status 'vertraagt'; did you mean 'vertraagd'?")
+
+
+def test_notes_are_words_keys_and_survive_pickling(small):
+    """Notes print as Dutch text, say themselves in English, and reach the kernels intact."""
+    import pickle
+
+    note = next(n for n in small.notes if n.key == "note.absent.motions")
+    assert note.text("en") == "motions is missing: motions and commitments (Annex 2) skipped"
+    again = pickle.loads(pickle.dumps(note))
+    assert again == note and again.text("en") == note.text("en")
+
+
+def test_invisible_characters_are_written_out():
+    from nap_analysis.data.messages import visible
+
+    assert visible("vertraagd\u200b") == "vertraagd\\u200b"
+    assert visible("in\u00a0uitvoering\ufeff") == "in\\u00a0uitvoering\\ufeff"
+    assert visible("gewoon woord met spaties") == "gewoon woord met spaties"
+    assert visible("\U000e0041") == "\\U000e0041"
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def _indicators(folder, percents, ns):
+    rows = ["monitor;indicator;group;year;percent;n;source"]
+    rows += [f"M;i;g;{2000 + k};{p};{n};memo" for k, (p, n) in enumerate(zip(percents, ns))]
+    (folder / "indicators.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("percents, ns, expected", [
+    (["10.9", "2.549"], ["1", "2"], [10.9, 2.549]),  # the column writes a decimal point
+    (["10,9", "2.549", "10.5"], ["1", "2", "3"], None),  # the column writes both ways: '2.549' stays ambiguous
+    (["10,9", "2.549"], ["1", "2"], [10.9, 2549]),  # the column writes a decimal comma: '.' groups thousands (out of range)
+    (["11", "2.549"], ["1.234.567", "2"], [11, 2549]),  # the column shows nothing, the file groups with '.' (out of range)
+    (["11", "2.549"], ["1,234,567", "2"], [11, 2.549]),  # ... the file groups with ','
+    (["11", "2.549"], ["1", "2"], None),  # nothing decides it
+])
+def test_ambiguous_numbers_follow_the_column_then_the_file(small_copy, percents, ns, expected):
+    _indicators(small_copy, percents, ns)
+    if expected and expected[1] == 2549:
+        assert _problems(small_copy) == ["indicators.csv, rij 3, kolom 'percent': 2.549 valt buiten het toegestane bereik (van 0 tot en met 100)"]
+        return
+    if expected is None:
+        problems = _problems(small_copy)
+        assert problems == [("indicators.csv, rij 3, kolom 'percent': '2.549' is dubbelzinnig: 2549 als '.' duizendtallen scheidt, "
+                             "of 2,549 als '.' het decimaalteken is; de rest van de kolom en het bestand beslist het niet: "
+                             "schrijf duizendtallen zonder scheidingsteken (zie 'Getallen' in data/README.md)")]
+    else:
+        assert load(small_copy).indicators["percent"].tolist() == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(whole=st.integers(0, 10**12), decimals=st.one_of(st.none(), st.text("0123456789", min_size=1, max_size=4)),
+       negative=st.booleans())
+def test_number_rule_reads_what_a_plain_formatter_writes(whole, decimals, negative):
+    """A number written the Dutch or the English way is read back exactly as that way, and
+    the other way reads it the same or not at all -- except in the one ambiguous shape."""
+    from nap_analysis.data import numbers
+
+    grouped = f"{whole:,}"
+    sign = "-" if negative else ""
+    dutch = sign + grouped.replace(",", ".") + (f",{decimals}" if decimals else "")
+    english = sign + grouped + (f".{decimals}" if decimals else "")
+    value = float(f"{sign}{whole}.{decimals or 0}")
+    parsed = numbers.parse(pd.Series([dutch, english], dtype="str"))
+    assert parsed.dutch[parsed.codes[0]] == value
+    assert parsed.english[parsed.codes[1]] == value
+    for text, other in ((dutch, parsed.english[parsed.codes[0]]), (english, parsed.dutch[parsed.codes[1]])):
+        ambiguous = numbers.readings(text) is not None
+        assert ambiguous == (not np.isnan(other) and other != value), text

@@ -7,21 +7,21 @@ replaced, so error messages, row numbers and dtypes cannot drift.
 """
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import re
 import shutil
 
 import numpy as np
 import pandas as pd
-import pytest
+from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nap_analysis.data import loader
 from nap_analysis.data import vocabulary as v
 from nap_analysis.errors import DataError
-
-from conftest import FIXTURES
 
 # --------------------------------------------------------------------------- duplicate keys
 
@@ -64,7 +64,7 @@ _BYTES = st.lists(st.sampled_from([b" ", b"\t", b"\n", b"\r", b"\x0b", b"\x1c", 
 @given(data=_BYTES)
 def test_encoding_blank_and_header_match_decoding_the_text(data):
     problems: list = []
-    encoding = loader._encoding(data, "activities.csv", problems)
+    encoding = loader._encoding(data, "activities.csv", ";", problems)
     for name in ("utf-8-sig", "cp1252"):  # what decoding everything decided
         try:
             text = data.decode(name)
@@ -163,3 +163,22 @@ def test_big_table_reference_problem(tmp_path, monkeypatch):
     data_dir = _big(tmp_path, break_it)
     problems = _outcome(data_dir, True, monkeypatch)
     assert problems == ["activities.csv, rij 51, kolom 'actielijn': actielijn 7 bestaat niet in actielijnen.csv (wel: 1, 2, 3)"]
+
+
+# --------------------------------------------------------------------------- rows of a byte offset
+
+_CELLS = st.sampled_from(["A1", "é", "’", '"twee\nregels"', '"a;b"', '""', "x", '"\r\n"', ""])
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.lists(_CELLS, min_size=1, max_size=4), min_size=1, max_size=8), end=st.sampled_from(["\n", "\r\n", "\r"]),
+       at=st.integers(0, 10**6))
+def test_row_of_an_offset_counts_records_like_the_decoded_text(rows, end, at):
+    """_row_of reads the bytes as Latin-1; counting the records of the text decoded as what it
+    is (UTF-8 here) gives the same spreadsheet row, also after cells with line breaks."""
+    text = end.join(";".join(row) for row in rows) + end
+    data = text.encode("utf-8")
+    chars = at % (len(text) + 1)
+    offset = len(text[:chars].encode("utf-8"))
+    plain = sum(1 for _ in csv.reader(io.StringIO(text[:chars] + "x", newline=""), delimiter=";"))
+    assert loader._row_of(data, offset, ";") == plain

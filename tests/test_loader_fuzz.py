@@ -12,15 +12,15 @@ import tempfile
 from pathlib import Path
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from conftest import FIXTURES
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from nap_analysis.data import vocabulary as v
-from nap_analysis.errors import DataError, Problem
 from nap_analysis.data.loader import load
-
-from conftest import FIXTURES
+from nap_analysis.errors import DataError, Problem
+from nap_analysis.words import words
 
 SMALL = FIXTURES / "small"
 VALID_ACTIVITIES = (SMALL / "activities.csv").read_bytes()
@@ -39,6 +39,9 @@ def _check(data_dir: Path) -> str:
             assert isinstance(problem, Problem) and problem.file and problem.message
             assert problem.row is None or (isinstance(problem.row, int) and problem.row >= 1), problem
             assert "Traceback" not in str(problem)
+            # a words key with its fields, said in both languages (no literal Dutch sentence)
+            assert problem.message in words("nl") and problem.message in words("en"), problem
+            assert problem.text("en") and problem.text("nl")
         return "refused"
     # loaded: then the tables really satisfy the contract
     acts = programme.activities

@@ -36,15 +36,14 @@ class Table:
     name: str
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()
-    optional: bool = False
-    skipped_without: str = ""  # what the analyses leave out when the file is absent
+    optional: bool = False  # absent: the analyses that need it are skipped (words: ``note.absent.<name>``)
     extra_columns: tuple[str, ...] = field(default=("note",))  # allowed, kept as text
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
 
-_YEAR = dict(minimum=2000, maximum=2100)
+_YEAR = {"minimum": 2000, "maximum": 2100}
 
 ACTIELIJNEN = Table(
     "actielijnen",
@@ -91,7 +90,6 @@ MOTIONS = Table(
     ),
     key=("item_id", "report_year"),
     optional=True,
-    skipped_without="moties en toezeggingen (Bijlage 2)",
 )
 
 FUNDS = Table(
@@ -108,7 +106,6 @@ FUNDS = Table(
         Column("interpretation", nullable=True, required=False, default=""),
     ),
     optional=True,
-    skipped_without="middelen per ministerie en jaar",
 )
 
 MILESTONES = Table(
@@ -122,7 +119,6 @@ MILESTONES = Table(
     ),
     key=("milestone",),
     optional=True,
-    skipped_without="planning en mijlpalen",
 )
 
 INDICATORS = Table(
@@ -141,7 +137,6 @@ INDICATORS = Table(
     ),
     key=("monitor", "indicator", "group", "year"),
     optional=True,
-    skipped_without="monitorindicatoren",
 )
 
 STATUS_LABELS = Table(
@@ -154,7 +149,6 @@ STATUS_LABELS = Table(
     ),
     key=("report_year", "language", "status"),
     optional=True,
-    skipped_without="eigen statuswoorden per verslagjaar (standaardwoorden gebruikt)",
 )
 
 #: Settings a data directory may change, with their defaults (``settings.csv``): what the
@@ -173,7 +167,6 @@ SETTINGS_TABLE = Table(
     ),
     key=("setting",),
     optional=True,
-    skipped_without="eigen instellingen (standaardwaarden gebruikt)",
 )
 
 TABLES: tuple[Table, ...] = (ACTIELIJNEN, ACTIVITIES, MOTIONS, FUNDS, MILESTONES, INDICATORS, STATUS_LABELS,
