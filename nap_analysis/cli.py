@@ -133,7 +133,7 @@ def cmd_validate(args, w) -> int:
     counts = ", ".join(w("cli.rows", name=name, n=len(getattr(programme, name))) for name in programme.files)
     print(w("cli.valid", folder=str(args.data or "data/"), counts=counts))
     for note in programme.notes:
-        print(w("cli.note", note=note))
+        print(w("cli.note", note=note.text(args.lang) if hasattr(note, "text") else note))
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from collections import defaultdict
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+@cache
 def _imports() -> dict[str, set[str]]:
     """Every nap_analysis module and the nap_analysis modules it imports (anywhere in the file)."""
     graph: dict[str, set[str]] = defaultdict(set)
@@ -62,7 +64,8 @@ def test_layers_import_downwards_only():
 
 
 def test_no_import_cycles():
-    graph = {m: {t for t in targets if t in _imports() and t != m} for m, targets in _imports().items()}
+    modules = _imports()
+    graph = {m: {t for t in targets if t in modules and t != m} for m, targets in modules.items()}
     # a package's __init__ importing its own modules is not a cycle of meaning: leave those edges out
     graph = {m: {t for t in ts if not t.startswith(m + ".")} for m, ts in graph.items()}
     cycles, state = [], {}
