@@ -29,7 +29,13 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=None, help="use this (synthetic) data folder instead of writing one")
     args = parser.parse_args()
 
-    from nap_analysis import flags, load, progress, stats
+    import importlib
+
+    # the modules, not the functions of the same name that nap_analysis.analysis exports
+    flags = importlib.import_module("nap_analysis.analysis.flags")
+    progress = importlib.import_module("nap_analysis.analysis.progress")
+    stats = importlib.import_module("nap_analysis.analysis.statistics")
+    load = importlib.import_module("nap_analysis.data.loader")
 
     with tempfile.TemporaryDirectory(prefix="nap-profile-") as tmp:
         data_dir = args.data or Path(tmp) / "data"
