@@ -579,3 +579,12 @@ def test_style_sheet_is_valid():
         assert matplotlib.rcParams["font.sans-serif"][0] == "DejaVu Sans"
         assert matplotlib.rcParams["svg.fonttype"] == "none"
         assert not matplotlib.rcParams["axes.spines.top"] and not matplotlib.rcParams["axes.spines.right"]
+
+
+def test_dollar_signs_in_data_are_text_not_mathematics(progress):
+    """'Budget $5 mln en $\\foo{ mln' from a title must appear as written, not as mathtext (or an error)."""
+    title = "Budget $5 mln en $\\foo{ mln"
+    fig = F.progress_chart(progress, LABELS_2025, titles={"1": title})
+    block = F.render(fig, "dollar", "x", "y")
+    svg = block.svg.decode("utf-8")
+    assert "Budget $5 mln en $\\foo{ mln" in svg.replace("&#36;", "$")

@@ -269,3 +269,35 @@ def test_a_batch_of_years_and_languages_side_by_side(cli, tmp_path):
     assert not list(out.glob(".tmp-*")) and not list(out.glob(".old-*"))
     manifest = json.loads((out / "2025-en" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["parameters"]["language"] == "en" and manifest["parameters"]["report_year"] == 2025
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_line_and_exit_2(cli, tmp_path):
+    blocker = tmp_path / "een-bestand"
+    blocker.write_text("x", encoding="utf-8")
+    result = cli("run", "--data", FIXTURES / "small", "--out", blocker / "uitvoer", "--date", DATE)
+    assert result.code == 2, result.err
+    assert "kan niet geschreven worden" in result.err and "Traceback" not in result.err
+
+
+def test_a_full_disk_keeps_the_previous_outputs_and_says_so(previous, cli, monkeypatch):
+    """No space left while writing the documents: exit 1 with one line, the last good folder untouched."""
+    import errno
+
+    import nap_analysis.pipeline.outputs as outputs
+
+    before = tree_bytes(previous / "2025")
+    real = outputs.write_atomic
+
+    def full(path, data):
+        if path.suffix == ".pdf":
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real(path, data)
+
+    monkeypatch.setattr(outputs, "write_atomic", full)
+    import nap_analysis.pipeline.documents as documents
+
+    monkeypatch.setattr(documents, "write_atomic", full)
+    result = cli("run", "--out", previous, "--date", DATE)
+    assert result.code == 1 and "No space left on device" in result.err and "Traceback" not in result.err
+    assert tree_bytes(previous / "2025") == before
+    assert not list(previous.glob(".tmp-*"))
