@@ -97,7 +97,7 @@ def test_importing_the_package_is_cheap_and_has_no_cycle():
 #: Private names of other libraries that earlier versions patched or copied (issue 18).
 PRIVATE = ("_get_text_metrics_function", "_get_png_data", "_async_wait", "_handle_kernel_info_reply",
            "_wait_until_connected", 'sys.modules["debugpy"]', "_run_exitfuncs", "forkserver", "prctl", "PDEATHSIG",
-           "setpriority", "nest_asyncio")
+           "setpriority", "nest_asyncio", "._element", "._p.", "._tbl", "._tc")
 
 
 @pytest.mark.parametrize("name", PRIVATE)

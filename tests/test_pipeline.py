@@ -41,7 +41,8 @@ def test_every_figure_as_png_at_200_dpi_and_svg(built):
     figures = built.out_dir / "figures"
     pngs = sorted(figures.glob("*.png"))
     assert {p.stem for p in pngs} == {"voortgang_per_actielijn", "moties_en_toezeggingen", "middelen_per_instrument",
-                                      "planning_en_mijlpalen", "monitorindicatoren", "projectie_afgerond",
+                                      "planning_en_mijlpalen_1", "planning_en_mijlpalen_2",  # one per phase
+                                      "monitorindicatoren", "projectie_afgerond",
                                       "veranderingen_sinds_vorig_jaar"}
     for png in pngs:
         svg = png.with_suffix(".svg")

@@ -58,6 +58,25 @@ def test_html_formats_cells_by_kind_in_the_document_language():
     assert '<span lang="nl">Nederlands</span>' in english  # a Dutch passage inside an English page is marked
 
 
+def test_a_subsection_shown_in_a_notebook_is_in_the_html_and_the_word_file(tmp_path):
+    """A notebook builds SectionViews; their subsections must render like plain Sections."""
+    from docx import Document as Word
+
+    from nap_analysis.briefing.display import SectionView
+    from nap_analysis.briefing.render.docx import document_docx
+    from nap_analysis.briefing.render.html import document_html, section_fragment
+
+    outer = SectionView("outer", "Buiten", [Paragraph.of("voor")], language="nl")
+    outer.add(SectionView("inner", "Binnen", [Paragraph.of("tekst van de subsectie")], level=3, language="nl"))
+    doc = _document()
+    doc.sections.append(outer)
+    for html in (document_html(doc), section_fragment(outer)):
+        assert ">Binnen</h3>" in html and "tekst van de subsectie" in html
+    path = tmp_path / "d.docx"
+    path.write_bytes(document_docx(doc))
+    assert "tekst van de subsectie" in [p.text for p in Word(path).paragraphs]
+
+
 def test_pdf_is_a4_with_page_numbers_embedded_fonts_and_the_same_bytes_twice():
     from pypdf import PdfReader
 

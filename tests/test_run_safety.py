@@ -190,7 +190,7 @@ def test_a_second_run_into_the_same_folder_stops_with_a_message(previous, tmp_pa
     process = _start_run(previous)
     try:
         _wait_until(process, previous, "data/*.csv")
-        with pytest.raises(BusyError, match="er loopt al een run"):
+        with pytest.raises(BusyError, match="er loopt al een verwerking"):
             run(year=2025, out_root=previous, date=DATE)
         other = run(year=2025, data_dir=FIXTURES / "small", out_root=tmp_path / "elders", date=DATE)
         assert other.out_dir.exists()  # another folder is not blocked

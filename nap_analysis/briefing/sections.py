@@ -670,15 +670,18 @@ def transitions_section(ctx: Context, matrix: pd.DataFrame | None, delay_test) -
             name = previous_labels.get(code, w["word.not_in_overview"]) if code != "absent" else w["word.not_in_overview"]
             rows.append([name, *[int(counts[c]) for c in matrix.columns]])
         section.add(Paragraph.of(w("transitions.lead", previous=ctx.previous, year=ctx.year)),
-                    Table("statusovergangen", w("table.transitions", previous=ctx.previous, year=ctx.year), columns, rows,
-                          notes=[provenance_paragraph(ctx)]))
+                    Table("statusovergangen", w("table.transitions", previous=ctx.previous, year=ctx.year), columns, rows))
     sub = SectionView("delays", w["heading.delays"], level=3, language=ctx.language)
     sub.add(Paragraph.of(delay_sentence(ctx, delay_test)))
     table = delay_test.table
     columns = [Column("actielijn", w["col.actielijn"], "text", width=1.2),
                Column("delayed_or_stopped", w["col.delayed_or_stopped"], "integer"),
-               Column("other", w["col.other"], "integer")]
-    rows = [[ctx.line_word(line), int(r["delayed_or_stopped"]), int(r["other"])] for line, r in table.iterrows()]
+               Column("other", w["col.other"], "integer"),
+               Column("n_illustrative", w["col.of_which_illustrative"], "integer", export_only=True)]
+    illustrative = (ctx.activities["status_basis"].astype(str) == "illustrative").groupby(
+        ctx.activities["actielijn"].astype(str)).sum()
+    rows = [[ctx.line_word(line), int(r["delayed_or_stopped"]), int(r["other"]), int(illustrative.get(str(line), 0))]
+            for line, r in table.iterrows()]
     sub.add(Table("vertraging_per_actielijn", w("table.delays", year=ctx.year), columns, rows,
                   notes=[provenance_paragraph(ctx)]))
     section.add(sub)
@@ -747,8 +750,12 @@ def projection_section(ctx: Context, projection, figure: Figure | None = None) -
         section.add(figure)
     columns = [Column("report_year", w["col.report_year"], "year"),
                Column("share_completed", w["col.share_completed_plain"], "share", 1),
-               Column("n", w["col.n_not_stopped"], "integer")]
-    rows = [[int(y), float(s) / 100 if not is_missing(s) else None, int(n)]
+               Column("n", w["col.n_not_stopped"], "integer"),
+               Column("n_illustrative", w["col.of_which_illustrative"], "integer", export_only=True)]
+    acts = ctx.programme.activities
+    acts = acts[acts["status"].astype(str) != "stopped"]
+    illustrative = (acts["status_basis"].astype(str) == "illustrative").groupby(acts["report_year"]).sum()
+    rows = [[int(y), float(s) / 100 if not is_missing(s) else None, int(n), int(illustrative.get(int(y), 0))]
             for y, s, n in zip(projection.history["report_year"], projection.history["share_completed"],
                                projection.history["n"])]
     section.add(Table("projectie_historie", w["table.projection"], columns, rows, notes=[provenance_paragraph(ctx)]))

@@ -98,12 +98,6 @@ def _child(parent, tag: str, order: tuple[str, ...]):
     return found if found is not None else _put(parent, _el(tag), order)
 
 
-def _xml(proxy):
-    """The OOXML element behind a python-docx object (``element`` where public, else ``_element``)."""
-    element = getattr(proxy, "element", None)
-    return element if element is not None else proxy._element
-
-
 def _first_child(parent, tag: str, after: tuple[str, ...] = ()):
     """The ``tag`` child of ``parent``; made where missing, as the first child after those of ``after``."""
     found = parent.find(_qn(tag))
@@ -417,13 +411,19 @@ class _Writer:
         grid.alignment = WD_TABLE_ALIGNMENT.LEFT
         grid.autofit = False
         widths = [Mm(TEXT_WIDTH_MM * share / 100) for share in column_widths(table)]
-        self.table_properties(grid, table)
+        # python-docx has no API for a repeating header row, cell shading or borders: they are set
+        # on the table's XML, reached through the document's public ``element`` (the table just added
+        # is the body's last w:tbl)
+        tbl = self.word.element.body.findall(_qn("w:tbl"))[-1]
+        rows_xml = tbl.findall(_qn("w:tr"))
+        self.table_properties(tbl, table)
         keep = keep_together(table)  # as the PDF does: short tables are not split over pages
         right = [cells.numeric(c) for c in table.columns]
         for j, column in enumerate(grid.columns):
             column.width = widths[j]
         for i, row in enumerate(grid.rows):
-            tr_pr = _first_child(_xml(row), "w:trPr", after=("tblPrEx",))
+            tr_xml = rows_xml[i]
+            tr_pr = _first_child(tr_xml, "w:trPr", after=("tblPrEx",))
             tr_pr.append(_el("w:cantSplit"))  # a row is not cut in two over a page break
             if i == 0:
                 tr_pr.append(_el("w:tblHeader"))  # the header row repeats on every page the table spans
@@ -437,7 +437,7 @@ class _Writer:
                     p.paragraph_format.keep_with_next = True
                 if i == 0:
                     p.add_run(table.columns[j].label)
-                    tc_pr = _first_child(_xml(cell), "w:tcPr")
+                    tc_pr = _first_child(tr_xml.findall(_qn("w:tc"))[j], "w:tcPr")
                     borders = _el("w:tcBorders")
                     borders.append(_border("w:bottom", INK, 12))
                     _put(tc_pr, borders, _TCPR_ORDER)
@@ -447,9 +447,9 @@ class _Writer:
         for note in table.notes:
             self.paragraph(note)
 
-    def table_properties(self, grid, table: Table) -> None:
+    def table_properties(self, tbl, table: Table) -> None:
         """Width, rules between rows (no vertical lines, as in the PDF), cell padding, a description."""
-        tbl_pr = _first_child(_xml(grid), "w:tblPr")
+        tbl_pr = _first_child(tbl, "w:tblPr")
         _put(tbl_pr, _el("w:tblW", w=_twips(TEXT_WIDTH_MM), type="dxa"), _TBLPR_ORDER)
         borders = _el("w:tblBorders")
         for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):

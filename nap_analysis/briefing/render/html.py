@@ -17,7 +17,7 @@ from markupsafe import Markup
 from ... import __version__
 from .. import icons
 from ..format import fmt
-from ..model import Document, Section, Table
+from ..model import BulletList, Document, Figure, Paragraph, Section, Table
 from . import cells
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -28,6 +28,15 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _CHAR_MM, _LINE_MM, _PAD_MM, _TEXT_MM = 1.55, 3.7, 2.4, 170
 #: A word longer than this many characters may break anywhere (overflow-wrap) rather than widen its column.
 _LONGEST_WORD = 16
+
+
+_KINDS = (Paragraph, BulletList, Table, Figure, Section)
+
+
+def kind_of(block) -> str:
+    """The model class a block is an instance of, so a subclass (a notebook's SectionView) renders
+    as its base: by name a subsection shown in a notebook was silently left out."""
+    return next((cls.__name__ for cls in _KINDS if isinstance(block, cls)), type(block).__name__)
 
 
 def _longest_word(cell, column, f) -> int:
@@ -118,7 +127,7 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              trim_blocks=False, lstrip_blocks=False, undefined=jinja2.StrictUndefined)
     env.globals.update(
-        kind_of=lambda block: type(block).__name__,
+        kind_of=kind_of,
         numeric=cells.numeric,
         icon_of=cells.icon_of,
         badge_of=cells.badge_of,
