@@ -170,7 +170,34 @@ def _all_texts(fig: Figure) -> list[str]:
 
 def test_status_colours_follow_vocabulary():
     assert tuple(F.STATUS_COLOURS) == MOTION_STATUSES
-    assert set(F.STATUS_HATCHES) == {"stopped", "delayed"}
+    # 'alternative' is hatched since issue 16: its colour cannot be 3:1 from both sky blue and
+    # near-white, and it touches either in the motions chart (see the contrast test below)
+    assert set(F.STATUS_HATCHES) == {"stopped", "delayed", "alternative"}
+    assert len(set(F.STATUS_HATCHES.values())) == len(F.STATUS_HATCHES)  # each its own pattern
+
+
+def test_any_two_status_segments_that_can_touch_differ_by_3_to_1_or_a_pattern():
+    """WCAG 1.4.11: segments of a bar are told apart by a contrast of 3:1, or by a hatch whose
+    lines have 3:1 against its own fill. Any two statuses can touch (those between are absent)."""
+    for a, b in itertools.combinations(F.STATUS_COLOURS, 2):
+        if a in F.STATUS_HATCHES or b in F.STATUS_HATCHES:
+            continue
+        ratio = F.contrast_ratio(F.STATUS_COLOURS[a], F.STATUS_COLOURS[b])
+        assert ratio >= 3, f"{a} and {b}: {ratio:.2f}:1"
+    for code in F.STATUS_HATCHES:
+        colour = F.STATUS_COLOURS[code]
+        assert F.contrast_ratio(colour, F._hatch_colour(colour)) >= 3, code
+    # the pair the issue measured: 'in uitvoering' against 'alternatieve invulling' was 1.42:1, unhatched
+    assert F.contrast_ratio("#2E9BE4", F.STATUS_COLOURS["alternative"]) < 1.5 and "alternative" in F.STATUS_HATCHES
+
+
+def test_text_on_a_segment_has_4_5_to_1_and_light_fills_get_a_dark_edge():
+    for code, colour in F.STATUS_COLOURS.items():
+        assert F.contrast_ratio(colour, F._ink_on(colour)) >= 4.5, code
+        assert F.contrast_ratio(F.edge_colour(colour), "#FFFFFF") >= 3, code
+    assert F.edge_colour(F.STATUS_COLOURS["not_started"]) != F.STATUS_COLOURS["not_started"]
+    assert F.edge_colour(F.STATUS_COLOURS["completed"]) == F.STATUS_COLOURS["completed"]
+    assert F.contrast_ratio("#000000", "#FFFFFF") == pytest.approx(21)
 
 
 def test_status_colours_differ_in_greyscale():
@@ -464,10 +491,13 @@ def test_render_gives_identical_png_and_svg_with_text_as_text(progress):
     assert text.lstrip().startswith("<?xml") and "<svg" in text
     assert "<text" in text and "Actielijn 1" in text  # text stays text: a writer can edit a label
     assert "<dc:date>" not in text
-    again = F.render(fig, "voortgang", "x", "y")
-    fresh = F.render(F.progress_chart(progress, LABELS_2025), "voortgang", "x", "y")
+    assert "<title>Figuur: voortgang</title>" in text and "<desc>Staven per actielijn</desc>" in text
+    again = F.render(fig, "voortgang", "Figuur: voortgang", "Staven per actielijn")
+    fresh = F.render(F.progress_chart(progress, LABELS_2025), "voortgang", "Figuur: voortgang", "Staven per actielijn")
     assert block.png == again.png == fresh.png
     assert block.svg == again.svg == fresh.svg
+    other = F.render(fig, "voortgang", "x", "y")  # other words: only the SVG's title and desc differ
+    assert other.png == block.png and other.svg != block.svg
 
 
 def test_an_opaque_chart_is_saved_as_rgb_with_the_same_pixels_and_a_transparent_one_keeps_alpha(progress):
@@ -524,7 +554,8 @@ def test_every_chart_renders_byte_identically(progress, motions, funds, mileston
         first = F.render(fig, name, name, name)
         second = F.render(fig, name, name, name)
         assert (first.png, first.svg) == (second.png, second.svg), name
-        assert F.figure_bytes(fig, "svg") == first.svg, name
+        # the file is matplotlib's SVG with the title and description put in, nothing else changed
+        assert F.describe_svg(F.figure_bytes(fig, "svg"), name, name) == first.svg, name
 
 
 def test_footnote_hangs_below_the_legend(tmp_path, progress):

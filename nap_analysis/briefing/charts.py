@@ -12,8 +12,14 @@ other words from the catalogue (:mod:`nap_analysis.words`, keys ``chart.*``). Nu
 and dates go through the one formatter (:mod:`.format`).
 
 Colours: :data:`STATUS_COLOURS` has a clearly different lightness per status (pairwise
-relative-luminance difference >= 0.13), so statuses stay apart in greyscale print and for
-colour-blind readers; 'stopped' and 'delayed' are also hatched (:data:`STATUS_HATCHES`).
+relative-luminance difference >= 0.12), so statuses stay apart in greyscale print and for
+colour-blind readers. Segments of a bar that may touch differ by a WCAG contrast of at least 3:1
+or by a pattern: 'stopped', 'delayed' and 'alternative' are hatched (:data:`STATUS_HATCHES`), and
+the three plain colours (completed, in progress, not started) are >= 3:1 apart from each other.
+A fill that has less than 3:1 against the white page gets a dark outline (:func:`edge_colour`).
+
+Files: :func:`render` gives the SVG a ``<title>`` (the caption) and a ``<desc>`` (the alt text),
+so the file read on its own says what the chart shows.
 
 Files: :func:`render` turns a figure into a :class:`~.model.Figure` with a PNG (200 dpi, RGB)
 and an SVG whose text stays text (editable in Inkscape or Word) and names fallback fonts for
@@ -62,26 +68,34 @@ __all__ = [
     "indicators_chart",
     "projection_chart",
     "render",
+    "describe_svg",
     "add_footnote",
     "figure_bytes",
     "format_euro",
     "euro_formatter",
     "format_date",
     "relative_luminance",
+    "contrast_ratio",
+    "edge_colour",
 ]
 
 #: The house style; applied per figure, never globally.
 STYLE_PATH: Path = Path(__file__).resolve().parent / "style" / "nap.mplstyle"
 
 #: Status code -> colour, in vocabulary order (MOTION_STATUSES = activity codes + 'alternative').
-#: Relative luminance (WCAG): completed 0.017, stopped 0.146, in_progress 0.296,
-#: alternative 0.441, delayed 0.704, not_started 0.930 -> pairwise difference >= 0.13
-#: (CIE L* 14, 45, 61, 72, 87, 97). Hues after Okabe-Ito (blue, vermillion, sky blue, bluish
+#: Relative luminance (WCAG): completed 0.017, stopped 0.146, in_progress 0.270,
+#: alternative 0.441, delayed 0.704, not_started 0.930 -> pairwise difference >= 0.12
+#: (CIE L* 14, 45, 59, 72, 87, 97). Hues after Okabe-Ito (blue, vermillion, sky blue, bluish
 #: green, yellow), lightness tuned so that the statuses also keep >= 8 L* apart under simulated
 #: protanopia, deuteranopia and tritanopia (Machado et al. 2009); see tests/test_figures.py.
+#: The unhatched three have WCAG contrast >= 3:1 with each other (completed : in_progress 4.8,
+#: in_progress : not_started 3.04, completed : not_started 14.6): sky blue was #2E9BE4 (0.296),
+#: which had only 2.8:1 against not started and 1.42:1 against 'alternative'; the new blue is
+#: greyer (#5A93C8), the one hue near sky blue at that lightness that keeps >= 8 L* from
+#: vermillion under simulated deuteranopia.
 STATUS_COLOURS: dict[str, str] = {
     "completed": "#0A2342",  # dark navy
-    "in_progress": "#2E9BE4",  # sky blue
+    "in_progress": "#5A93C8",  # steel blue
     "delayed": "#F2DC3F",  # yellow, hatched
     "stopped": "#C03C2C",  # vermillion red, hatched
     "not_started": "#F7F7F7",  # near-white grey, drawn with a grey outline
@@ -89,8 +103,10 @@ STATUS_COLOURS: dict[str, str] = {
 }
 assert tuple(STATUS_COLOURS) == MOTION_STATUSES, "STATUS_COLOURS must follow the vocabulary order"
 
-#: Hatching so 'stopped' and 'delayed' also read in black-and-white.
-STATUS_HATCHES: dict[str, str] = {"stopped": "////", "delayed": ".."}
+#: Hatching so 'stopped', 'delayed' and 'alternative' also read in black-and-white, and stand apart
+#: from any neighbouring segment whose colour is less than 3:1 from theirs (no six colours can
+#: all be 3:1 apart: that would take a contrast range of 3^5 = 243, and black to white is 21).
+STATUS_HATCHES: dict[str, str] = {"stopped": "////", "delayed": "..", "alternative": "---"}
 
 #: Ministry -> colour for the funds chart (again distinct in lightness); others cycle _EXTRA.
 MINISTRY_COLOURS: dict[str, str] = {
@@ -104,6 +120,7 @@ _EXTRA_COLOURS = ("#3CC79A", "#C03C2C", "#F2D36B", "#4C4C4C")
 _INK = "#222222"
 _MUTED = "#666666"
 _OUTLINE = "#8A8A8A"
+_EDGE = "#595959"  # outline of a light fill: 7:1 against white
 _HIGHLIGHT = STATUS_COLOURS["stopped"]
 _BASE = STATUS_COLOURS["completed"]
 _WIDTH = 6.3  # inch = 16 cm
@@ -157,6 +174,18 @@ def relative_luminance(colour) -> float:
     rgb = np.asarray(to_rgb(colour), dtype=float)
     linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
     return float(linear @ np.array([0.2126, 0.7152, 0.0722]))
+
+
+def contrast_ratio(first, second) -> float:
+    """WCAG contrast ratio of two colours (1 .. 21)."""
+    dark, light = sorted((relative_luminance(first), relative_luminance(second)))
+    return (light + 0.05) / (dark + 0.05)
+
+
+def edge_colour(colour) -> str:
+    """The outline of a filled shape on the white page: its own colour when that has 3:1 against
+    white (WCAG 1.4.11), else a dark grey, so a light bar or swatch still has a visible edge."""
+    return colour if contrast_ratio(colour, "#FFFFFF") >= 3 else _EDGE
 
 
 def _ink_on(colour) -> str:
@@ -319,7 +348,7 @@ def _status_patch(code: str) -> Patch:
     colour = STATUS_COLOURS[code]
     return Patch(
         facecolor=colour,
-        edgecolor=_OUTLINE if relative_luminance(colour) > 0.8 else colour,
+        edgecolor=edge_colour(colour),
         hatch=STATUS_HATCHES.get(code),
         hatchcolor=_hatch_colour(colour),
         linewidth=0.6,
@@ -645,7 +674,7 @@ def funds_chart(lines: pd.DataFrame, lang: str = "nl") -> Figure:
             reserved = row["status"] == "reserved"
             has_reserved |= reserved
             bars = ax.barh(y, row["total_eur"], height=0.62 * min(heights[rows.index((kind, item))], 0.4) / 0.4,
-                           color=colour, edgecolor="white", linewidth=0.6, hatch="///" if reserved else None,
+                           color=colour, edgecolor="white" if edge_colour(colour) == colour else _EDGE, linewidth=0.6, hatch="///" if reserved else None,
                            hatchcolor=_hatch_colour(colour), zorder=2)
             bars.patches[0].set_gid(f"fund-{_gid_part(row['ministry'])}-{item}-{row['status']}")
             if row["amount_basis"] == "per_year" and pd.notna(row["years"]) and int(row["years"]) > 1:
@@ -667,12 +696,13 @@ def funds_chart(lines: pd.DataFrame, lang: str = "nl") -> Figure:
         ax.xaxis.set_major_formatter(euro_formatter(lang))
         ax.set_xlabel(w["total_over_period"])
         with_money = [m for m in colours if df.loc[df["ministry"] == m, "total_eur"].notna().any()]
-        handles = [Patch(facecolor=colours[m], edgecolor=colours[m]) for m in with_money]
+        handles = [Patch(facecolor=colours[m], edgecolor=edge_colour(colours[m])) for m in with_money]
         texts = list(with_money)
-        handles.append(Patch(facecolor="#BDBDBD", edgecolor="#BDBDBD"))
+        handles.append(Patch(facecolor="#BDBDBD", edgecolor=edge_colour("#BDBDBD")))
         texts.append(w["decided"])
         if has_reserved:
-            handles.append(Patch(facecolor="#BDBDBD", edgecolor="#BDBDBD", hatch="///", hatchcolor="#3A3A3A"))
+            handles.append(Patch(facecolor="#BDBDBD", edgecolor=edge_colour("#BDBDBD"), hatch="///",
+                                 hatchcolor="#3A3A3A"))
             texts.append(w["reserved"])
         _bottom_legend(fig, handles, texts)
     return _finish(fig)
@@ -816,13 +846,16 @@ def milestones_chart(milestones: pd.DataFrame, lang: str = "nl") -> Figure:
 
 
 def _year_styles(years: list[int]):
-    """Year -> (colour, marker): older lighter, newest darkest; distinct shapes for greyscale."""
+    """Year -> (colour, marker): older lighter, newest darkest; distinct shapes for greyscale.
+
+    The lightest is cividis at 0.55 (3.7:1 against white; at 0.72 it was 2.4:1, too faint for a
+    data point, WCAG 1.4.11)."""
     cmap = matplotlib.colormaps["cividis"]
     markers = ("o", "s", "D", "^", "v", "P", "X")
     k = len(years)
     out = {}
     for j, year in enumerate(years):
-        pos = 0.0 if k == 1 else 0.72 * (1 - j / (k - 1))
+        pos = 0.0 if k == 1 else 0.55 * (1 - j / (k - 1))
         out[year] = (cmap(pos), markers[(k - 1 - j) % len(markers)])
     return out
 
@@ -1194,14 +1227,34 @@ def figure_bytes(fig: Figure, kind: str, box=None) -> bytes:
     return _with_font_fallbacks(buffer.getvalue()) if kind == "svg" else buffer.getvalue()
 
 
+_SVG_ROOT = re.compile(rb"<svg\b[^>]*>")
+
+
+def describe_svg(svg: bytes, title: str, description: str, lang: str | None = None) -> bytes:
+    """The SVG with a ``<title>`` and a ``<desc>`` as the first children of its root (what a screen
+    reader or a file browser names and describes the image by) and, given ``lang``, the language of
+    both on the root; the same words give the same bytes."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    match = _SVG_ROOT.search(svg)
+    if match is None:
+        raise ValueError("not an SVG image: no <svg> element")
+    root = match.group(0)
+    if lang:
+        root = root[:-1] + f" xml:lang={quoteattr(lang)} lang={quoteattr(lang)}>".encode()
+    inner = f"\n <title>{escape(title)}</title>\n <desc>{escape(description)}</desc>".encode()
+    return svg[:match.start()] + root + inner + svg[match.end():]
+
+
 def render(fig: Figure, name: str, caption: str, alt: str, notes: list[Paragraph] | None = None,
-           svg: bool = True) -> FigureBlock:
-    """The chart as a document figure: PNG (and SVG) rendered once, with its caption and alt text."""
+           svg: bool = True, lang: str | None = None) -> FigureBlock:
+    """The chart as a document figure: PNG (and SVG) rendered once, with its caption and alt text;
+    the SVG carries the caption as its ``<title>`` and the alt text as its ``<desc>`` (in ``lang``)."""
     _check_name(name)
     box = _tight_box(fig)
     png = figure_bytes(fig, "png", box)
-    return FigureBlock(name=name, caption=caption, alt=alt, png=png,
-                       svg=figure_bytes(fig, "svg", box) if svg else None, notes=list(notes or []))
+    vector = describe_svg(figure_bytes(fig, "svg", box), caption, alt, lang) if svg else None
+    return FigureBlock(name=name, caption=caption, alt=alt, png=png, svg=vector, notes=list(notes or []))
 
 
 def _check_name(name) -> None:

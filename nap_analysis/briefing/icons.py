@@ -13,7 +13,7 @@ from functools import cache
 #: Same colours as the charts (kept here as text so icons need no matplotlib).
 COLOURS = {
     "completed": "#0A2342",
-    "in_progress": "#2E9BE4",
+    "in_progress": "#5A93C8",
     "delayed": "#F2DC3F",
     "stopped": "#C03C2C",
     "not_started": "#F7F7F7",

@@ -161,13 +161,16 @@ def progress_figure(ctx: Context, compare: pd.DataFrame) -> Figure:
     parts = [ctx.w("alt.progress_line", line=line, share=ctx.f.percent(share))
              for line, share in zip(lines["actielijn"].astype(str), lines["share"])]
     total = current[(current["actielijn"].astype(str) == v.TOTAL)]
-    total_share = total.loc[total["status"] == "completed", "share"]
+    shares = dict(zip(total["status"].astype(str), total["share"]))
+    totals = [ctx.w("alt.progress_status", label=ctx.labels[code], share=ctx.f.percent(shares[code]))
+              for code in v.ACTIVITY_STATUSES if shares.get(code, 0) > 0]
+    shown_previous = ctx.previous is not None and bool((compare["report_year"] == ctx.previous).any())
     alt = ctx.w("alt.progress", year=ctx.year, label=ctx.labels["completed"], parts=ctx.w.join(parts),
-                total=ctx.f.percent(total_share.iloc[0] if len(total_share) else 0),
-                previous=ctx.previous or "")
+                totals=ctx.w.join(totals),
+                previous=ctx.w("alt.progress_previous", previous=ctx.previous) if shown_previous else "")
     fig = charts.progress_chart(compare, ctx.labels, lang=ctx.language)
     charts.add_footnote(fig, provenance_paragraph(ctx).text)
-    return charts.render(fig, "voortgang_per_actielijn", ctx.w("fig.progress", year=ctx.year), alt)
+    return charts.render(fig, "voortgang_per_actielijn", ctx.w("fig.progress", year=ctx.year), alt, lang=ctx.language)
 
 
 def progress_section(ctx: Context, current: pd.DataFrame, compare: pd.DataFrame, judgement: pd.DataFrame,
@@ -260,7 +263,7 @@ def changes_figure(ctx: Context, changes: pd.DataFrame) -> Figure:
     fig = charts.changes_chart(changes, lang=ctx.language)
     charts.add_footnote(fig, provenance_paragraph(ctx).text)
     return charts.render(fig, "veranderingen_sinds_vorig_jaar", ctx.w("fig.changes", previous=ctx.previous or "",
-                                                                        year=ctx.year), alt)
+                                                                        year=ctx.year), alt, lang=ctx.language)
 
 
 def flags_section(ctx: Context, flags: pd.DataFrame, changes: pd.DataFrame, figure: Figure | None = None) -> Section:
@@ -394,7 +397,7 @@ def motions_figure(ctx: Context, table: pd.DataFrame | None) -> Figure | None:
     alt = ctx.w("alt.motions", year=ctx.year, n=int(total["n"].sum()), parts=ctx.w.join(parts))
     fig = charts.motions_chart(table, ctx.labels, lang=ctx.language)
     charts.add_footnote(fig, provenance_paragraph(ctx, "motions").text)
-    return charts.render(fig, "moties_en_toezeggingen", ctx.w("fig.motions", year=ctx.year), alt)
+    return charts.render(fig, "moties_en_toezeggingen", ctx.w("fig.motions", year=ctx.year), alt, lang=ctx.language)
 
 
 def motions_section(ctx: Context, table: pd.DataFrame | None, figure: Figure | None = None) -> Section:
@@ -439,7 +442,7 @@ def funds_figure(ctx: Context, lines: pd.DataFrame | None) -> Figure | None:
     if none:
         alt += " " + ctx.w("alt.funds_none", ministries=ctx.w.join(none))
     fig = charts.funds_chart(lines, lang=ctx.language)
-    return charts.render(fig, "middelen_per_instrument", ctx.w["fig.funds"], alt)
+    return charts.render(fig, "middelen_per_instrument", ctx.w["fig.funds"], alt, lang=ctx.language)
 
 
 def funds_section(ctx: Context, lines: pd.DataFrame | None, totals: pd.DataFrame | None,
@@ -502,10 +505,11 @@ def milestones_figures(ctx: Context, table: pd.DataFrame | None) -> list[Figure]
         parts = [ctx.w("alt.milestone", milestone=m, planned=_when_text(ctx, p, pp), actual=_when_text(ctx, a, ap))
                  for m, p, pp, a, ap in zip(late["milestone"], late["planned"], late["planned_precision"],
                                             late["actual"], late["actual_precision"])]
-        alt = ctx.w("alt.milestones", phase=phase, n=len(part), late=len(late), parts=ctx.w.join(parts) or "-")
+        alt = (ctx.w("alt.milestones", phase=phase, n=len(part), late=len(late), parts=ctx.w.join(parts)) if parts
+               else ctx.w("alt.milestones_on_time", phase=phase, n=len(part)))
         fig = charts.milestones_chart(part, lang=ctx.language)
         name = "planning_en_mijlpalen" if len(phases) == 1 else f"planning_en_mijlpalen_{number}"
-        figures.append(charts.render(fig, name, ctx.w("fig.milestones", phase=phase), alt))
+        figures.append(charts.render(fig, name, ctx.w("fig.milestones", phase=phase), alt, lang=ctx.language))
     return figures
 
 
@@ -572,13 +576,14 @@ def indicators_figure(ctx: Context, intervals: pd.DataFrame | None, changes: pd.
     parts = [ctx.w("alt.indicator", indicator=indicator_label(r, ctx.language), group=group_label(r, ctx.language),
                    pct_from=ctx.f.percent_value(r.pct_from, 1), pct_to=ctx.f.percent_value(r.pct_to, 1),
                    year_from=r.year_from, year_to=r.year_to) for r in sig.itertuples(index=False)]
-    alt = ctx.w("alt.indicators", n=len(changes), sig=len(sig), parts=ctx.w.join(parts))
+    alt = (ctx.w("alt.indicators", n=len(changes), sig=len(sig), parts=ctx.w.join(parts)) if parts
+           else ctx.w("alt.indicators_none", n=len(changes)))
     shown = intervals.assign(indicator=[indicator_label(r, ctx.language) for r in intervals.itertuples(index=False)],
                              group=[group_label(r, ctx.language) for r in intervals.itertuples(index=False)])
     shown_changes = changes.assign(indicator=[indicator_label(r, ctx.language) for r in changes.itertuples(index=False)],
                                    group=[group_label(r, ctx.language) for r in changes.itertuples(index=False)])
     fig = charts.indicators_chart(shown, shown_changes, lang=ctx.language)
-    return charts.render(fig, "monitorindicatoren", ctx.w["fig.indicators"], alt)
+    return charts.render(fig, "monitorindicatoren", ctx.w["fig.indicators"], alt, lang=ctx.language)
 
 
 def with_labels(changes: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
@@ -713,12 +718,15 @@ def projection_figure(ctx: Context, projection) -> Figure:
     charts.add_footnote(fig, provenance_paragraph(ctx).text)
     parts = [ctx.w("alt.projection_year", year=int(y), share=ctx.f.percent_value(s, 0))
              for y, s in zip(projection.history["report_year"], projection.history["share_completed"])]
-    alt = ctx.w("alt.projection", parts=ctx.w.join(parts))
+    alt = ctx.w("alt.projection", label=ctx.labels["completed"], parts=ctx.w.join(parts))
     if projection.possible:
         alt += " " + ctx.w("alt.projection_end", date=ctx.f.date(projection.end),
                            share=ctx.f.percent_value(projection.expected_share, 0),
                            low=ctx.f.percent_value(projection.low, 0), high=ctx.f.percent_value(projection.high, 0))
-    return charts.render(fig, "projectie_afgerond", ctx.w("fig.projection", date=ctx.f.date(projection.end)), alt)
+    else:
+        alt += " " + ctx.w("alt.projection_none", reason=w_reason(ctx, projection))
+    return charts.render(fig, "projectie_afgerond", ctx.w("fig.projection", date=ctx.f.date(projection.end)), alt,
+                         lang=ctx.language)
 
 
 def w_reason(ctx: Context, projection) -> str:
