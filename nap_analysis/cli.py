@@ -89,7 +89,9 @@ def translate_argparse(message: str, w, options: tuple[str, ...] = ()) -> str:
             continue
         fields = found.groupdict()
         if key == "cli.argparse.argument":
-            return w(key, argument=fields["argument_name"], message=translate_argparse(fields["message"], w, options))
+            name = fields["argument_name"]  # a positional's dest is an English word: ours instead
+            name = w.get(f"cli.metavar.{name}", name) if name.isidentifier() else name
+            return w(key, argument=name, message=translate_argparse(fields["message"], w, options))
         if key == "cli.argparse.invalid_choice":
             value = _unquote(fields["value"])
             choices = [_unquote(choice) for choice in fields["choices"].split(", ")]
@@ -143,14 +145,13 @@ class NapArgumentParser(argparse.ArgumentParser):
     def add_argument(self, *names, **kwargs):
         """Into our own (translated) groups; a value without its own metavar gets the run's word for it."""
         positional = bool(names) and not names[0].startswith(tuple(self.prefix_chars))
-        if not positional:
-            self.options.extend(n for n in names if n.startswith("--"))
-            dest = kwargs.get("dest") or names[-1].lstrip(self.prefix_chars).replace("-", "_")
-            takes_value = kwargs.get("action", "store") in ("store", "append", "extend")
-            if takes_value and "metavar" not in kwargs and "choices" not in kwargs:
-                metavar = self.w.get(f"cli.metavar.{dest}")
-                if metavar:
-                    kwargs["metavar"] = metavar
+        self.options.extend(n for n in names if n.startswith("--"))
+        dest = kwargs.get("dest") or names[-1].lstrip(self.prefix_chars).replace("-", "_")
+        takes_value = kwargs.get("action", "store") in ("store", "append", "extend")
+        if takes_value and "metavar" not in kwargs and "choices" not in kwargs:
+            metavar = self.w.get(f"cli.metavar.{dest}")
+            if metavar:
+                kwargs["metavar"] = metavar
         group = self.positional_group if positional else self.option_group
         return group.add_argument(*names, **kwargs)
 
@@ -211,7 +212,7 @@ def build_parser(language: str = "nl") -> argparse.ArgumentParser:
     p.add_argument("--due", default=None, help=w["cli.help.due"])
     lang(p)
     p = commands.add_parser("collect", help=w["cli.cmd.collect"])
-    p.add_argument("workbooks", nargs="+", type=Path, metavar="FILE.xlsx", help=w["cli.help.workbooks"])
+    p.add_argument("workbooks", nargs="+", type=Path, metavar=w["cli.metavar.workbook"], help=w["cli.help.workbooks"])
     data(p)
     p.add_argument("--year", required=True, help=w["cli.help.intake_year"])
     p.add_argument("--out", type=Path, required=True, help=w["cli.help.collect_out"])
