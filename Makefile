@@ -43,7 +43,7 @@ $(TESTENV): requirements-test.lock pyproject.toml
 
 ## make help: this list
 help:
-	@echo "nap-analysis: make VERB"
+	@echo "make VERB (nap-analysis), VERB one of:"
 	@sed -n 's/^## make //p' $(MAKEFILE_LIST)
 
 ## make briefing: this year's briefing and annexes (HTML, PDF, Word) from the bundled data into outputs/<year>/ (YEAR=2024 LANG_ARG=en for another)
