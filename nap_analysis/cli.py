@@ -469,6 +469,11 @@ def _safe_lines(text: str) -> str:
 
 def entry() -> None:
     """The ``nap-analysis`` command."""
+    for stream in (sys.stdout, sys.stderr):
+        # a Windows pipe or an old console writes cp1252: a character it lacks (from the data, or
+        # 'ë' on an ASCII terminal) is written as a backslash escape instead of ending in a traceback
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     sys.exit(main())
 
 

@@ -120,6 +120,7 @@ def fallback_run(tmp_path_factory):
         "NAP_TRANSPORT": "tcp",
         "PYTHONPATH": os.pathsep.join([str(probe), *filter(None, [os.environ.get("PYTHONPATH")])]),
         "NAP_TEST_PROBE": str(records),
+        "PYTHONIOENCODING": "utf-8",  # what the test decodes; a Windows pipe would otherwise be cp1252
         "TMPDIR": str(temp),
         "TEMP": str(temp),
         "TMP": str(temp),
