@@ -336,3 +336,14 @@ def test_outside_a_checkout_the_outputs_go_to_the_current_folder(tmp_path, monke
     monkeypatch.chdir(tmp_path)
     assert resources.checkout() is None
     assert resources.outputs_dir() == tmp_path / "outputs"
+
+
+@pytest.mark.parametrize("choices", ["'validate', 'run', 'verify'", "validate, run, verify"])
+def test_both_ways_python_writes_choices_are_translated(choices):
+    """Older Pythons (3.11, 3.13.0) quote the choices, newer ones do not: both read the same."""
+    from nap_analysis.cli import translate_argparse
+
+    message = f"argument OPDRACHT: invalid choice: 'rnu' (choose from {choices})"
+    assert translate_argparse(message, words("nl")) == (
+        "bij OPDRACHT: 'rnu' is geen keuze (kies uit validate, run, verify); bedoelde u 'run'?"
+    )
