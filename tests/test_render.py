@@ -116,7 +116,7 @@ def test_missing_pango_gives_a_message_saying_what_to_install_on_every_platform(
     with pytest.raises(ExportError) as caught:
         html_to_pdf("<p>x</p>")
     for line in ("apt-get install libpango-1.0-0 libpangoft2-1.0-0", "dnf install pango", "brew install pango",
-                 "pacman -S mingw-w64-x86_64-pango"):
+                 "pacman -S mingw-w64-ucrt-x86_64-pango", "WEASYPRINT_DLL_DIRECTORIES=C:\\msys64\\ucrt64\\bin"):
         assert line in caught.value.text("nl") and line in caught.value.text("en")
 
 
