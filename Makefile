@@ -62,9 +62,10 @@ install: $(RUNTIME)
 validate: $(RUNTIME)
 	$(BIN)/nap-analysis validate
 
-## make lint: ruff over the whole tree (the configuration is in pyproject.toml)
+## make lint: ruff lint and format check over the whole tree (the configuration is in pyproject.toml)
 lint: $(TESTENV)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 ## make benchmark: time the runs (benchmarks/run.py)
 benchmark: $(TESTENV)

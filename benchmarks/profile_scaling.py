@@ -6,6 +6,7 @@ Writes the synthetic data to a temporary folder (same generator as benchmarks/ru
 profiles each stage separately and prints the top functions by cumulative and by own time,
 plus ``outputs/profile-<stage>.pstats`` for a closer look (``python -m pstats``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import run as bench  # noqa: E402  (benchmarks/run.py)
+import run as bench
 
 
 def main() -> int:
@@ -26,7 +27,9 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=10**6)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--stage", nargs="+", default=list(bench._STAGES), choices=bench._STAGES)
-    parser.add_argument("--data", type=Path, default=None, help="use this (synthetic) data folder instead of writing one")
+    parser.add_argument(
+        "--data", type=Path, default=None, help="use this (synthetic) data folder instead of writing one"
+    )
     args = parser.parse_args()
 
     import importlib
@@ -54,8 +57,10 @@ def main() -> int:
             "load": do_load,
             "progress": lambda: progress.progress(years()[0], years()[1]),
             "flags": lambda: flags.flags(*years()),
-            "transitions": lambda: (stats.status_transitions(years()[0], years()[2], years()[1]),
-                                    stats.transition_matrix(years()[0], years()[2], years()[1])),
+            "transitions": lambda: (
+                stats.status_transitions(years()[0], years()[2], years()[1]),
+                stats.transition_matrix(years()[0], years()[2], years()[1]),
+            ),
         }
         if "load" not in args.stage:
             do_load()

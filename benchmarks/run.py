@@ -25,6 +25,7 @@ the ratio compares timings from the same minutes of a machine whose speed drifts
 all samples and the median; the table goes to stdout, everything to ``outputs/benchmarks.json``
 (``--json`` to change). ``--quick``: repeat 1, scaling only up to 10^5, no batch.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -93,10 +94,14 @@ def env_for_subprocess(extra: dict | None = None) -> dict:
     return env
 
 
-def run_cmd(cmd: list[str], *, cwd: Path | None = None, env: dict | None = None) -> tuple[float, subprocess.CompletedProcess]:
+def run_cmd(
+    cmd: list[str], *, cwd: Path | None = None, env: dict | None = None
+) -> tuple[float, subprocess.CompletedProcess]:
     """Run one command, return its wall time; stop the benchmark on failure with its output."""
     start = time.perf_counter()
-    proc = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env or env_for_subprocess(), capture_output=True, text=True)
+    proc = subprocess.run(
+        [str(c) for c in cmd], cwd=cwd, env=env or env_for_subprocess(), capture_output=True, text=True
+    )
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(
@@ -127,8 +132,20 @@ def machine_info() -> dict:
     import importlib.metadata as md
 
     versions = {}
-    for name in ("nap-analysis", "pandas", "numpy", "pyarrow", "scipy", "matplotlib", "papermill", "nbconvert",
-                 "nbclient", "jupyter_client", "ipykernel", "weasyprint"):
+    for name in (
+        "nap-analysis",
+        "pandas",
+        "numpy",
+        "pyarrow",
+        "scipy",
+        "matplotlib",
+        "papermill",
+        "nbconvert",
+        "nbclient",
+        "jupyter_client",
+        "ipykernel",
+        "weasyprint",
+    ):
         try:
             versions[name] = md.version(name)
         except md.PackageNotFoundError:
@@ -167,7 +184,7 @@ def machine_info() -> dict:
         "git_commit": git("rev-parse", "HEAD"),
         "git_dirty_files": dirty.splitlines() if dirty else [],
         "library_modules_without_fresh_bytecode": stale_bytecode(),
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
 
 
@@ -203,11 +220,22 @@ def bench_floor_and_ours(repeat: int) -> tuple[dict, dict]:
 
 
 _KERNEL_PROBE = {
-    "cells": [{"cell_type": "code", "execution_count": None, "id": "probe", "metadata": {}, "outputs": [],
-               "source": "import sys\nprint(sys.prefix)\nprint(sys.executable)"}],
-    "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-                 "language_info": {"name": "python"}},
-    "nbformat": 4, "nbformat_minor": 5,
+    "cells": [
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "probe",
+            "metadata": {},
+            "outputs": [],
+            "source": "import sys\nprint(sys.prefix)\nprint(sys.executable)",
+        }
+    ],
+    "metadata": {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    },
+    "nbformat": 4,
+    "nbformat_minor": 5,
 }
 
 
@@ -221,18 +249,37 @@ def kernel_check(work: Path) -> dict:
     probe.write_text(json.dumps(_KERNEL_PROBE))
     venv_prefix = str((ROOT / ".venv").resolve())
     tried = []
-    for extra in ({}, {"JUPYTER_PATH": os.pathsep.join(filter(None, [str(KERNEL_PATH), os.environ.get("JUPYTER_PATH")]))}):
+    for extra in (
+        {},
+        {"JUPYTER_PATH": os.pathsep.join(filter(None, [str(KERNEL_PATH), os.environ.get("JUPYTER_PATH")]))},
+    ):
         env = env_for_subprocess(extra)
-        spec = subprocess.run([VENV_BIN / "jupyter", "kernelspec", "list", "--json"], env=env, capture_output=True, text=True)
-        spec_dir = json.loads(spec.stdout)["kernelspecs"].get("python3", {}).get("resource_dir") if spec.returncode == 0 else None
-        _, proc = run_cmd([VENV_BIN / "papermill", probe, work / "probe-out.ipynb", "-k", "python3", "--no-progress-bar"],
-                          cwd=work, env=env)
+        spec = subprocess.run(
+            [VENV_BIN / "jupyter", "kernelspec", "list", "--json"], env=env, capture_output=True, text=True
+        )
+        spec_dir = (
+            json.loads(spec.stdout)["kernelspecs"].get("python3", {}).get("resource_dir")
+            if spec.returncode == 0
+            else None
+        )
+        _, proc = run_cmd(
+            [VENV_BIN / "papermill", probe, work / "probe-out.ipynb", "-k", "python3", "--no-progress-bar"],
+            cwd=work,
+            env=env,
+        )
         out = json.loads((work / "probe-out.ipynb").read_text())
         text = "".join("".join(o.get("text", "")) for o in out["cells"][0]["outputs"]).split()  # str or list of str
         prefix, executable = (text + [None, None])[:2]
         ok = prefix is not None and str(Path(prefix).resolve()) == venv_prefix
-        tried.append({"JUPYTER_PATH": extra.get("JUPYTER_PATH"), "kernelspec_dir": spec_dir, "kernel_sys_prefix": prefix,
-                      "kernel_sys_executable": executable, "is_venv_python": ok})
+        tried.append(
+            {
+                "JUPYTER_PATH": extra.get("JUPYTER_PATH"),
+                "kernelspec_dir": spec_dir,
+                "kernel_sys_prefix": prefix,
+                "kernel_sys_executable": executable,
+                "is_venv_python": ok,
+            }
+        )
         if ok:
             return {"resolved": True, "env": extra, "tried": tried}
     raise SystemExit(f"kernel python3 does not resolve to the venv python: {tried}")
@@ -253,8 +300,25 @@ def bench_naive(repeat: int) -> dict:
             for nb in notebook_paths():
                 executed = work / nb.name
                 chain = [
-                    ("papermill", [VENV_BIN / "papermill", nb, executed, "-p", "report_year", str(YEAR),
-                                   "-p", "data_dir", data_dir, "-p", "briefing_date", DATE, "-k", "python3"]),
+                    (
+                        "papermill",
+                        [
+                            VENV_BIN / "papermill",
+                            nb,
+                            executed,
+                            "-p",
+                            "report_year",
+                            str(YEAR),
+                            "-p",
+                            "data_dir",
+                            data_dir,
+                            "-p",
+                            "briefing_date",
+                            DATE,
+                            "-k",
+                            "python3",
+                        ],
+                    ),
                     ("nbconvert nap_html", [VENV_BIN / "jupyter", "nbconvert", "--to", "nap_html", executed]),
                     ("nbconvert nap_pdf", [VENV_BIN / "jupyter", "nbconvert", "--to", "nap_pdf", executed]),
                 ]
@@ -308,7 +372,9 @@ def bench_ours(repeat: int, before_each_run=None) -> dict:
         if before_each_run is not None:
             before_each_run()
         with tempfile.TemporaryDirectory(prefix="nap-bench-ours-") as tmp:
-            seconds, proc = run_cmd([VENV_BIN / "nap-analysis", "run", "--year", str(YEAR), "--out", tmp, "--date", DATE])
+            seconds, proc = run_cmd(
+                [VENV_BIN / "nap-analysis", "run", "--year", str(YEAR), "--out", tmp, "--date", DATE]
+            )
             if not (Path(tmp) / str(YEAR) / "briefing.pdf").is_file():
                 raise SystemExit("nap-analysis run made no briefing.pdf")
         samples.append(seconds)
@@ -342,12 +408,14 @@ def write_synthetic(data_dir: Path, rows: int, seed: int = 20261122) -> dict:
     rng = np.random.default_rng(seed)
     per_year = max(1, rows // SCALING_YEARS)
     years = list(range(FIRST_SYNTHETIC_YEAR, FIRST_SYNTHETIC_YEAR + SCALING_YEARS))
-    pd.DataFrame({
-        "actielijn": [1, 2, 3, 4, 5],
-        "title_nl": [f"SYNTHETISCH actielijn {i} (benchmarkdata, geen echte NAP-tekst)" for i in range(1, 6)],
-        "title_en": [f"SYNTHETIC action line {i} (benchmark data, not real NAP text)" for i in range(1, 6)],
-        "owners": ["OCW; SZW"] * 4 + ["VWS; JenV"],
-    }).to_csv(data_dir / "actielijnen.csv", index=False, lineterminator="\n")
+    pd.DataFrame(
+        {
+            "actielijn": [1, 2, 3, 4, 5],
+            "title_nl": [f"SYNTHETISCH actielijn {i} (benchmarkdata, geen echte NAP-tekst)" for i in range(1, 6)],
+            "title_en": [f"SYNTHETIC action line {i} (benchmark data, not real NAP text)" for i in range(1, 6)],
+            "owners": ["OCW; SZW"] * 4 + ["VWS; JenV"],
+        }
+    ).to_csv(data_dir / "actielijnen.csv", index=False, lineterminator="\n")
 
     codes = np.array(["completed", "in_progress", "delayed", "stopped", "not_started"])
     words = np.array(["afgerond", "in uitvoering", "vertraagd", "stopgezet", "niet gestart"])
@@ -377,23 +445,31 @@ def write_synthetic(data_dir: Path, rows: int, seed: int = 20261122) -> dict:
         status_text = np.where(use_word, words[status], codes[status])
         needs_explanation = status >= 2
         id_text = np.char.add("S", np.char.zfill(ids.astype(str), 7))
-        frames.append(pd.DataFrame({
-            "activity_id": id_text,
-            "report_year": year,
-            "actielijn": line,
-            "title": np.char.add("SYNTHETISCH activiteit ", id_text),
-            "owner": owners[owner],
-            "status": status_text,
-            "status_basis": "illustrative",
-            "explanation": np.where(needs_explanation, "Synthetisch: benchmarkdata, geen echte status.", ""),
-            "source": "synthetic benchmark data",
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "activity_id": id_text,
+                    "report_year": year,
+                    "actielijn": line,
+                    "title": np.char.add("SYNTHETISCH activiteit ", id_text),
+                    "owner": owners[owner],
+                    "status": status_text,
+                    "status_basis": "illustrative",
+                    "explanation": np.where(needs_explanation, "Synthetisch: benchmarkdata, geen echte status.", ""),
+                    "source": "synthetic benchmark data",
+                }
+            )
+        )
     activities = pd.concat(frames, ignore_index=True)
     path = data_dir / "activities.csv"
     activities.to_csv(path, index=False, lineterminator="\n")
     (data_dir / "README.md").write_text("SYNTHETIC benchmark data written by benchmarks/run.py; not NAP data.\n")
-    return {"rows": int(len(activities)), "activities_per_year": per_year, "report_years": years,
-            "activities_csv_mb": round(path.stat().st_size / 1e6, 2)}
+    return {
+        "rows": int(len(activities)),
+        "activities_per_year": per_year,
+        "report_years": years,
+        "activities_csv_mb": round(path.stat().st_size / 1e6, 2),
+    }
 
 
 _STAGES = ("load", "progress", "flags", "transitions")
@@ -401,9 +477,9 @@ _STAGES = ("load", "progress", "flags", "transitions")
 
 def scaling_child(data_dir: Path) -> dict:
     """One size, in this (fresh) process: time and ru_maxrss after each stage."""
-    import pandas as pd  # noqa: F401  (import cost is not part of any stage)
-
     import importlib
+
+    import pandas as pd  # noqa: F401  (import cost is not part of any stage)
 
     # the modules, not the functions of the same name that nap_analysis.analysis exports
     flags_mod = importlib.import_module("nap_analysis.analysis.flags")
@@ -439,9 +515,15 @@ def scaling_child(data_dir: Path) -> dict:
     out["peak_rss_after_mb"]["transitions"] = rss_mb()
 
     out["peak_rss_mb"] = rss_mb()
-    out["check"] = {"rows": int(len(acts)), "progress_rows": int(len(table)), "flag_rows": int(len(flagged)),
-                    "transition_total": int(long["n"].sum()), "matrix_total": int(wide.to_numpy().sum()),
-                    "year": year, "previous": previous}
+    out["check"] = {
+        "rows": int(len(acts)),
+        "progress_rows": int(len(table)),
+        "flag_rows": int(len(flagged)),
+        "transition_total": int(long["n"].sum()),
+        "matrix_total": int(wide.to_numpy().sum()),
+        "year": year,
+        "previous": previous,
+    }
     return out
 
 
@@ -453,7 +535,7 @@ def bench_scaling(repeat: int, sizes: list[int]) -> dict:
             log(f"  scaling: writing {rows} synthetic rows")
             info = write_synthetic(data_dir, rows)
             runs = []
-            for i in range(repeat):
+            for _i in range(repeat):
                 _, proc = run_cmd([PYTHON, Path(__file__).resolve(), "--scaling-child", data_dir])
                 runs.append(json.loads(proc.stdout))
             stages = {s: measurement([r["seconds"][s] for r in runs]) for s in _STAGES}
@@ -466,7 +548,9 @@ def bench_scaling(repeat: int, sizes: list[int]) -> dict:
                 "total": measurement(total),
                 "peak_rss_mb": measurement([r["peak_rss_mb"] for r in runs], unit="MB"),
                 "rss_after_imports_mb": measurement([r["rss_after_imports_mb"] for r in runs], unit="MB"),
-                "peak_rss_after_stage_mb": {s: measurement([r["peak_rss_after_mb"][s] for r in runs], unit="MB") for s in _STAGES},
+                "peak_rss_after_stage_mb": {
+                    s: measurement([r["peak_rss_after_mb"][s] for r in runs], unit="MB") for s in _STAGES
+                },
                 "check": runs[0]["check"],
             }
             shown = ", ".join(f"{s} {stages[s]['median']:.3f}" for s in _STAGES)
@@ -484,13 +568,13 @@ def bench_scaling(repeat: int, sizes: list[int]) -> dict:
         }
     out = {
         "data": "SYNTHETIC benchmark data generated by benchmarks/run.py (titles 'SYNTHETISCH ...', "
-                "source 'synthetic benchmark data'); only actielijnen.csv and activities.csv (the required tables)",
+        "source 'synthetic benchmark data'); only actielijnen.csv and activities.csv (the required tables)",
         "report_years": SCALING_YEARS,
         "peak_memory_method": "resource.getrusage(RUSAGE_SELF).ru_maxrss of a fresh process per sample "
-                              "(includes the interpreter and pandas/scipy imports; see rss_after_imports_mb)",
+        "(includes the interpreter and pandas/scipy imports; see rss_after_imports_mb)",
         "max_bytes": SCALING_MAX_BYTES,
         "note": "load() is called with max_bytes raised to 2 GiB: the default limit (64 MB) would refuse "
-                "the 10^6-row activities.csv",
+        "the 10^6-row activities.csv",
         "stages": {
             "load": "nap_analysis.data.load(data_dir): read, validate, type",
             "progress": "nap_analysis.progress.progress(activities, latest year)",
@@ -504,14 +588,21 @@ def bench_scaling(repeat: int, sizes: list[int]) -> dict:
     if largest == str(10**6):
         r = results[largest]
         out["targets"] = {
-            "load_progress_flags_1e6_seconds": {"value": r["load_progress_flags"]["median"], "target": TARGETS["scaling_1e6_seconds"],
-                                                "met": r["load_progress_flags"]["median"] < TARGETS["scaling_1e6_seconds"]},
-            "peak_rss_1e6_mb": {"value": r["peak_rss_mb"]["median"], "target": TARGETS["scaling_1e6_peak_mb"],
-                                "met": r["peak_rss_mb"]["median"] < TARGETS["scaling_1e6_peak_mb"]},
+            "load_progress_flags_1e6_seconds": {
+                "value": r["load_progress_flags"]["median"],
+                "target": TARGETS["scaling_1e6_seconds"],
+                "met": r["load_progress_flags"]["median"] < TARGETS["scaling_1e6_seconds"],
+            },
+            "peak_rss_1e6_mb": {
+                "value": r["peak_rss_mb"]["median"],
+                "target": TARGETS["scaling_1e6_peak_mb"],
+                "met": r["peak_rss_mb"]["median"] < TARGETS["scaling_1e6_peak_mb"],
+            },
         }
     if growth:
         out.setdefault("targets", {})["growth_no_faster_than_linear"] = {
-            "value": max(g["load_progress_flags"] for g in growth.values()), "target": TARGETS["growth_linear"],
+            "value": max(g["load_progress_flags"] for g in growth.values()),
+            "target": TARGETS["growth_linear"],
             "met": max(g["load_progress_flags"] for g in growth.values()) <= TARGETS["growth_linear"],
             "note": "largest time(10x rows)/time(rows) of load+progress+flags; 10 = linear",
         }
@@ -543,9 +634,12 @@ def four_year_data(target: Path) -> dict:
         with path.open("a", newline="", encoding="utf-8") as handle:
             csv.DictWriter(handle, fieldnames=fields, lineterminator="\n").writerows(extra)
         added[name] = len(extra)
-    return {"years": [2024, 2025, 2026, 2027], "rows_added": added,
-            "synthetic": "report years 2026 and 2027 are copies of the 2024 and 2025 rows of activities, motions "
-                         "and status_labels (titles unchanged); they exist only to have 8 parameter sets"}
+    return {
+        "years": [2024, 2025, 2026, 2027],
+        "rows_added": added,
+        "synthetic": "report years 2026 and 2027 are copies of the 2024 and 2025 rows of activities, motions "
+        "and status_labels (titles unchanged); they exist only to have 8 parameter sets",
+    }
 
 
 def bench_batch(repeat: int) -> dict:
@@ -558,8 +652,24 @@ def bench_batch(repeat: int) -> dict:
         batch, sequential, per_set = [], [], {}
         for i in range(repeat):
             out = Path(tmp) / f"batch-{i}"
-            seconds, _ = run_cmd([VENV_BIN / "nap-analysis", "run", "--data", data_dir, "--year", *years,
-                                  "--lang", *languages, "--out", out, "--jobs", "2", "--date", DATE])
+            seconds, _ = run_cmd(
+                [
+                    VENV_BIN / "nap-analysis",
+                    "run",
+                    "--data",
+                    data_dir,
+                    "--year",
+                    *years,
+                    "--lang",
+                    *languages,
+                    "--out",
+                    out,
+                    "--jobs",
+                    "2",
+                    "--date",
+                    DATE,
+                ]
+            )
             made = sorted(p.parent.name for p in out.glob("*/briefing.pdf"))
             if len(made) != len(sets):
                 raise SystemExit(f"batch made {len(made)} briefings, expected {len(sets)}: {made}")
@@ -569,8 +679,22 @@ def bench_batch(repeat: int) -> dict:
             out = Path(tmp) / f"seq-{i}"
             total = 0.0
             for year, lang in sets:
-                s, _ = run_cmd([VENV_BIN / "nap-analysis", "run", "--data", data_dir, "--year", year, "--lang", lang,
-                                "--out", out, "--date", DATE])
+                s, _ = run_cmd(
+                    [
+                        VENV_BIN / "nap-analysis",
+                        "run",
+                        "--data",
+                        data_dir,
+                        "--year",
+                        year,
+                        "--lang",
+                        lang,
+                        "--out",
+                        out,
+                        "--date",
+                        DATE,
+                    ]
+                )
                 per_set.setdefault(f"{year}-{lang}", []).append(s)
                 total += s
             shutil.rmtree(out)
@@ -580,12 +704,20 @@ def bench_batch(repeat: int) -> dict:
     return {
         "data": info,
         "parameter_sets": [f"{y}-{lang}" for y, lang in sets],
-        "jobs2": measurement(batch, command=f"nap-analysis run --data <tmp> --year {' '.join(years)} --lang nl en "
-                                             f"--out <tmp> --jobs 2 --date {DATE}"),
-        "sequential": measurement(sequential, command="8 x nap-analysis run --data <tmp> --year Y --lang L --out <tmp>"),
+        "jobs2": measurement(
+            batch,
+            command=f"nap-analysis run --data <tmp> --year {' '.join(years)} --lang nl en "
+            f"--out <tmp> --jobs 2 --date {DATE}",
+        ),
+        "sequential": measurement(
+            sequential, command="8 x nap-analysis run --data <tmp> --year Y --lang L --out <tmp>"
+        ),
         "sequential_per_set": {k: measurement(v) for k, v in per_set.items()},
-        "ratio": {"value": round(ratio, 3), "target": TARGETS["batch_over_sequential"],
-                  "met": ratio <= TARGETS["batch_over_sequential"]},
+        "ratio": {
+            "value": round(ratio, 3),
+            "target": TARGETS["batch_over_sequential"],
+            "met": ratio <= TARGETS["batch_over_sequential"],
+        },
     }
 
 
@@ -632,18 +764,29 @@ def table(results: dict) -> str:
     if "scaling" in m:
         sc = m["scaling"]
         lines.append("")
-        lines.append(f"library scaling, SYNTHETIC data, {SCALING_YEARS} report years; seconds (median); peak = ru_maxrss")
-        head = f"{'rows':>9} {'csv MB':>7} " + " ".join(f"{s:>11}" for s in _STAGES) + f" {'l+p+f':>9} {'total':>9} {'peak MB':>8}"
+        lines.append(
+            f"library scaling, SYNTHETIC data, {SCALING_YEARS} report years; seconds (median); peak = ru_maxrss"
+        )
+        head = (
+            f"{'rows':>9} {'csv MB':>7} "
+            + " ".join(f"{s:>11}" for s in _STAGES)
+            + f" {'l+p+f':>9} {'total':>9} {'peak MB':>8}"
+        )
         lines.append(head)
         for rows, r in sc["sizes"].items():
             lines.append(
                 f"{int(rows):>9} {r['activities_csv_mb']:>7.1f} "
                 + " ".join(f"{r['stages'][s]['median']:>11.4f}" for s in _STAGES)
-                + f" {r['load_progress_flags']['median']:>9.3f} {r['total']['median']:>9.3f} {r['peak_rss_mb']['median']:>8.0f}"
+                + f" {r['load_progress_flags']['median']:>9.3f} {r['total']['median']:>9.3f}"
+                + f" {r['peak_rss_mb']['median']:>8.0f}"
             )
         for step, g in sc["growth"].items():
-            row(f"growth time({step}) load+progress+flags", f"{g['load_progress_flags']:.2f}x", "<= 10 (linear)",
-                ok(g["load_progress_flags"] <= TARGETS["growth_linear"]))
+            row(
+                f"growth time({step}) load+progress+flags",
+                f"{g['load_progress_flags']:.2f}x",
+                "<= 10 (linear)",
+                ok(g["load_progress_flags"] <= TARGETS["growth_linear"]),
+            )
             row(f"growth time({step}) all four stages", f"{g['total']:.2f}x")
         t = sc.get("targets", {})
         if "load_progress_flags_1e6_seconds" in t:
@@ -656,7 +799,12 @@ def table(results: dict) -> str:
         lines.append("")
         row("batch: 8 sets, nap-analysis run --jobs 2", f"{b['jobs2']['median']:.2f} s")
         row("batch: 8 sequential single runs", f"{b['sequential']['median']:.2f} s")
-        row("ratio jobs-2 / sequential", f"{b['ratio']['value']:.2f}", f"<= {b['ratio']['target']:g}", ok(b["ratio"]["met"]))
+        row(
+            "ratio jobs-2 / sequential",
+            f"{b['ratio']['value']:.2f}",
+            f"<= {b['ratio']['target']:g}",
+            ok(b["ratio"]["met"]),
+        )
     return "\n".join(lines)
 
 
@@ -664,10 +812,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=None, help="samples per measurement (default 3; 1 with --quick)")
     parser.add_argument("--quick", action="store_true", help="smoke run: repeat 1, scaling up to 10^5, no batch")
-    parser.add_argument("--only", nargs="+", choices=SECTIONS, metavar="SECTION",
-                        help=f"run only these sections ({', '.join(SECTIONS)})")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=SECTIONS,
+        metavar="SECTION",
+        help=f"run only these sections ({', '.join(SECTIONS)})",
+    )
     parser.add_argument("--sizes", nargs="+", type=int, default=None, help="row counts for the scaling section")
-    parser.add_argument("--json", type=Path, default=ROOT / "outputs" / "benchmarks.json", help="where to write the JSON")
+    parser.add_argument(
+        "--json", type=Path, default=ROOT / "outputs" / "benchmarks.json", help="where to write the JSON"
+    )
     parser.add_argument("--scaling-child", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -688,8 +843,15 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         "schema": 1,
         "machine": machine_info(),
-        "settings": {"repeat": repeat, "quick": args.quick, "sections": sections, "scaling_sizes": sizes,
-                     "report_year": YEAR, "briefing_date": DATE, "statistic": "median of samples"},
+        "settings": {
+            "repeat": repeat,
+            "quick": args.quick,
+            "sections": sections,
+            "scaling_sizes": sizes,
+            "report_year": YEAR,
+            "briefing_date": DATE,
+            "statistic": "median of samples",
+        },
         "targets": TARGETS,
         "measurements": {},
     }

@@ -4,6 +4,7 @@ Exit codes: 0 success, 1 a run or export failed, 2 bad data, arguments or enviro
 130 interrupted. Messages are in the language of the run (``--lang``, Dutch by default).
 Heavy modules are imported inside the commands, so ``nap-analysis --help`` answers at once.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,7 +62,7 @@ def _msgid_pattern(msgid: str) -> re.Pattern:
     """A regular expression that matches what argparse makes of ``msgid``, its fields as named groups."""
     pattern, at = "", 0
     for field in re.finditer(r"%(?:\((\w+)\))?[rs]", msgid):
-        pattern += re.escape(msgid[at:field.start()]) + f"(?P<{field.group(1) or 'arg'}>.+?)"
+        pattern += re.escape(msgid[at : field.start()]) + f"(?P<{field.group(1) or 'arg'}>.+?)"
         at = field.end()
     return re.compile("^" + pattern + re.escape(msgid[at:]) + "$", re.DOTALL)
 
@@ -169,8 +170,9 @@ class NapArgumentParser(argparse.ArgumentParser):
 def build_parser(language: str = "nl") -> argparse.ArgumentParser:
     w = words(language)
     parser = NapArgumentParser(prog="nap-analysis", description=w["cli.description"], language=language)
-    parser.add_argument("--version", action="version", version=f"nap-analysis {__version__}",
-                        help=w["cli.help.version"])
+    parser.add_argument(
+        "--version", action="version", version=f"nap-analysis {__version__}", help=w["cli.help.version"]
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar=w["cli.metavar.command"])
 
     def data(p):
@@ -246,8 +248,17 @@ def _basis_note(programme, year: int, w) -> None:
     counts = dict(zip(*basis_counts(programme.activities, year).T.values))
     illustrative, inferred = int(counts.get("illustrative", 0)), int(counts.get("inferred", 0))
     if illustrative or inferred:
-        print(w("cli.basis_note", n=sum(map(int, counts.values())), year=year, illustrative=illustrative,
-                inferred=inferred, stated=int(counts.get("stated", 0))), file=sys.stderr)
+        print(
+            w(
+                "cli.basis_note",
+                n=sum(map(int, counts.values())),
+                year=year,
+                illustrative=illustrative,
+                inferred=inferred,
+                stated=int(counts.get("stated", 0)),
+            ),
+            file=sys.stderr,
+        )
 
 
 def _emit(frame, fmt: str) -> None:
@@ -333,8 +344,15 @@ def cmd_run(args, w) -> int:
     for year in args.year or []:
         if not (year.isascii() and year.isdigit() and len(year) == 4):
             raise UsageError("error.year_not_a_year", year=year)
-    results = run_many(args.year, args.lang, data_dir=args.data, out_root=args.out, jobs=args.jobs, date=args.date,
-                       notebook_dir=args.notebooks)
+    results = run_many(
+        args.year,
+        args.lang,
+        data_dir=args.data,
+        out_root=args.out,
+        jobs=args.jobs,
+        date=args.date,
+        notebook_dir=args.notebooks,
+    )
     for result in results:
         print(w("cli.done", folder=str(result.out_dir), n=len(result.files), seconds=f"{result.seconds:.1f}"))
     return 0
@@ -346,9 +364,16 @@ def cmd_init(args, w) -> int:
 
     data, notebooks = copy_for_editing(args.folder)
     n = sum(1 for p in notebooks.glob("*.ipynb"))
-    print(w("cli.init_done", data=str(data), notebooks=str(notebooks), n=n,
+    print(
+        w(
+            "cli.init_done",
+            data=str(data),
+            notebooks=str(notebooks),
+            n=n,
             command=f"nap-analysis run --data {_shell_word(args.folder / 'data')} "
-                    f"--notebooks {_shell_word(args.folder / 'notebooks')}"))
+            f"--notebooks {_shell_word(args.folder / 'notebooks')}",
+        )
+    )
     return 0
 
 
@@ -365,10 +390,17 @@ def cmd_bijlage(args, w) -> int:
     from .pipeline.annex import rebuild
 
     started = time.monotonic()
-    written = rebuild(args.number, year=args.year, language=args.lang, data_dir=args.data, out_root=args.out,
-                      date=args.date)
-    print(w("cli.annex_done", files=", ".join(p.name for p in written), folder=str(written[0].parent),
-            seconds=f"{time.monotonic() - started:.1f}"))
+    written = rebuild(
+        args.number, year=args.year, language=args.lang, data_dir=args.data, out_root=args.out, date=args.date
+    )
+    print(
+        w(
+            "cli.annex_done",
+            files=", ".join(p.name for p in written),
+            folder=str(written[0].parent),
+            seconds=f"{time.monotonic() - started:.1f}",
+        )
+    )
     return 0
 
 
@@ -398,8 +430,16 @@ def cmd_template(args, w) -> int:
     year = _intake_year(args.year)
     due = check_due(args.due) if args.due is not None else None
     summary = write_template(_programme(args), year, args.out, split_owners(args.owner or ""), due)
-    print(w("cli.template_done", path=str(summary.path), year=summary.year, previous=summary.previous,
-            activities=summary.activities, motions=summary.motions))
+    print(
+        w(
+            "cli.template_done",
+            path=str(summary.path),
+            year=summary.year,
+            previous=summary.previous,
+            activities=summary.activities,
+            motions=summary.motions,
+        )
+    )
     return 0
 
 
@@ -458,8 +498,10 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as exc:  # a file-system state no check foresaw: one line, never a traceback
-        print(f"nap-analysis {args.command}: {w('error.os', detail=f'{exc.strerror or exc}', path=exc.filename or '')}",
-              file=sys.stderr)
+        print(
+            f"nap-analysis {args.command}: {w('error.os', detail=f'{exc.strerror or exc}', path=exc.filename or '')}",
+            file=sys.stderr,
+        )
         return 1
 
 

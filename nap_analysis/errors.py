@@ -4,6 +4,7 @@ A message is a key in :mod:`nap_analysis.words` plus its fields, so the command 
 it in the language of the run; ``str(error)`` is the Dutch text. The command line turns these
 into exit codes and one clear line, never a traceback.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,5 +1,6 @@
 """Shared by test_annexes.py and test_docx.py: the annexes built in-process, a generated large
 data set, and readers that get rows and words back out of HTML, PDF and Word files."""
+
 from __future__ import annotations
 
 import csv
@@ -29,8 +30,13 @@ def build(data_dir: Path, year: int, language: str) -> dict:
     built = {}
     for stem, doc in annexes.documents(ctx):
         page = html.document_html(doc)
-        built[stem] = {"doc": doc, "ctx": ctx, "html": page, "pdf": pdf.document_pdf(doc, page),
-                       "docx": docx.document_docx(doc)}
+        built[stem] = {
+            "doc": doc,
+            "ctx": ctx,
+            "html": page,
+            "pdf": pdf.document_pdf(doc, page),
+            "docx": docx.document_docx(doc),
+        }
     return built
 
 
@@ -40,9 +46,17 @@ def expected_rows(ctx, stem: str) -> list[dict]:
 
     table = ctx.activities if stem == ACTIVITIES_STEM else ctx.motions
     key = "activity_id" if stem == ACTIVITIES_STEM else "item_id"
-    return [{"id": r[key], "status": str(r["status"]), "title": r["title"], "made_up": r["origin"] == "made_up",
-             "explanation": r["explanation"] or "", "line": int(r["actielijn"]) if "actielijn" in r else None}
-            for r in table.to_dict("records")]
+    return [
+        {
+            "id": r[key],
+            "status": str(r["status"]),
+            "title": r["title"],
+            "made_up": r["origin"] == "made_up",
+            "explanation": r["explanation"] or "",
+            "line": int(r["actielijn"]) if "actielijn" in r else None,
+        }
+        for r in table.to_dict("records")
+    ]
 
 
 # --------------------------------------------------------------------------- generated data
@@ -62,20 +76,38 @@ def generated_data(target: Path) -> Path:
     for i in range(1, GENERATED_ACTIVITIES + 1):
         base = bases[i % len(bases)]
         line = 1 if i <= GENERATED_LINE_1 else 2 + (i - GENERATED_LINE_1) % 4
-        new.append({**base, "activity_id": f"G{i:03d}", "actielijn": str(line), "status": statuses[i % 5],
-                    "title": f"{base['title']} – voorbeeld {i} met een lange titel: {base['title'].lower()}",
-                    "explanation": " ".join([base["explanation"] or "Geen toelichting."] * 3),
-                    "status_basis": "illustrative", "origin": "made_up", "note": "gegenereerd voor de test"})
+        new.append(
+            {
+                **base,
+                "activity_id": f"G{i:03d}",
+                "actielijn": str(line),
+                "status": statuses[i % 5],
+                "title": f"{base['title']} – voorbeeld {i} met een lange titel: {base['title'].lower()}",
+                "explanation": " ".join([base["explanation"] or "Geen toelichting."] * 3),
+                "status_basis": "illustrative",
+                "origin": "made_up",
+                "note": "gegenereerd voor de test",
+            }
+        )
     _write(target / "activities.csv", fields, kept + new)
     with open(target / "motions.csv", encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         fields, rows = reader.fieldnames, list(reader)
     kept = [r for r in rows if r["report_year"] != "2025"]
     bases = [r for r in rows if r["report_year"] == "2025"]
-    new = [{**(base := bases[i % len(bases)]), "item_id": f"N{i:03d}",
-            "kind": "motie" if i % 3 else "toezegging", "status": (*statuses, "alternative")[i % 6],
-            "title": f"{base['title']} – voorbeeld {i:03d}", "explanation": " ".join([base["explanation"]] * 2),
-            "status_basis": "illustrative", "origin": "made_up"} for i in range(1, GENERATED_MOTIONS + 1)]
+    new = [
+        {
+            **(base := bases[i % len(bases)]),
+            "item_id": f"N{i:03d}",
+            "kind": "motie" if i % 3 else "toezegging",
+            "status": (*statuses, "alternative")[i % 6],
+            "title": f"{base['title']} – voorbeeld {i:03d}",
+            "explanation": " ".join([base["explanation"]] * 2),
+            "status_basis": "illustrative",
+            "origin": "made_up",
+        }
+        for i in range(1, GENERATED_MOTIONS + 1)
+    ]
     _write(target / "motions.csv", fields, kept + new)
     return target
 
@@ -101,11 +133,16 @@ def html_rows(page: str) -> list[dict]:
         for tr in table.xpath("./tbody/tr"):
             cells = tr.xpath("./th|./td")
             status = [c for c in cells if c.xpath(".//svg[contains(@class, 'nap-icon')]")]
-            rows.append({"id": cells[0].text_content().strip(), "headers": headers,
-                         "texts": [c.text_content().strip() for c in cells],
-                         "icons": len(tr.xpath(".//svg[contains(@class, 'nap-icon')]")),
-                         "status": status[0].text_content().strip() if status else None,
-                         "badges": [b.text_content() for b in tr.xpath(".//*[contains(@class, 'nap-badge')]")]})
+            rows.append(
+                {
+                    "id": cells[0].text_content().strip(),
+                    "headers": headers,
+                    "texts": [c.text_content().strip() for c in cells],
+                    "icons": len(tr.xpath(".//svg[contains(@class, 'nap-icon')]")),
+                    "status": status[0].text_content().strip() if status else None,
+                    "badges": [b.text_content() for b in tr.xpath(".//*[contains(@class, 'nap-badge')]")],
+                }
+            )
     return rows
 
 
@@ -118,10 +155,19 @@ def pdf_pages(data: bytes) -> list[dict]:
     pages = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for page in pdf.pages:
-            small = [o for o in (*page.curves, *page.rects, *page.images)
-                     if o["x1"] - o["x0"] < 14 and o["bottom"] - o["top"] < 14]
-            pages.append({"width": float(page.width), "height": float(page.height),
-                          "words": page.extract_words(keep_blank_chars=False), "small": small})
+            small = [
+                o
+                for o in (*page.curves, *page.rects, *page.images)
+                if o["x1"] - o["x0"] < 14 and o["bottom"] - o["top"] < 14
+            ]
+            pages.append(
+                {
+                    "width": float(page.width),
+                    "height": float(page.height),
+                    "words": page.extract_words(keep_blank_chars=False),
+                    "small": small,
+                }
+            )
     return pages
 
 
@@ -131,8 +177,10 @@ def id_counts(pages: list[dict]) -> Counter:
 
 def icon_before(page: dict, word: dict) -> bool:
     """A small drawn object or picture just left of ``word`` on its line: the status icon."""
-    return any(word["x0"] - 12 <= o["x1"] <= word["x0"] + 0.5 and o["top"] < word["bottom"] and o["bottom"] > word["top"]
-               for o in page["small"])
+    return any(
+        word["x0"] - 12 <= o["x1"] <= word["x0"] + 0.5 and o["top"] < word["bottom"] and o["bottom"] > word["top"]
+        for o in page["small"]
+    )
 
 
 def row_line(page: dict, id_word: dict) -> list[dict]:
@@ -144,7 +192,7 @@ def check_pdf_rows(pages: list[dict], expected: list[dict], labels: dict[str, st
     """Every expected row once, with its status word's first word on the row's first line, an icon before it."""
     counts = id_counts(pages)
     ids = [r["id"] for r in expected]
-    assert {i: counts[i] for i in ids} == {i: 1 for i in ids}
+    assert {i: counts[i] for i in ids} == dict.fromkeys(ids, 1)
     assert set(counts) == set(ids), f"rows of other years or tables: {set(counts) - set(ids)}"
     by_id = {r["id"]: r for r in expected}
     for page in pages:
@@ -182,9 +230,15 @@ def docx_rows(data: bytes) -> tuple[object, list[dict]]:
         for row in table.rows[1:]:
             cells = row.cells
             with_icon = [c for c in cells if c._element.findall(".//" + qn("w:drawing"))]
-            rows.append({"id": cells[0].text, "headers": headers, "texts": [c.text for c in cells],
-                         "icons": sum(len(c._element.findall(".//" + qn("w:drawing"))) for c in cells),
-                         "status": with_icon[0].text.strip() if with_icon else None})
+            rows.append(
+                {
+                    "id": cells[0].text,
+                    "headers": headers,
+                    "texts": [c.text for c in cells],
+                    "icons": sum(len(c._element.findall(".//" + qn("w:drawing"))) for c in cells),
+                    "status": with_icon[0].text.strip() if with_icon else None,
+                }
+            )
     return document, rows
 
 
@@ -208,9 +262,23 @@ def convert_with_libreoffice(files: list[Path], out: Path, profile: Path) -> dic
     """Each .docx converted to PDF by LibreOffice in one call (own profile: other users' LibreOffice
     processes on the machine are not touched); returns {docx: pdf}."""
     out.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run([soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-                             "--convert-to", "pdf", "--outdir", str(out), *map(str, files)],
-                            check=False, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [
+            soffice(),
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            *map(str, files),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr
     converted = {f: out / f"{f.stem}.pdf" for f in files}
     missing = [str(f) for f, pdf in converted.items() if not pdf.is_file()]

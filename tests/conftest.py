@@ -1,4 +1,5 @@
 """Shared fixtures: the bundled data, a small hand-worked data set, and a CLI runner."""
+
 from __future__ import annotations
 
 import io

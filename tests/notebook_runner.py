@@ -4,6 +4,7 @@ Tests that need the sections of a data set (escaping, rendering, layout) take th
 notebooks, so a change to a notebook is tested too, at a fraction of a run's cost. A cell's last
 expression is what Jupyter would display; ``display(...)`` calls are captured as well.
 """
+
 from __future__ import annotations
 
 import ast
@@ -43,8 +44,9 @@ def sections(data_dir, year, language: str = "nl", date: str = "2026-11-22") -> 
 
     found = []
     for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
-        shown = execute(path, {"data_dir": str(data_dir), "report_year": year, "language": language,
-                               "briefing_date": date})
+        shown = execute(
+            path, {"data_dir": str(data_dir), "report_year": year, "language": language, "briefing_date": date}
+        )
         found += [obj for obj in shown if isinstance(obj, Section)]
     return found
 

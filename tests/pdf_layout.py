@@ -3,6 +3,7 @@
 These are the checks a reader makes by eye (nothing crosses the margins, a short table is not
 torn in two, no page is left half empty), made with pdfplumber's word and image positions.
 """
+
 from __future__ import annotations
 
 import re
@@ -48,8 +49,9 @@ def pages(path: Path) -> list[Page]:
     with pdfplumber.open(str(path)) as pdf:
         for i, page in enumerate(pdf.pages, start=1):
             words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
-            found.append(Page(i, float(page.width), float(page.height), words, list(page.images),
-                              page.extract_text() or ""))
+            found.append(
+                Page(i, float(page.width), float(page.height), words, list(page.images), page.extract_text() or "")
+            )
     return found
 
 
@@ -64,10 +66,15 @@ def outside_content_box(all_pages: list[Page]) -> list[str]:
             in_footer = w["top"] >= page.content_bottom - TOLERANCE
             if in_footer:
                 continue
-            if w["x0"] < MARGIN_LEFT - TOLERANCE or w["x1"] > right + TOLERANCE or w["top"] < MARGIN_TOP - TOLERANCE \
-                    or w["bottom"] > page.content_bottom + TOLERANCE:
-                problems.append(f"page {page.number}: {w['text']!r} ({w['x0']:.0f}-{w['x1']:.0f}, "
-                                f"{w['top']:.0f}-{w['bottom']:.0f})")
+            if (
+                w["x0"] < MARGIN_LEFT - TOLERANCE
+                or w["x1"] > right + TOLERANCE
+                or w["top"] < MARGIN_TOP - TOLERANCE
+                or w["bottom"] > page.content_bottom + TOLERANCE
+            ):
+                problems.append(
+                    f"page {page.number}: {w['text']!r} ({w['x0']:.0f}-{w['x1']:.0f}, {w['top']:.0f}-{w['bottom']:.0f})"
+                )
         for image in page.images:
             if image["x0"] < MARGIN_LEFT - TOLERANCE or image["x1"] > right + TOLERANCE:
                 problems.append(f"page {page.number}: image ({image['x0']:.0f}-{image['x1']:.0f})")

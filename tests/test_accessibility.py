@@ -3,6 +3,7 @@
 no sideways scrolling at 320 px, and per PDF the tagged structure (PDF/UA-1 in PDF/A-3a) read back
 with pikepdf and pdfplumber. What these checks cannot see is listed in the README ('Toegankelijkheid').
 """
+
 from __future__ import annotations
 
 import io
@@ -21,8 +22,15 @@ STEMS = ("briefing", "bijlage-1-activiteiten", "bijlage-2-moties-en-toezeggingen
 CASES = [(lang, stem) for lang in ("nl", "en") for stem in STEMS]
 AXE = ROOT / ".ci" / "node_modules" / "axe-core" / "axe.min.js"
 RULE_SETS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 #: What an alt text must not be: a file name or a file stem ('voortgang_per_actielijn').
 FILE_NAME = re.compile(r"^[\w.-]+(\.(png|svg|jpe?g|gif))?$", re.IGNORECASE)
 RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
@@ -75,11 +83,14 @@ def test_axe_core_finds_no_wcag_21_aa_violation(request, browser, lang, stem, wi
     try:
         page.goto((_out_dir(request, lang) / f"{stem}.html").as_uri(), wait_until="load")
         page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-        result = page.evaluate("""async (tags) => {
+        result = page.evaluate(
+            """async (tags) => {
             const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
             return {violations: r.violations.map(v => ({id: v.id, help: v.help,
                         nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))})),
-                    passes: r.passes.length, version: axe.version}; }""", RULE_SETS)
+                    passes: r.passes.length, version: axe.version}; }""",
+            RULE_SETS,
+        )
     finally:
         page.close()
     assert result["violations"] == [], result["violations"]
@@ -99,8 +110,10 @@ def test_the_page_reflows_at_320_px_and_wide_tables_scroll_in_a_focusable_region
                 right: r.getBoundingClientRect().right})),
             tables: document.querySelectorAll('table.nap-table').length})""")
         page.keyboard.press("Tab")  # the first focusable thing gets a visible focus ring
-        outline = page.evaluate("() => { const e = document.activeElement; const s = getComputedStyle(e);"
-                                " return [e.className, s.outlineStyle, parseFloat(s.outlineWidth)]; }")
+        outline = page.evaluate(
+            "() => { const e = document.activeElement; const s = getComputedStyle(e);"
+            " return [e.className, s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+        )
     finally:
         page.close()
     assert seen["scroll"] <= seen["inner"], seen
@@ -119,8 +132,11 @@ def test_passages_in_the_other_language_are_marked(request, lang, stem):
     marked = page.xpath("//body//*[@lang]")
     assert {e.get("lang") for e in marked} <= {"nl", lang}
     if lang == "en":  # every title from the data (Dutch) carries lang="nl": one per row with an id
-        rows = [tr for tr in page.xpath("//table[@class='nap-table']/tbody/tr")
-                if re.fullmatch(r"[AM]\d\d", _text(tr.xpath("./th")[0]))]
+        rows = [
+            tr
+            for tr in page.xpath("//table[@class='nap-table']/tbody/tr")
+            if re.fullmatch(r"[AM]\d\d", _text(tr.xpath("./th")[0]))
+        ]
         assert rows or stem == "briefing"
         for tr in rows:
             assert tr.xpath("./td[@lang='nl']"), _text(tr)
@@ -146,8 +162,17 @@ def _alt_prefixes(lang: str) -> list[str]:
     from nap_analysis.words import en, nl
 
     table = nl.WORDS if lang == "nl" else en.WORDS
-    keys = ("alt.progress", "alt.changes", "alt.motions", "alt.funds", "alt.milestones", "alt.milestones_on_time",
-            "alt.indicators", "alt.indicators_none", "alt.projection")
+    keys = (
+        "alt.progress",
+        "alt.changes",
+        "alt.motions",
+        "alt.funds",
+        "alt.milestones",
+        "alt.milestones_on_time",
+        "alt.indicators",
+        "alt.indicators_none",
+        "alt.projection",
+    )
     return [table[k].split("{")[0] for k in keys]
 
 
@@ -188,11 +213,14 @@ def _structure(path: Path) -> dict:
 
     data = path.read_bytes()
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        catalog = {"tree": "/StructTreeRoot" in pdf.Root, "marked": bool(pdf.Root.MarkInfo.get("/Marked", False)),
-                   "lang": str(pdf.Root.get("/Lang", "")),
-                   "display_title": bool(pdf.Root.get("/ViewerPreferences", {}).get("/DisplayDocTitle", False)),
-                   "title": str(pdf.docinfo.get("/Title", "")),
-                   "xmp": pdf.Root.Metadata.read_bytes()}
+        catalog = {
+            "tree": "/StructTreeRoot" in pdf.Root,
+            "marked": bool(pdf.Root.MarkInfo.get("/Marked", False)),
+            "lang": str(pdf.Root.get("/Lang", "")),
+            "display_title": bool(pdf.Root.get("/ViewerPreferences", {}).get("/DisplayDocTitle", False)),
+            "title": str(pdf.docinfo.get("/Title", "")),
+            "xmp": pdf.Root.Metadata.read_bytes(),
+        }
         figures = []
 
         def walk(element):
@@ -227,7 +255,7 @@ def _structure(path: Path) -> dict:
 def _subtree(elements: list[dict], index: int) -> list[dict]:
     """The characters of an element and of everything under it, in tree order."""
     depth, found = elements[index]["depth"], list(elements[index]["chars"])
-    for element in elements[index + 1:]:
+    for element in elements[index + 1 :]:
         if element["depth"] <= depth:
             break
         found += element["chars"]
@@ -285,8 +313,10 @@ def test_pdf_figures_carry_the_alt_texts_and_icons_are_artifacts(request, lang, 
 def test_pdf_tables_have_header_cells_tagged_th(request, lang, stem):
     out = _out_dir(request, lang)
     elements = _structure(out / f"{stem}.pdf")["elements"]
-    tagged = {kind: {_same(_subtree_text(elements, i)) for i, e in enumerate(elements) if e["type"] == kind}
-              for kind in ("TH", "TD")}
+    tagged = {
+        kind: {_same(_subtree_text(elements, i)) for i, e in enumerate(elements) if e["type"] == kind}
+        for kind in ("TH", "TD")
+    }
     page = _html(out / f"{stem}.html")
     for kind in ("th", "td"):
         cells = {_same(_text(c)) for c in page.xpath(f"//table//{kind}")} - {""}
@@ -306,8 +336,11 @@ def test_pdf_reading_order_of_the_tags_follows_the_page(request, lang, stem):
     on the line of the one before it or below it, page after page."""
     out = _out_dir(request, lang)
     elements = _structure(out / f"{stem}.pdf")["elements"]
-    tagged = [(e["type"], _same(_subtree_text(elements, i))) for i, e in enumerate(elements)
-              if re.fullmatch(r"H[1-6]", e["type"])]
+    tagged = [
+        (e["type"], _same(_subtree_text(elements, i)))
+        for i, e in enumerate(elements)
+        if re.fullmatch(r"H[1-6]", e["type"])
+    ]
     page = _html(out / f"{stem}.html")
     printed = [(h.tag.upper(), _same(_text(h))) for h in page.xpath("//h1|//h2|//h3|//h4|//h5|//h6")]
     assert tagged == printed

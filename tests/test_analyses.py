@@ -1,4 +1,5 @@
 """Analysis functions on the small fixture, whose answers were worked out by hand."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -25,13 +26,20 @@ def test_progress_by_hand(small):
     assert _counts(table, "total") == {"completed": 1, "in_progress": 2, "delayed": 2, "stopped": 1, "not_started": 0}
     shares = table.groupby("actielijn", observed=True)["share"].sum()
     assert (shares.round(12) == 1).all()
-    total = table[table["actielijn"] == "total"].set_index(table[table["actielijn"] == "total"]["status"].astype(str))["share"]
+    total = table[table["actielijn"] == "total"].set_index(table[table["actielijn"] == "total"]["status"].astype(str))[
+        "share"
+    ]
     assert total["in_progress"] == 2 / 6
 
 
 def test_progress_2024_and_compare(small):
     assert _counts(progress(small.activities, 2024), "total") == {
-        "completed": 2, "in_progress": 2, "delayed": 1, "stopped": 0, "not_started": 1}
+        "completed": 2,
+        "in_progress": 2,
+        "delayed": 1,
+        "stopped": 0,
+        "not_started": 1,
+    }
     both = progress_compare(small.activities, 2025, 2024)
     assert sorted(both["report_year"].unique()) == [2024, 2025]
     assert len(both) == 2 * 20
@@ -40,11 +48,18 @@ def test_progress_2024_and_compare(small):
 def test_flags_by_hand(small):
     table = flags(small.activities, 2025, 2024)
     got = sorted(zip(table["flag"].astype(str), table["activity_id"]))
-    assert got == sorted([
-        ("stopped", "A3"), ("newly_stopped", "A3"),
-        ("delayed", "A2"), ("delayed", "A7"), ("newly_delayed", "A2"), ("newly_delayed", "A7"),
-        ("regressed", "A4"), ("dropped", "A6"),
-    ])
+    assert got == sorted(
+        [
+            ("stopped", "A3"),
+            ("newly_stopped", "A3"),
+            ("delayed", "A2"),
+            ("delayed", "A7"),
+            ("newly_delayed", "A2"),
+            ("newly_delayed", "A7"),
+            ("regressed", "A4"),
+            ("dropped", "A6"),
+        ]
+    )
     stopped = table[table["flag"] == "newly_stopped"].iloc[0]
     assert stopped["explanation"] == "Geen verdere stappen"
     dropped = table[table["flag"] == "dropped"].iloc[0]
@@ -75,8 +90,11 @@ def test_funds_by_instrument_keeps_what_the_source_states(small):
     assert lines.loc["Ontwerpbegroting 2023", "amount_eur"] == 2_549_000
     assert lines.loc["Begroting SZW", "total_eur"] == 800_000  # a stated total stays itself
     totals = instrument_totals(small.funds).set_index("instrument")["total_eur"]
-    assert totals.to_dict() == {"Voorjaarsnota 2022": 2_050_000, "Ontwerpbegroting 2023": 7_647_000,
-                                "Begroting SZW": 800_000}
+    assert totals.to_dict() == {
+        "Voorjaarsnota 2022": 2_050_000,
+        "Ontwerpbegroting 2023": 7_647_000,
+        "Begroting SZW": 800_000,
+    }
 
 
 def test_funds_of_the_bundled_data_give_the_memos_totals(bundled):
@@ -94,8 +112,14 @@ def test_funds_of_the_bundled_data_give_the_memos_totals(bundled):
 def test_status_changes_by_hand(small):
     changes = status_changes(small.activities, 2025, 2024)
     got = dict(zip(changes["activity_id"], changes["change"].astype(str)))
-    assert got == {"A2": "delayed", "A3": "stopped", "A4": "regressed", "A5": "started", "A6": "dropped",
-                   "A7": "appeared"}  # A1 stayed completed: no row
+    assert got == {
+        "A2": "delayed",
+        "A3": "stopped",
+        "A4": "regressed",
+        "A5": "started",
+        "A6": "dropped",
+        "A7": "appeared",
+    }  # A1 stayed completed: no row
     assert status_changes(small.activities, 2024, None).empty
 
 

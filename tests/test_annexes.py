@@ -1,6 +1,7 @@
 """Bijlage 1 and 2: every activity and motion of the report year once, with its icon, the year's
 status word and its provenance, in HTML, PDF and Word; long tables split with their header; the
 same bytes on every build; the `bijlage` command that rebuilds one annex."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -60,7 +61,7 @@ def test_every_row_of_the_year_once_with_icon_and_status_word_in_html_pdf_and_do
     by_id = {r["id"]: r for r in expected}
 
     rows = [r for r in html_rows(built["html"]) if ID.match(r["id"])]
-    assert Counter(r["id"] for r in rows) == Counter({i: 1 for i in by_id})
+    assert Counter(r["id"] for r in rows) == Counter(dict.fromkeys(by_id, 1))
     for row in rows:
         want = by_id[row["id"]]
         assert row["icons"] == 1 and row["status"] == labels[want["status"]], row
@@ -71,7 +72,7 @@ def test_every_row_of_the_year_once_with_icon_and_status_word_in_html_pdf_and_do
     check_pdf_rows(pdf_pages(built["pdf"]), expected, labels)
 
     document, rows = docx_rows(built["docx"])
-    assert Counter(r["id"] for r in rows) == Counter({i: 1 for i in by_id})
+    assert Counter(r["id"] for r in rows) == Counter(dict.fromkeys(by_id, 1))
     for row in rows:
         want = by_id[row["id"]]
         assert row["icons"] == 1 and row["status"] == labels[want["status"]], row
@@ -108,8 +109,13 @@ def test_legend_has_the_words_of_the_year_and_says_what_a_relabelled_word_means(
 
     legend = lxml.html.fromstring(page).xpath("//table[contains(@class, 'nap-table')]")[0]
     rows = [[c.text_content().strip() for c in tr.xpath("./th|./td")] for tr in legend.xpath("./tbody/tr")]
-    assert [r[0] for r in rows] == ["wordt invulling gegeven aan", "in uitvoering", "vertraagd", "stopgezet",
-                                    "niet gestart"]
+    assert [r[0] for r in rows] == [
+        "wordt invulling gegeven aan",
+        "in uitvoering",
+        "vertraagd",
+        "stopgezet",
+        "niet gestart",
+    ]
     assert rows[0][1].startswith("Staat voor ‘afgerond’.")
     assert len(legend.xpath(".//svg[contains(@class, 'nap-icon')]")) == 5
     text = lxml.html.fromstring(page).text_content()
@@ -195,8 +201,12 @@ def test_bijlage_command_rebuilds_one_annex_beside_the_other_outputs(cli, tmp_pa
     result = cli("bijlage", "1", "--out", tmp_path / "out", "--date", DATE)
     assert result.code == 0, result.err
     assert "bijlage-1-activiteiten.docx" in result.out
-    assert sorted(p.name for p in folder.iterdir()) == ["bijlage-1-activiteiten.docx", "bijlage-1-activiteiten.html",
-                                                         "bijlage-1-activiteiten.pdf", "briefing.html"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "bijlage-1-activiteiten.docx",
+        "bijlage-1-activiteiten.html",
+        "bijlage-1-activiteiten.pdf",
+        "briefing.html",
+    ]
     assert (folder / "briefing.html").read_text(encoding="utf-8") == "the run's briefing"
     built = annexes("2025-nl")[ACTIVITIES_STEM]
     for kind in ("html", "pdf", "docx"):

@@ -1,5 +1,6 @@
 """The shape of the package: layers that import downwards only, no cycles, public APIs of other
 libraries only, and a README whose module map matches the folders."""
+
 from __future__ import annotations
 
 import ast
@@ -74,7 +75,7 @@ def test_no_import_cycles():
         state[node] = "open"
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == "open":
-                cycles.append(stack[stack.index(nxt):] + [nxt])
+                cycles.append(stack[stack.index(nxt) :] + [nxt])
             elif nxt not in state:
                 visit(nxt, stack + [nxt])
         state[node] = "done"
@@ -89,33 +90,75 @@ def test_importing_the_package_is_cheap_and_has_no_cycle():
     import subprocess
     import sys
 
-    code = ("import sys, nap_analysis, nap_analysis.cli; "
-            "assert not {'pandas', 'matplotlib', 'weasyprint'} & set(sys.modules), 'heavy import at start-up'")
+    code = (
+        "import sys, nap_analysis, nap_analysis.cli; "
+        "assert not {'pandas', 'matplotlib', 'weasyprint'} & set(sys.modules), 'heavy import at start-up'"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
 #: Private names of other libraries that earlier versions patched or copied (issue 18).
-PRIVATE = ("_get_text_metrics_function", "_get_png_data", "_async_wait", "_handle_kernel_info_reply",
-           "_wait_until_connected", 'sys.modules["debugpy"]', "_run_exitfuncs", "forkserver", "prctl", "PDEATHSIG",
-           "setpriority", "nest_asyncio", "._element", "._p.", "._tbl", "._tc")
+PRIVATE = (
+    "_get_text_metrics_function",
+    "_get_png_data",
+    "_async_wait",
+    "_handle_kernel_info_reply",
+    "_wait_until_connected",
+    'sys.modules["debugpy"]',
+    "_run_exitfuncs",
+    "forkserver",
+    "prctl",
+    "PDEATHSIG",
+    "setpriority",
+    "nest_asyncio",
+    "._element",
+    "._p.",
+    "._tbl",
+    "._tc",
+)
 
 
 @pytest.mark.parametrize("name", PRIVATE)
 def test_no_private_api_of_another_library(name):
-    hits = [f"{p.relative_to(ROOT)}:{i}" for p in PACKAGE.rglob("*.py")
-            for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if name in line]
+    hits = [
+        f"{p.relative_to(ROOT)}:{i}"
+        for p in PACKAGE.rglob("*.py")
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if name in line
+    ]
     assert hits == []
 
 
 def test_no_patching_of_another_librarys_attributes():
     """Assigning to an attribute of an imported library (monkeypatching) is not done anywhere."""
-    libraries = {"matplotlib", "mtext", "weasyprint", "jupyter_client", "nbclient", "papermill", "ipykernel",
-                 "pandas", "pd", "np", "numpy", "docx", "openpyxl", "argparse", "atexit", "sys"}
+    libraries = {
+        "matplotlib",
+        "mtext",
+        "weasyprint",
+        "jupyter_client",
+        "nbclient",
+        "papermill",
+        "ipykernel",
+        "pandas",
+        "pd",
+        "np",
+        "numpy",
+        "docx",
+        "openpyxl",
+        "argparse",
+        "atexit",
+        "sys",
+    }
     hits = []
     for path in PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
-                node, (ast.AugAssign, ast.AnnAssign)) else []
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target]
+                if isinstance(node, (ast.AugAssign, ast.AnnAssign))
+                else []
+            )
             for target in targets:
                 root = target
                 while isinstance(root, (ast.Attribute, ast.Subscript)):
@@ -129,9 +172,26 @@ def test_readme_module_map_matches_the_folders():
     """Every subpackage and module of nap_analysis is in the README's map, and the map names nothing else."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     mapped = set(re.findall(r"`(nap_analysis/[A-Za-z_/]+(?:\.py)?)`", readme))
-    real = {f"nap_analysis/{p.relative_to(PACKAGE).as_posix()}" for p in PACKAGE.iterdir()
-            if (p.is_dir() and (p / "__init__.py").exists()) or (p.suffix == ".py" and p.name != "__init__.py")}
+    real = {
+        f"nap_analysis/{p.relative_to(PACKAGE).as_posix()}"
+        for p in PACKAGE.iterdir()
+        if (p.is_dir() and (p / "__init__.py").exists()) or (p.suffix == ".py" and p.name != "__init__.py")
+    }
     real = {r + "/" if (ROOT / r).is_dir() else r for r in real}
     assert real <= mapped, sorted(real - mapped)
     named = {m for m in mapped if m.count("/") == 1 or (m.count("/") == 2 and m.endswith("/"))}
     assert {m for m in named if not (ROOT / m).exists()} == set()
+
+
+@pytest.mark.parametrize("command", [["check", "."], ["format", "--check", "."]], ids=["lint", "format"])
+def test_the_tree_is_ruff_clean(command):
+    """The same ruff the test lock pins, with pyproject's configuration: CI fails on a lint finding."""
+    import shutil
+    import subprocess
+    import sys
+
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    if ruff is None:
+        pytest.fail("ruff is not installed; it is in requirements-test.lock")
+    done = subprocess.run([ruff, *command], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-1000:]

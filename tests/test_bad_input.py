@@ -10,6 +10,7 @@ a spreadsheet user counts it (header = row 1) and column -- never a traceback, w
 to OUT, and leave every input byte as it was. Cases in ``tests/bad_input/accepted/`` are
 dialects that must load (exit 0) to the same tables as the fixture.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -41,15 +42,21 @@ SMALL = FIXTURES / "small"
 STATUS = "onbekende status"
 CASES: dict[str, list[str]] = {
     # --- structure of the file
-    "delimiter_pipe": ["activities.csv, rij 1: de kopregel valt niet uiteen in kolommen; scheidingsteken '|' wordt niet herkend"],
+    "delimiter_pipe": [
+        "activities.csv, rij 1: de kopregel valt niet uiteen in kolommen; scheidingsteken '|' wordt niet herkend"
+    ],
     "missing_column": ["activities.csv, rij 1, kolom 'status': verplichte kolom ontbreekt"],
-    "renamed_column": ["activities.csv, rij 1, kolom 'activity_id': verplichte kolom ontbreekt; staat er 'activiteit_id'?"],
+    "renamed_column": [
+        "activities.csv, rij 1, kolom 'activity_id': verplichte kolom ontbreekt; staat er 'activiteit_id'?"
+    ],
     "duplicate_column": ["activities.csv, rij 1, kolom 'status': kolom staat meer dan eens in de kopregel"],
     "empty_file": ["activities.csv: bestand is leeg"],
     "header_only": ["activities.csv: bevat alleen een kopregel en geen gegevens"],
     "ragged_row": ["activities.csv, rij 6: 10 velden in deze rij, 9 in de kopregel"],
-    "unclosed_quote": ["activities.csv, rij 6: een aanhalingsteken (\") in deze rij wordt nergens gesloten"],
-    "trailing_delimiters": ["activities.csv, rij 2: meer velden dan de kopregel (9 kolommen); staat er een ';' te veel"],
+    "unclosed_quote": ['activities.csv, rij 6: een aanhalingsteken (") in deze rij wordt nergens gesloten'],
+    "trailing_delimiters": [
+        "activities.csv, rij 2: meer velden dan de kopregel (9 kolommen); staat er een ';' te veel"
+    ],
     "blank_line_row_numbers": [f"activities.csv, rij 13, kolom 'status': {STATUS} 'klaar'"],
     # --- what kind of file it is
     "binary_png_as_csv": ["activities.csv: bevat binaire inhoud (geen tekst)"],
@@ -58,27 +65,48 @@ CASES: dict[str, list[str]] = {
     "mixed_encodings": ["activities.csv, rij 5: mengt UTF-8 en Windows-1252"],
     "xlsx_not_a_zip": ["nap_data.xlsx: werkmap niet te openen: dit is geen Excel-werkmap"],
     "no_activities": ["activities.csv: verplicht bestand ontbreekt in "],
-    "misnamed_activities": ["activities.csv: verplicht bestand ontbreekt in …; staat er 'activiteiten.csv'? de naam moet precies 'activities.csv' zijn"],
+    "misnamed_activities": [
+        "activities.csv: verplicht bestand ontbreekt in …; staat er 'activiteiten.csv'? de naam moet precies 'activities.csv' zijn"
+    ],
     # --- values
     "unknown_status": [f"activities.csv, rij 5, kolom 'status': {STATUS} 'klaar' (toegestaan: afgedaan, afgerond"],
     "misspelt_status": [f"activities.csv, rij 9, kolom 'status': {STATUS} 'vertraagt'; bedoelt u 'vertraagd'?"],
     "motion_status_in_activities": [f"activities.csv, rij 5, kolom 'status': {STATUS} 'alternatieve invulling'"],
-    "formula_as_status": [f"activities.csv, rij 6, kolom 'status': {STATUS} '=ALS(B6>2024;\"afgerond\";\"niet gestart\")'"],
-    "unknown_status_basis": ["activities.csv, rij 5, kolom 'status_basis': 'gok' is geen toegestane waarde (stated, inferred, illustrative)"],
+    "formula_as_status": [
+        f"activities.csv, rij 6, kolom 'status': {STATUS} '=ALS(B6>2024;\"afgerond\";\"niet gestart\")'"
+    ],
+    "unknown_status_basis": [
+        "activities.csv, rij 5, kolom 'status_basis': 'gok' is geen toegestane waarde (stated, inferred, illustrative)"
+    ],
     "empty_required_cell": ["activities.csv, rij 4, kolom 'title': lege cel; dit veld is verplicht"],
-    "duplicate_activity": ["activities.csv, rij 3, kolom 'activity_id': dubbele sleutel (activity_id=A1, report_year=2024); komt ook voor in rij 2"],
-    "actielijn_0": ["activities.csv, rij 6, kolom 'actielijn': 0 valt buiten het toegestane bereik (van 1 tot en met 9)"],
-    "actielijn_7": ["activities.csv, rij 6, kolom 'actielijn': actielijn 7 bestaat niet in actielijnen.csv (wel: 1, 2, 3)"],
+    "duplicate_activity": [
+        "activities.csv, rij 3, kolom 'activity_id': dubbele sleutel (activity_id=A1, report_year=2024); komt ook voor in rij 2"
+    ],
+    "actielijn_0": [
+        "activities.csv, rij 6, kolom 'actielijn': 0 valt buiten het toegestane bereik (van 1 tot en met 9)"
+    ],
+    "actielijn_7": [
+        "activities.csv, rij 6, kolom 'actielijn': actielijn 7 bestaat niet in actielijnen.csv (wel: 1, 2, 3)"
+    ],
     "actielijn_10_in_actielijnen": ["actielijnen.csv, rij 4, kolom 'actielijn': 10 valt buiten het toegestane bereik"],
     "reference_actielijn_missing": [
-        f"activities.csv, rij {row}, kolom 'actielijn': actielijn 3 bestaat niet in actielijnen.csv (wel: 1, 2)" for row in (6, 7, 12, 13)
+        f"activities.csv, rij {row}, kolom 'actielijn': actielijn 3 bestaat niet in actielijnen.csv (wel: 1, 2)"
+        for row in (6, 7, 12, 13)
     ],
-    "text_in_report_year": ["activities.csv, rij 4, kolom 'report_year': 'VGR 2024' is geen getal; verwacht een geheel getal"],
-    "two_digit_report_year": ["activities.csv, rij 4, kolom 'report_year': 24 valt buiten het toegestane bereik (van 2000 tot en met 2100)"],
+    "text_in_report_year": [
+        "activities.csv, rij 4, kolom 'report_year': 'VGR 2024' is geen getal; verwacht een geheel getal"
+    ],
+    "two_digit_report_year": [
+        "activities.csv, rij 4, kolom 'report_year': 24 valt buiten het toegestane bereik (van 2000 tot en met 2100)"
+    ],
     "text_in_amount_eur": ["funds.csv, rij 4, kolom 'amount_eur': 'achthonderdduizend' is geen getal"],
-    "scientific_amount_eur": ["funds.csv, rij 3, kolom 'amount_eur': '2,55E+06' is geen getal; …wetenschappelijke notatie"],
+    "scientific_amount_eur": [
+        "funds.csv, rij 3, kolom 'amount_eur': '2,55E+06' is geen getal; …wetenschappelijke notatie"
+    ],
     "formula_in_amount_eur": ["funds.csv, rij 2, kolom 'amount_eur': '=SOM(E3:E4)' is geen getal"],
-    "negative_amount_eur": ["funds.csv, rij 4, kolom 'amount_eur': -800000 valt buiten het toegestane bereik (minstens 0)"],
+    "negative_amount_eur": [
+        "funds.csv, rij 4, kolom 'amount_eur': -800000 valt buiten het toegestane bereik (minstens 0)"
+    ],
     "reversed_period": ["funds.csv, rij 4, kolom 'period': '2025-2023' is geen periode"],
     "text_in_percent": ["indicators.csv, rij 3, kolom 'percent': 'ca. 61' is geen getal"],
     "text_in_n": ["indicators.csv, rij 2, kolom 'n': 'ruim 2.000' is geen getal; verwacht een geheel getal"],
@@ -86,30 +114,54 @@ CASES: dict[str, list[str]] = {
     "date_impossible_day": ["milestones.csv, rij 3, kolom 'actual': '31-02-2022' is geen datum"],
     "date_excel_serial": ["milestones.csv, rij 2, kolom 'planned': '44897' is geen datum"],
     "date_two_digit_year": ["milestones.csv, rij 4, kolom 'planned': '15-12-22' is geen datum"],
-    "motions_unknown_kind": ["motions.csv, rij 3, kolom 'kind': 'amendement' is geen toegestane waarde (motie, toezegging)"],
+    "motions_unknown_kind": [
+        "motions.csv, rij 3, kolom 'kind': 'amendement' is geen toegestane waarde (motie, toezegging)"
+    ],
     # --- numbers: one rule (data/README.md, "Getallen"); ambiguous texts refused with both readings
-    "n_ambiguous_thousands_comma": [("indicators.csv, rij 3, kolom 'n': '24,000' is dubbelzinnig: 24000 als ',' duizendtallen scheidt, "
-                                     "of 24 als ',' het decimaalteken is")],
-    "n_decimal_reading_in_dutch_file": ["indicators.csv, rij 3, kolom 'n': '24,000' is dubbelzinnig: 24000 als ',' duizendtallen scheidt"],
-    "amount_eur_ambiguous": [("funds.csv, rij 4, kolom 'amount_eur': '800,000' is dubbelzinnig: 800000 als ',' duizendtallen scheidt, "
-                              "of 800 als ',' het decimaalteken is")],
-    "percent_ambiguous_point": [("indicators.csv, rij 3, kolom 'percent': '10.125' is dubbelzinnig: 10125 als '.' duizendtallen scheidt, "
-                                 "of 10,125 als '.' het decimaalteken is")],
+    "n_ambiguous_thousands_comma": [
+        (
+            "indicators.csv, rij 3, kolom 'n': '24,000' is dubbelzinnig: 24000 als ',' duizendtallen scheidt, "
+            "of 24 als ',' het decimaalteken is"
+        )
+    ],
+    "n_decimal_reading_in_dutch_file": [
+        "indicators.csv, rij 3, kolom 'n': '24,000' is dubbelzinnig: 24000 als ',' duizendtallen scheidt"
+    ],
+    "amount_eur_ambiguous": [
+        (
+            "funds.csv, rij 4, kolom 'amount_eur': '800,000' is dubbelzinnig: 800000 als ',' duizendtallen scheidt, "
+            "of 800 als ',' het decimaalteken is"
+        )
+    ],
+    "percent_ambiguous_point": [
+        (
+            "indicators.csv, rij 3, kolom 'percent': '10.125' is dubbelzinnig: 10125 als '.' duizendtallen scheidt, "
+            "of 10,125 als '.' het decimaalteken is"
+        )
+    ],
     # --- header, encodings, rows, invisible characters
-    "header_below_data": ["activities.csv, rij 3: hier staat de kopregel, maar rij 1 erboven is geen titel ('A1 | 2024 | 1 | Eerste"],
+    "header_below_data": [
+        "activities.csv, rij 3: hier staat de kopregel, maar rij 1 erboven is geen titel ('A1 | 2024 | 1 | Eerste"
+    ],
     "utf32_text": ["activities.csv: is opgeslagen als UTF-32;"],
     "utf16_without_bom": ["activities.csv: is opgeslagen als UTF-16 ('Unicode-tekst')"],
     "multiline_cell_row_numbers": ["activities.csv, rij 6: tekens die geen UTF-8 en geen Windows-1252 zijn"],
-    "invisible_char_in_status": [f"activities.csv, rij 13, kolom 'status': {STATUS} 'vertraagd\\u200b'; bedoelt u 'vertraagd'?"],
+    "invisible_char_in_status": [
+        f"activities.csv, rij 13, kolom 'status': {STATUS} 'vertraagd\\u200b'; bedoelt u 'vertraagd'?"
+    ],
     "invisible_char_in_id": ["activities.csv, rij 9, kolom 'activity_id': 'A2\\u200b' bevat een onzichtbaar teken"],
     # --- a table that is there but cannot be used: an error, never "absent"
     "optional_table_wrong_case": ["Funds.CSV: wordt niet gelezen: de naam moet precies 'funds.csv' zijn"],
     "optional_table_double_suffix": ["funds.csv.txt: wordt niet gelezen: tabel funds moet precies 'funds.csv' heten"],
-    "optional_table_old_xls": ["motions.xls: is een Excel 97-2003 (.xls)-bestand en wordt niet gelezen; sla het op als 'motions.csv'"],
+    "optional_table_old_xls": [
+        "motions.xls: is een Excel 97-2003 (.xls)-bestand en wordt niet gelezen; sla het op als 'motions.csv'"
+    ],
     "xlsx_password_protected": ["nap_data.xlsx: werkmap is met een wachtwoord beveiligd (versleuteld)"],
     "xlsx_is_old_xls": ["nap_data.xlsx: is een oud Excel-bestand (Excel 97-2003, .xls) met de extensie van een .xlsx"],
     # --- between tables: what run needs, validate checks
-    "motions_missing_report_year": ["motions.csv, kolom 'report_year': verslagjaar 2025 staat in activities.csv maar niet in dit bestand"],
+    "motions_missing_report_year": [
+        "motions.csv, kolom 'report_year': verslagjaar 2025 staat in activities.csv maar niet in dit bestand"
+    ],
 }
 
 # --------------------------------------------------------------------------- generated cases
@@ -249,7 +301,9 @@ def build_xlsx_zip_bomb(d: Path) -> None:
 
 
 def build_xlsx_stray_cell_far_below(d: Path) -> None:
-    _workbook(d, lambda book: book["activities"].cell(row=1_048_576, column=2, value=" "))  # a space typed in the last row
+    _workbook(
+        d, lambda book: book["activities"].cell(row=1_048_576, column=2, value=" ")
+    )  # a space typed in the last row
 
 
 def build_xlsx_zip_not_a_workbook(d: Path) -> None:
@@ -275,47 +329,96 @@ def big_dir(tmp_path_factory) -> Path:
 
 
 GENERATED: dict[str, tuple] = {
-    "xlsx_merged_cells": (build_xlsx_merged_cells, [
-        "nap_data.xlsx:activities, rij 2, kolom 'report_year': cellen B2:B7 zijn samengevoegd; maak de samenvoeging ongedaan",
-        "nap_data.xlsx:activities, rij 6, kolom 'actielijn': cellen C6:C7 zijn samengevoegd",
-    ]),
-    "xlsx_blank_row_row_numbers": (build_xlsx_blank_row_row_numbers, [
-        f"nap_data.xlsx:activities, rij 13, kolom 'status': {STATUS} 'klaar'",
-    ]),
-    "xlsx_missing_sheet": (build_xlsx_missing_sheet, [
-        ("nap_data.xlsx: verplicht blad 'activities' ontbreekt (bladen: actielijnen, Activiteiten, funds, milestones); "
-         "staat er 'Activiteiten'? noem het blad 'activities'; en er is ook geen activities.csv"),
-    ]),
-    "xlsx_two_workbooks": (build_xlsx_two_workbooks, [
-        f"nap_data.xlsx: tabel '{table}' staat ook in nap_data (1).xlsx" for table in ("actielijnen", "activities", "funds", "milestones")
-    ]),
-    "xlsx_and_csv_same_table": (build_xlsx_and_csv_same_table, [
-        "activities.csv: tabel 'activities' staat zowel in dit bestand als in nap_data.xlsx:activities",
-    ]),
-    "big_file_100mb": (None, [f"activities.csv: bestand is {BIG_BYTES / 1e6:.1f} MB; de grens is {MAX_BYTES / 1e6:.0f} MB"]),
+    "xlsx_merged_cells": (
+        build_xlsx_merged_cells,
+        [
+            "nap_data.xlsx:activities, rij 2, kolom 'report_year': cellen B2:B7 zijn samengevoegd; maak de samenvoeging ongedaan",
+            "nap_data.xlsx:activities, rij 6, kolom 'actielijn': cellen C6:C7 zijn samengevoegd",
+        ],
+    ),
+    "xlsx_blank_row_row_numbers": (
+        build_xlsx_blank_row_row_numbers,
+        [
+            f"nap_data.xlsx:activities, rij 13, kolom 'status': {STATUS} 'klaar'",
+        ],
+    ),
+    "xlsx_missing_sheet": (
+        build_xlsx_missing_sheet,
+        [
+            (
+                "nap_data.xlsx: verplicht blad 'activities' ontbreekt (bladen: actielijnen, Activiteiten, funds, milestones); "
+                "staat er 'Activiteiten'? noem het blad 'activities'; en er is ook geen activities.csv"
+            ),
+        ],
+    ),
+    "xlsx_two_workbooks": (
+        build_xlsx_two_workbooks,
+        [
+            f"nap_data.xlsx: tabel '{table}' staat ook in nap_data (1).xlsx"
+            for table in ("actielijnen", "activities", "funds", "milestones")
+        ],
+    ),
+    "xlsx_and_csv_same_table": (
+        build_xlsx_and_csv_same_table,
+        [
+            "activities.csv: tabel 'activities' staat zowel in dit bestand als in nap_data.xlsx:activities",
+        ],
+    ),
+    "big_file_100mb": (
+        None,
+        [f"activities.csv: bestand is {BIG_BYTES / 1e6:.1f} MB; de grens is {MAX_BYTES / 1e6:.0f} MB"],
+    ),
     # a table that is there but cannot be used: an error, never "absent" with exit 0
     "optional_table_is_folder": (build_optional_table_is_folder, ["funds.csv: is een map, geen bestand"]),
     "optional_table_fifo": (build_optional_table_fifo, ["funds.csv: is een named pipe (FIFO), geen gewoon bestand"]),
-    "optional_table_dangling_link": (build_optional_table_dangling_link,
-                                     ["funds.csv: is een symbolische koppeling naar ../elders/funds.csv, dat niet bestaat"]),
+    "optional_table_dangling_link": (
+        build_optional_table_dangling_link,
+        ["funds.csv: is een symbolische koppeling naar ../elders/funds.csv, dat niet bestaat"],
+    ),
     # workbooks as a person sees them
-    "xlsx_required_sheet_hidden": (build_xlsx_required_sheet_hidden, [
-        "nap_data.xlsx: verplicht blad 'activities' is verborgen (blad 'activities'); maak het zichtbaar"]),
-    "xlsx_formula_without_value": (build_xlsx_formula_without_value, [
-        ("nap_data.xlsx:activities, rij 7, kolom 'explanation': cel H7 heeft een formule (=A7&B7) zonder berekende waarde"
-         "…open het bestand in Excel en sla het op")]),
-    "xlsx_merged_optional_column": (build_xlsx_merged_optional_column, [
-        "nap_data.xlsx:activities, rij 2, kolom 'explanation': cellen H2:H3 zijn samengevoegd"]),
-    "xlsx_title_rows_row_numbers": (build_xlsx_title_rows_row_numbers, [
-        f"nap_data.xlsx:activities, rij 7, kolom 'status': {STATUS} 'klaar'"]),
-    "xlsx_two_sheets_one_table": (build_xlsx_two_sheets_one_table, [
-        "nap_data.xlsx: de bladen 'activities' en 'Activities ' zijn allebei tabel 'activities'; houd er één"]),
-    "xlsx_named_like_table_without_sheet": (build_xlsx_named_like_table_without_sheet, [
-        "funds.xlsx: werkmap heet als tabel 'funds' maar heeft geen blad 'funds' (bladen: Blad1)"]),
-    "xlsx_zip_bomb": (build_xlsx_zip_bomb, [f"nap_data.xlsx: werkmap pakt uit tot …MB; de grens is {MAX_BYTES / 1e6:.0f} MB"]),
-    "xlsx_stray_cell_far_below": (build_xlsx_stray_cell_far_below, [
-        "nap_data.xlsx:activities: blad loopt tot cel I1048576 (1048576 rijen en 9 kolommen); de grens is 2.000.000 cellen"]),
-    "xlsx_zip_not_a_workbook": (build_xlsx_zip_not_a_workbook, ["nap_data.xlsx: is een zip-bestand maar geen Excel-werkmap"]),
+    "xlsx_required_sheet_hidden": (
+        build_xlsx_required_sheet_hidden,
+        ["nap_data.xlsx: verplicht blad 'activities' is verborgen (blad 'activities'); maak het zichtbaar"],
+    ),
+    "xlsx_formula_without_value": (
+        build_xlsx_formula_without_value,
+        [
+            (
+                "nap_data.xlsx:activities, rij 7, kolom 'explanation': cel H7 heeft een formule (=A7&B7) zonder berekende waarde"
+                "…open het bestand in Excel en sla het op"
+            )
+        ],
+    ),
+    "xlsx_merged_optional_column": (
+        build_xlsx_merged_optional_column,
+        ["nap_data.xlsx:activities, rij 2, kolom 'explanation': cellen H2:H3 zijn samengevoegd"],
+    ),
+    "xlsx_title_rows_row_numbers": (
+        build_xlsx_title_rows_row_numbers,
+        [f"nap_data.xlsx:activities, rij 7, kolom 'status': {STATUS} 'klaar'"],
+    ),
+    "xlsx_two_sheets_one_table": (
+        build_xlsx_two_sheets_one_table,
+        ["nap_data.xlsx: de bladen 'activities' en 'Activities ' zijn allebei tabel 'activities'; houd er één"],
+    ),
+    "xlsx_named_like_table_without_sheet": (
+        build_xlsx_named_like_table_without_sheet,
+        ["funds.xlsx: werkmap heet als tabel 'funds' maar heeft geen blad 'funds' (bladen: Blad1)"],
+    ),
+    "xlsx_zip_bomb": (
+        build_xlsx_zip_bomb,
+        [f"nap_data.xlsx: werkmap pakt uit tot …MB; de grens is {MAX_BYTES / 1e6:.0f} MB"],
+    ),
+    "xlsx_stray_cell_far_below": (
+        build_xlsx_stray_cell_far_below,
+        [
+            "nap_data.xlsx:activities: blad loopt tot cel I1048576 (1048576 rijen en 9 kolommen); de grens is 2.000.000 cellen"
+        ],
+    ),
+    "xlsx_zip_not_a_workbook": (
+        build_xlsx_zip_not_a_workbook,
+        ["nap_data.xlsx: is een zip-bestand maar geen Excel-werkmap"],
+    ),
 }
 ALL_BAD = {**CASES, **{name: expected for name, (_, expected) in GENERATED.items()}}
 
@@ -340,7 +443,11 @@ ACCEPTED = {
 #: What the accepted number cases must read (table, column -> values in file order): the rule of
 #: data/README.md "Getallen", where the other cells of the column or the file decide.
 ACCEPTED_VALUES = {
-    "amount_eur_english_thousands": ("funds", "amount_eur", [2_050_000, 2_549_000, 800_000]),  # '800,000' as 4,670,000 is read
+    "amount_eur_english_thousands": (
+        "funds",
+        "amount_eur",
+        [2_050_000, 2_549_000, 800_000],
+    ),  # '800,000' as 4,670,000 is read
     "percent_english_decimal_by_column": ("indicators", "percent", [10.9, 2.549]),  # '2.549': the column writes 10.9
     "n_dutch_thousands_by_file": ("indicators", "n", [30_000, 24_000]),  # '24.000': the file writes 10,9
 }
@@ -371,6 +478,7 @@ def case_dir(request, tmp_path) -> Path:
 def _snapshot(directory: Path) -> dict[str, str]:
     """Every name in the folder with its bytes' hash, or what it is when it is no file (a named
     pipe is never opened: that would wait for a writer)."""
+
     def state(p: Path) -> str:
         if p.is_symlink():
             return f"link -> {os.readlink(p)}"
@@ -379,6 +487,7 @@ def _snapshot(directory: Path) -> dict[str, str]:
         if not p.is_file():
             return f"special {stat.S_IFMT(p.stat().st_mode)}"
         return hashlib.sha256(p.read_bytes()).hexdigest()
+
     return {p.name: state(p) for p in sorted(directory.iterdir())}
 
 
@@ -430,16 +539,25 @@ def _console_script() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "nap_analysis.cli"]
 
 
-@pytest.mark.parametrize("case_dir", ["delimiter_pipe", "misspelt_status", "binary_png_as_csv", "xlsx_missing_sheet", "big_file_100mb"],
-                         indirect=True)
+@pytest.mark.parametrize(
+    "case_dir",
+    ["delimiter_pipe", "misspelt_status", "binary_png_as_csv", "xlsx_missing_sheet", "big_file_100mb"],
+    indirect=True,
+)
 def test_bad_case_console_script(case_dir, tmp_path):
     """The installed entry point, as a user runs it: exit 2, the same messages, no traceback."""
     expected = ALL_BAD[case_dir.name]
     before = _snapshot(case_dir)
     out_dir = tmp_path / "out"
     for command, extra in (("validate", []), ("run", ["--out", str(out_dir)])):
-        proc = subprocess.run([*_console_script(), command, "--data", str(case_dir), *extra],
-                              capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
+        proc = subprocess.run(
+            [*_console_script(), command, "--data", str(case_dir), *extra],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+            check=False,
+        )
         assert "Traceback" not in proc.stdout + proc.stderr
         assert proc.returncode == 2, (command, proc.stdout, proc.stderr)
         _assert_problems(command, proc.stderr, expected)
@@ -458,8 +576,11 @@ def test_big_file_refused_without_reading_it(big_dir):
     finally:
         tracemalloc.stop()
     assert [str(p) for p in info.value.problems] == [
-        (f"activities.csv: bestand is {BIG_BYTES / 1e6:.1f} MB; de grens is {MAX_BYTES / 1e6:.0f} MB "
-         "(te groot voor een bijlage; is dit het goede bestand?)")]
+        (
+            f"activities.csv: bestand is {BIG_BYTES / 1e6:.1f} MB; de grens is {MAX_BYTES / 1e6:.0f} MB "
+            "(te groot voor een bijlage; is dit het goede bestand?)"
+        )
+    ]
     assert peak < 8 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB: the file was read"
 
 
@@ -528,6 +649,7 @@ def build_xlsx_title_rows_found(d: Path) -> None:
     def titles(book):
         book["activities"].insert_rows(1, 2)
         book["activities"]["A1"] = "Bijlage 1 - Overzicht voortgang activiteiten"
+
     _workbook(d, titles)
 
 
@@ -586,18 +708,24 @@ def _without_privileges(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
 
 
-@pytest.mark.parametrize("state, expected", [
-    ("file_not_readable", ["funds.csv: bestand niet te lezen: geen leesrechten"]),
-    ("folder_not_searchable", ["…: map niet te lezen: geen rechten om de inhoud te zien"]),
-    ("folder_not_listable", ["…: map niet te lezen: geen rechten om de inhoud te zien"]),
-])
+@pytest.mark.parametrize(
+    "state, expected",
+    [
+        ("file_not_readable", ["funds.csv: bestand niet te lezen: geen leesrechten"]),
+        ("folder_not_searchable", ["…: map niet te lezen: geen rechten om de inhoud te zien"]),
+        ("folder_not_listable", ["…: map niet te lezen: geen rechten om de inhoud te zien"]),
+    ],
+)
 def test_unreadable_files_and_folders_exit_2(state, expected, tmp_path):
     """No read permission on a file, no search (x) or list (r) permission on the data folder:
     exit 2 with the file or folder named, from validate and from run; before, PermissionError."""
     data = tmp_path / "data"
     shutil.copytree(SMALL, data)
-    target, mode = {"file_not_readable": (data / "funds.csv", 0o000), "folder_not_searchable": (data, 0o644),
-                    "folder_not_listable": (data, 0o311)}[state]
+    target, mode = {
+        "file_not_readable": (data / "funds.csv", 0o000),
+        "folder_not_searchable": (data, 0o644),
+        "folder_not_listable": (data, 0o311),
+    }[state]
     target.chmod(mode)
     try:
         for command, extra in (("validate", ()), ("run", ("--out", str(tmp_path / "out")))):
@@ -616,8 +744,11 @@ def test_unreadable_files_and_folders_exit_2(state, expected, tmp_path):
 def _differences(case: Path) -> list[str]:
     """File names in which a case directory differs from the small fixture (added, removed, changed)."""
     names = {p.name for p in case.iterdir()} | {p.name for p in SMALL.iterdir()}
-    return sorted(n for n in names if not ((case / n).is_file() and (SMALL / n).is_file()
-                                           and (case / n).read_bytes() == (SMALL / n).read_bytes()))
+    return sorted(
+        n
+        for n in names
+        if not ((case / n).is_file() and (SMALL / n).is_file() and (case / n).read_bytes() == (SMALL / n).read_bytes())
+    )
 
 
 def test_corpus_matches_the_tables():
@@ -629,8 +760,9 @@ def test_corpus_matches_the_tables():
     assert len(ALL_BAD) >= 30
 
 
-@pytest.mark.parametrize("case", [*(CORPUS / n for n in sorted(CASES)), *(ACCEPTED_DIR / n for n in sorted(ACCEPTED))],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "case", [*(CORPUS / n for n in sorted(CASES)), *(ACCEPTED_DIR / n for n in sorted(ACCEPTED))], ids=lambda p: p.name
+)
 def test_each_case_breaks_one_file(case):
     """A copy of the fixture with exactly one file changed, added or removed -- so the problem
     the test expects is the only thing wrong with it. (A renamed file counts as one change.)"""
@@ -653,10 +785,14 @@ def test_readme_documents_every_case():
 
 def test_corpus_bytes_survived_version_control():
     """The cases that are about bytes still have them (no editor or git line-ending conversion)."""
-    raw = {name: (CORPUS / name / "activities.csv").read_bytes() for name in
-           ("empty_file", "binary_png_as_csv", "utf16_unicode_text", "not_utf8_nor_cp1252", "mixed_encodings")}
-    accepted = {name: (ACCEPTED_DIR / name / "activities.csv").read_bytes() for name in
-                ("utf8_bom", "windows_1252", "crlf_line_endings", "cr_line_endings")}
+    raw = {
+        name: (CORPUS / name / "activities.csv").read_bytes()
+        for name in ("empty_file", "binary_png_as_csv", "utf16_unicode_text", "not_utf8_nor_cp1252", "mixed_encodings")
+    }
+    accepted = {
+        name: (ACCEPTED_DIR / name / "activities.csv").read_bytes()
+        for name in ("utf8_bom", "windows_1252", "crlf_line_endings", "cr_line_endings")
+    }
     assert raw["empty_file"] == b""
     assert raw["binary_png_as_csv"].startswith(b"\x89PNG\r\n\x1a\n")
     assert raw["utf16_unicode_text"].startswith(b"\xff\xfe")

@@ -1,4 +1,5 @@
 """The benchmark script runs and writes what the README promises (no timing assertions)."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,24 @@ from conftest import ROOT
 
 def test_benchmark_scaling_smoke_run_writes_its_json(tmp_path):
     out = tmp_path / "benchmarks.json"
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--only", "scaling", "floor",
-                           "--sizes", "1000", "--json", str(out)], capture_output=True, text=True, timeout=600, cwd=ROOT)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "run.py"),
+            "--quick",
+            "--only",
+            "scaling",
+            "floor",
+            "--sizes",
+            "1000",
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     results = json.loads(out.read_text(encoding="utf-8"))
     assert results["machine"]["cpu_count"] >= 1
@@ -28,8 +45,13 @@ def test_benchmark_scaling_smoke_run_writes_its_json(tmp_path):
 def test_floor_and_ours_are_measured_in_turns(tmp_path):
     """floor, ours, floor: the ratio compares timings from the same minutes."""
     out = tmp_path / "benchmarks.json"
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--only", "ours", "floor",
-                           "--json", str(out)], capture_output=True, text=True, timeout=600, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--only", "ours", "floor", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     measured = json.loads(out.read_text(encoding="utf-8"))["measurements"]
     assert len(measured["floor"]["samples"]) == 2 and len(measured["ours"]["samples"]) == 1

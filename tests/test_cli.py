@@ -1,4 +1,5 @@
 """The command line: exit codes, CSV shapes and messages without tracebacks."""
+
 from __future__ import annotations
 
 import io
@@ -6,7 +7,6 @@ import subprocess
 import sys
 
 import pandas as pd
-
 from conftest import BUNDLED, FIXTURES, ROOT
 
 
@@ -24,7 +24,12 @@ def test_progress_csv_small(cli):
     assert list(table.columns) == ["actielijn", "status", "n", "share"]
     assert table.groupby("actielijn")["share"].sum().round(9).eq(1).all()
     assert table[table.actielijn == "total"].set_index("status")["n"].to_dict() == {
-        "completed": 1, "in_progress": 2, "delayed": 2, "stopped": 1, "not_started": 0}
+        "completed": 1,
+        "in_progress": 2,
+        "delayed": 2,
+        "stopped": 1,
+        "not_started": 0,
+    }
 
 
 def test_flags_csv_small_defaults_to_latest_year(cli):
@@ -44,11 +49,17 @@ def test_unknown_year_is_a_usage_error(cli):
 def test_bad_data_exit_2_without_traceback(small_copy):
     acts = small_copy / "activities.csv"
     acts.write_text(acts.read_text().replace("stopgezet", "stopgezett").replace("A5;2025;3;", "A5;2025;0;"))
-    proc = subprocess.run([sys.executable, "-m", "nap_analysis.cli", "validate", "--data", str(small_copy)],
-                          capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "nap_analysis.cli", "validate", "--data", str(small_copy)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr + proc.stdout
-    assert "activities.csv, rij 10, kolom 'status': onbekende status 'stopgezett'; bedoelt u 'stopgezet'?" in proc.stderr
+    assert (
+        "activities.csv, rij 10, kolom 'status': onbekende status 'stopgezett'; bedoelt u 'stopgezet'?" in proc.stderr
+    )
     assert "activities.csv, rij 12, kolom 'actielijn': 0 valt buiten het toegestane bereik" in proc.stderr
 
 
@@ -89,8 +100,12 @@ def test_progress_and_flags_say_on_stderr_how_many_statuses_are_not_stated(cli):
 
 def test_csv_on_standard_output_neutralises_formulas_and_terminal_escapes(cli, small_copy):
     acts = small_copy / "activities.csv"
-    acts.write_text(acts.read_text(encoding="utf-8").replace("A7;2025;3;Zevende;", "A7;2025;3;=HYPERLINK(\"x\");")
-                    .replace("Nieuw en al vertraagd", "\x1b[31mrood\x1b[0m"), encoding="utf-8")
+    acts.write_text(
+        acts.read_text(encoding="utf-8")
+        .replace("A7;2025;3;Zevende;", 'A7;2025;3;=HYPERLINK("x");')
+        .replace("Nieuw en al vertraagd", "\x1b[31mrood\x1b[0m"),
+        encoding="utf-8",
+    )
     result = cli("flags", "--data", small_copy, "--format", "csv")
     assert result.code == 0, result.err
     assert "'=HYPERLINK" in result.out and "\n=HYPERLINK" not in result.out and ";=HYPERLINK" not in result.out

@@ -4,6 +4,7 @@ progress, flags and transitions count on integer codes (bincount, factorize) so 
 cost well under a second. These properties compare them, on random activity tables, with
 a reference that walks the rows one by one in plain Python: slow, but obviously right.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -71,7 +72,9 @@ def test_transitions_equal_plain_counting(df):
         after = {i: s for i, y, _, s in rows if y == b}
         expected = Counter((before.get(i, "absent"), after.get(i, "absent")) for i in before.keys() | after.keys())
         long = stats.status_transitions(df, a, b)
-        got = {(f, t): n for f, t, n in zip(long["status_from"].astype(str), long["status_to"].astype(str), long["n"]) if n}
+        got = {
+            (f, t): n for f, t, n in zip(long["status_from"].astype(str), long["status_to"].astype(str), long["n"]) if n
+        }
         assert got == dict(expected)
         wide = stats.transition_matrix(df, a, b)
         assert int(wide.to_numpy().sum()) == len(before.keys() | after.keys())

@@ -1,6 +1,7 @@
 """Word output: what a briefing writer opens. Heading styles, tables with a repeating header row
 and the columns' widths, pictures with alt text, A4 with page numbers, the document's language;
 LibreOffice converts every .docx; one real run writes all documents in all three formats."""
+
 from __future__ import annotations
 
 import io
@@ -45,8 +46,13 @@ def run_2025(tmp_path_factory):
     from nap_analysis.pipeline.run import run
 
     steps = []
-    result = run(year=2025, out_root=tmp_path_factory.mktemp("outputs"), language="nl", date=DATE,
-                 report=lambda done, total, what: steps.append((done, total, what)))
+    result = run(
+        year=2025,
+        out_root=tmp_path_factory.mktemp("outputs"),
+        language="nl",
+        date=DATE,
+        report=lambda done, total, what: steps.append((done, total, what)),
+    )
     return result, steps
 
 
@@ -132,8 +138,15 @@ def test_note_and_warning_paragraphs_look_different_from_body_text(bundled_annex
     assert fill("Normal") is None
     used = {p.style.name for p in document.paragraphs}
     assert {"NAP Warning", "NAP Note", "NAP Kicker", "NAP Meta", "List Bullet", "Caption"} <= used
-    badges = [r.text for t in document.tables for row in t.rows for c in row.cells for par in c.paragraphs
-              for r in par.runs if r.style.name == "NAP Badge"]
+    badges = [
+        r.text
+        for t in document.tables
+        for row in t.rows
+        for c in row.cells
+        for par in c.paragraphs
+        for r in par.runs
+        if r.style.name == "NAP Badge"
+    ]
     assert badges == ["fictief"] * 5  # A20, A21, A24, A27 and A28 are made up
 
 
@@ -231,12 +244,15 @@ def libreoffice_pdfs(tmp_path_factory, run_2025, bundled_annexes, generated_anne
     folder = tmp_path_factory.mktemp("docx")
     files = [result.out_dir / f"{stem}.docx" for stem in ("briefing", ACTIVITIES_STEM, MOTIONS_STEM)]
     for stem in (ACTIVITIES_STEM, MOTIONS_STEM):
-        for name, data in ((f"en-{stem}", bundled_annexes["en"][stem]["docx"]),
-                           (f"generated-{stem}", generated_annexes[stem]["docx"])):
+        for name, data in (
+            (f"en-{stem}", bundled_annexes["en"][stem]["docx"]),
+            (f"generated-{stem}", generated_annexes[stem]["docx"]),
+        ):
             (folder / f"{name}.docx").write_bytes(data)
             files.append(folder / f"{name}.docx")
-    converted = convert_with_libreoffice(files, tmp_path_factory.mktemp("converted"),
-                                         tmp_path_factory.mktemp("lo-profile"))
+    converted = convert_with_libreoffice(
+        files, tmp_path_factory.mktemp("converted"), tmp_path_factory.mktemp("lo-profile")
+    )
     return {source.stem: pdf.read_bytes() for source, pdf in converted.items()}
 
 
@@ -252,9 +268,14 @@ def test_libreoffice_converts_every_docx_to_a4_pages(libreoffice_pdfs):
 
 
 def test_libreoffice_shows_every_row_with_icon_and_status_word(libreoffice_pdfs, bundled_annexes, generated_annexes):
-    cases = [(ACTIVITIES_STEM, bundled_annexes["nl"]), (MOTIONS_STEM, bundled_annexes["nl"]),
-             (f"en-{ACTIVITIES_STEM}", bundled_annexes["en"]), (f"en-{MOTIONS_STEM}", bundled_annexes["en"]),
-             (f"generated-{ACTIVITIES_STEM}", generated_annexes), (f"generated-{MOTIONS_STEM}", generated_annexes)]
+    cases = [
+        (ACTIVITIES_STEM, bundled_annexes["nl"]),
+        (MOTIONS_STEM, bundled_annexes["nl"]),
+        (f"en-{ACTIVITIES_STEM}", bundled_annexes["en"]),
+        (f"en-{MOTIONS_STEM}", bundled_annexes["en"]),
+        (f"generated-{ACTIVITIES_STEM}", generated_annexes),
+        (f"generated-{MOTIONS_STEM}", generated_annexes),
+    ]
     for name, built in cases:
         stem = ACTIVITIES_STEM if ACTIVITIES_STEM in name else MOTIONS_STEM
         ctx = built[stem]["ctx"]

@@ -1,4 +1,5 @@
 """Tests for nap_analysis.briefing.charts: words from labels, geometry, colours, deterministic files."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,8 +17,8 @@ from matplotlib.text import Text
 from PIL import Image
 
 from nap_analysis.briefing import charts as F
-from nap_analysis.errors import UsageError
 from nap_analysis.data.vocabulary import ACTIVITY_STATUSES, MOTION_STATUSES
+from nap_analysis.errors import UsageError
 from nap_analysis.words import words
 
 DEFAULT_LABELS = {lang: {c: words(lang)[f"status.{c}"] for c in MOTION_STATUSES} for lang in ("nl", "en")}
@@ -79,15 +80,63 @@ def funds() -> pd.DataFrame:
     """Fund lines as funds_by_instrument gives them: a per-year amount, a total, and no funds."""
     df = pd.DataFrame(
         [
-            ("OCW", "Voorjaarsnota 2022", "Bureau Regeringscommissaris", "", "total", 4_670_000.0, None, 4_670_000.0, "decided"),
-            ("OCW", "Voorjaarsnota 2022", "Programmakosten 2022", "2022", "total", 2_050_000.0, 1, 2_050_000.0, "decided"),
-            ("OCW", "Ontwerpbegroting 2023", "Interventies (ca. 1 mln), onderzoek", "2023-2025", "per_year", 2_549_000.0, 3,
-             7_647_000.0, "decided"),
-            ("SZW", "Begroting SZW", "Sociale partners (600.000)", "2023-2025", "total", 800_000.0, 3, 800_000.0, "reserved"),
+            (
+                "OCW",
+                "Voorjaarsnota 2022",
+                "Bureau Regeringscommissaris",
+                "",
+                "total",
+                4_670_000.0,
+                None,
+                4_670_000.0,
+                "decided",
+            ),
+            (
+                "OCW",
+                "Voorjaarsnota 2022",
+                "Programmakosten 2022",
+                "2022",
+                "total",
+                2_050_000.0,
+                1,
+                2_050_000.0,
+                "decided",
+            ),
+            (
+                "OCW",
+                "Ontwerpbegroting 2023",
+                "Interventies (ca. 1 mln), onderzoek",
+                "2023-2025",
+                "per_year",
+                2_549_000.0,
+                3,
+                7_647_000.0,
+                "decided",
+            ),
+            (
+                "SZW",
+                "Begroting SZW",
+                "Sociale partners (600.000)",
+                "2023-2025",
+                "total",
+                800_000.0,
+                3,
+                800_000.0,
+                "reserved",
+            ),
             ("VWS", "", "Nog geen extra middelen", "", "total", None, None, None, "no_funds"),
         ],
-        columns=["ministry", "instrument", "purpose", "period", "amount_basis", "amount_eur", "years", "total_eur",
-                 "status"],
+        columns=[
+            "ministry",
+            "instrument",
+            "purpose",
+            "period",
+            "amount_basis",
+            "amount_eur",
+            "years",
+            "total_eur",
+            "status",
+        ],
     )
     df["years"] = df["years"].astype("Int64")
     return df
@@ -100,10 +149,17 @@ def milestones() -> pd.DataFrame:
 
     df = pd.DataFrame(
         {
-            "milestone": ["Eerste concept", "BWO", "MR en verzending aan de Tweede Kamer", "CWIZO", "Conferentie",
-                          "Verzending VGR 2"],
-            "planned": pd.to_datetime(["2022-10-07", "2022-10-17", "2022-12-02", "2022-11-14", "2022-12-01",
-                                       "2025-04-14"]),
+            "milestone": [
+                "Eerste concept",
+                "BWO",
+                "MR en verzending aan de Tweede Kamer",
+                "CWIZO",
+                "Conferentie",
+                "Verzending VGR 2",
+            ],
+            "planned": pd.to_datetime(
+                ["2022-10-07", "2022-10-17", "2022-12-02", "2022-11-14", "2022-12-01", "2025-04-14"]
+            ),
             "planned_precision": ["day", "day", "day", "day", "month", "day"],
             "actual": pd.to_datetime(["2022-10-07", "2022-10-21", "2023-01-13", None, "2023-03-22", None]),
             "actual_precision": ["day", "day", "day", None, "day", None],
@@ -521,14 +577,20 @@ def test_an_opaque_chart_is_saved_as_rgb_with_the_same_pixels_and_a_transparent_
     assert see_through.mode == "RGBA" and np.asarray(see_through)[..., 3].min() == 0
 
 
-def test_the_tight_box_is_the_one_matplotlib_measures_at_the_save_resolution(progress, motions, funds, milestones,
-                                                                                intervals, changes):
+def test_the_tight_box_is_the_one_matplotlib_measures_at_the_save_resolution(
+    progress, motions, funds, milestones, intervals, changes
+):
     """The box is measured once for PNG and SVG; measured at the figure's 100 dpi it was up to
     0.13 in narrower than the text drawn at 200 dpi, and cut the start off a label."""
     import io
 
-    charts = [F.progress_chart(progress, LABELS_2025), F.motions_chart(motions, LABELS_2025), F.funds_chart(funds),
-              F.milestones_chart(milestones), F.indicators_chart(intervals, changes)]
+    charts = [
+        F.progress_chart(progress, LABELS_2025),
+        F.motions_chart(motions, LABELS_2025),
+        F.funds_chart(funds),
+        F.milestones_chart(milestones),
+        F.indicators_chart(intervals, changes),
+    ]
     for fig in charts:
         ours = Image.open(io.BytesIO(F.figure_bytes(fig, "png")))
         plain = io.BytesIO()
@@ -585,10 +647,10 @@ def test_a_figure_shows_itself_in_a_notebook_with_its_alt_text(progress):
 
 def test_no_global_state_changes(progress, tmp_path):
     rc = matplotlib.rcParams
-    before = {k: rc[k] for k in rc.keys() if k != "backend"}
+    before = {k: rc[k] for k in rc if k != "backend"}
     fig = F.progress_chart(progress, LABELS_2025)
     F.render(fig, "x", "x", "x")
-    after = {k: rc[k] for k in rc.keys() if k != "backend"}
+    after = {k: rc[k] for k in rc if k != "backend"}
     assert {k: v for k, v in after.items() if before.get(k) != v} == {}
 
 

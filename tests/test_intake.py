@@ -4,6 +4,7 @@ The workbooks are filled in with openpyxl as a ministry's spreadsheet program wo
 Dutch status words, rows left empty, a new activity, and (on purpose) values the drop-down
 lists would have refused, which a pasted cell gets past.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,8 +25,14 @@ from openpyxl import load_workbook
 YEAR = 2026
 PREVIOUS = 2025
 ACTIVITY_WORDS = ["afgerond", "in uitvoering", "vertraagd", "stopgezet", "niet gestart"]
-WORD_CODE = {"afgerond": "completed", "in uitvoering": "in_progress", "vertraagd": "delayed", "stopgezet": "stopped",
-             "niet gestart": "not_started", "alternatieve invulling": "alternative"}
+WORD_CODE = {
+    "afgerond": "completed",
+    "in uitvoering": "in_progress",
+    "vertraagd": "delayed",
+    "stopgezet": "stopped",
+    "niet gestart": "not_started",
+    "alternatieve invulling": "alternative",
+}
 
 
 def bundled_rows(table: str, year: int = PREVIOUS) -> pd.DataFrame:
@@ -53,8 +60,14 @@ def prefilled(sheet, id_column: str) -> dict[str, int]:
     return {sheet.cell(r, at).value: r for r in range(2, sheet.max_row + 1) if sheet.cell(r, at).value}
 
 
-def fill(source: Path, target: Path, activities: dict[str, tuple], motions: dict[str, tuple] | None = None,
-         new: list[dict] | None = None, edit=None) -> None:
+def fill(
+    source: Path,
+    target: Path,
+    activities: dict[str, tuple],
+    motions: dict[str, tuple] | None = None,
+    new: list[dict] | None = None,
+    edit=None,
+) -> None:
     """Fill a template as a ministry would: id -> (status word, basis, explanation); ids not named
     stay empty. ``new`` rows go below the prefilled ones; ``edit(book)`` may change anything."""
     book = load_workbook(source)
@@ -82,15 +95,35 @@ def templates(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("templates")
     for owner in ("OCW", "SZW"):
-        code = main(["template", "--year", str(YEAR), "--owner", owner, "--out", str(folder / f"{owner}.xlsx"),
-                     "--due", "2025-11-28"])
+        code = main(
+            [
+                "template",
+                "--year",
+                str(YEAR),
+                "--owner",
+                owner,
+                "--out",
+                str(folder / f"{owner}.xlsx"),
+                "--due",
+                "2025-11-28",
+            ]
+        )
         assert code == 0
     return folder
 
 
 def new_activity(**changes) -> dict:
-    row = {"activity_id": "OCW-2026-01", "report_year": YEAR, "actielijn": 2, "title": "Voorlichting over de nieuwe zedenwet",
-           "owner": "OCW", "origin": "nap", "status": "niet gestart", "status_basis": "stated", "explanation": "Start in 2026."}
+    row = {
+        "activity_id": "OCW-2026-01",
+        "report_year": YEAR,
+        "actielijn": 2,
+        "title": "Voorlichting over de nieuwe zedenwet",
+        "owner": "OCW",
+        "origin": "nap",
+        "status": "niet gestart",
+        "status_basis": "stated",
+        "explanation": "Start in 2026.",
+    }
     row.update(changes)
     return row
 
@@ -174,8 +207,13 @@ def test_status_words_are_the_years_labels_when_the_loader_reads_them(tmp_path, 
         labels.write(f"{YEAR},nl,in_progress,lopend\n{YEAR},nl,completed,wordt invulling gegeven aan\n")
     content, _ = template_bytes(load(data), YEAR)
     book = load_workbook(io.BytesIO(content))
-    assert _listed(book, _rules(book, "activities")["status"][0]) == ["afgerond", "lopend", "vertraagd", "stopgezet",
-                                                                      "niet gestart"]
+    assert _listed(book, _rules(book, "activities")["status"][0]) == [
+        "afgerond",
+        "lopend",
+        "vertraagd",
+        "stopgezet",
+        "niet gestart",
+    ]
 
 
 def test_only_the_columns_to_fill_in_are_unlocked(templates):
@@ -212,20 +250,35 @@ def test_a_filled_template_is_read_by_the_loader_as_it_is(templates, tmp_path):
     folder = tmp_path / "as_is"
     folder.mkdir()
     shutil.copy(BUNDLED / "actielijnen.csv", folder)
-    motions = {i: ("alternatieve invulling", "stated", "") for i in bundled_rows("motions")["item_id"]}
-    fill(templates / "SZW.xlsx", folder / "SZW.xlsx", {i: ("Vertraagd", "stated", "Later.") for i in ids}, motions)
+    motions = dict.fromkeys(bundled_rows("motions")["item_id"], ("alternatieve invulling", "stated", ""))
+    fill(templates / "SZW.xlsx", folder / "SZW.xlsx", dict.fromkeys(ids, ("Vertraagd", "stated", "Later.")), motions)
     programme = load(folder)
     assert programme.activities["status"].astype(str).tolist() == ["delayed"] * len(ids)
     assert set(programme.motions["status"].astype(str)) == {"alternative"}
     assert programme.report_years == [YEAR]
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed (apt-get install libreoffice-calc)")
+@pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice not installed (apt-get install libreoffice-calc)"
+)
 def test_libreoffice_converts_the_template_without_error(templates, tmp_path):
     profile = tmp_path / "profile"  # a private profile: other LibreOffice instances on the machine are left alone
-    proc = subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
-                           "--outdir", str(tmp_path), str(templates / "OCW.xlsx")],
-                          check=False, capture_output=True, text=True, timeout=180)
+    proc = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(templates / "OCW.xlsx"),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output
     # soffice exits 0 also when it cannot load a file (no Calc installed): the PDF must be there
@@ -236,16 +289,31 @@ def test_libreoffice_converts_the_template_without_error(templates, tmp_path):
     assert "Voortgangsrapportage NAP 2026" in text and "A01" in text and "in uitvoering" in text
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed (apt-get install libreoffice-calc)")
+@pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice not installed (apt-get install libreoffice-calc)"
+)
 def test_a_workbook_saved_again_by_libreoffice_collects_the_same(templates, tmp_path, cli):
     """A ministry that works in LibreOffice returns a workbook LibreOffice wrote, not openpyxl."""
     motions = {bundled_rows("motions")["item_id"].iloc[0]: ("afgerond", "stated", "")}
     values = {i: ("vertraagd", "stated", f"Toelichting {i}") for i in owned_by("SZW")}
     fill(templates / "SZW.xlsx", tmp_path / "SZW.xlsx", values, motions, [new_activity(owner="SZW")])
     saved = tmp_path / "libreoffice"
-    proc = subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
-                           "--convert-to", "xlsx", "--outdir", str(saved), str(tmp_path / "SZW.xlsx")],
-                          check=False, capture_output=True, text=True, timeout=180)
+    proc = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(saved),
+            str(tmp_path / "SZW.xlsx"),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert proc.returncode == 0 and (saved / "SZW.xlsx").is_file(), proc.stdout + proc.stderr
     assert (saved / "SZW.xlsx").read_bytes() != (tmp_path / "SZW.xlsx").read_bytes()
     # both versions together: the same values, so no conflict
@@ -272,10 +340,13 @@ def test_round_trip_template_fill_collect_load_and_run(templates, tmp_path, cli)
         filled_ocw[item_id] = (ACTIVITY_WORDS[n % 4], "stated", f"Stand {YEAR} van {item_id}.")
     # SZW fills the shared rows with the very same values (no conflict) and leaves one of its own empty
     filled_szw = {i: filled_ocw[i] for i in shared}
-    filled_szw.update({i: ("in uitvoering", "inferred", "Loopt door.") for i in szw_only[1:]})
+    filled_szw.update(dict.fromkeys(szw_only[1:], ("in uitvoering", "inferred", "Loopt door.")))
     szw_empty = {szw_only[0]}
     motions = bundled_rows("motions")["item_id"].tolist()
-    filled_motions = {motions[0]: ("afgerond", "stated", "Afgedaan."), motions[1]: ("alternatieve invulling", "stated", "")}
+    filled_motions = {
+        motions[0]: ("afgerond", "stated", "Afgedaan."),
+        motions[1]: ("alternatieve invulling", "stated", ""),
+    }
     fill(templates / "OCW.xlsx", tmp_path / "OCW.xlsx", filled_ocw, filled_motions, [new_activity()])
     fill(templates / "SZW.xlsx", tmp_path / "SZW.xlsx", filled_szw, {motions[2]: ("in uitvoering", "stated", "Loopt.")})
     inputs = {p: digest(p) for p in (tmp_path / "OCW.xlsx", tmp_path / "SZW.xlsx")}
@@ -292,7 +363,11 @@ def test_round_trip_template_fill_collect_load_and_run(templates, tmp_path, cli)
     assert year_rows["status"].astype(str).value_counts().to_dict() == dict(expected)
     assert len(year_rows) == len(set(filled_ocw) | set(filled_szw)) + 1
     motion_rows = programme.motions[programme.motions["report_year"] == YEAR]
-    assert motion_rows["status"].astype(str).value_counts().to_dict() == {"completed": 1, "alternative": 1, "in_progress": 1}
+    assert motion_rows["status"].astype(str).value_counts().to_dict() == {
+        "completed": 1,
+        "alternative": 1,
+        "in_progress": 1,
+    }
     for table in ("activities", "motions"):  # the earlier years are the bundled rows, value for value
         frame = pd.read_csv(out / f"{table}.csv", dtype=str, keep_default_na=False)
         original = pd.read_csv(BUNDLED / f"{table}.csv", dtype=str, keep_default_na=False)
@@ -309,13 +384,34 @@ def test_round_trip_template_fill_collect_load_and_run(templates, tmp_path, cli)
     for item_id in left_empty | szw_empty:
         assert re.search(rf"- {item_id} \(\S*:activities, rij \d+\)", report.split("Leeg gelaten")[1])
     nowhere = sorted(set(bundled_rows("activities")["activity_id"]) - set(ocw) - set(szw))
-    assert re.findall(r"^- (A\d+): .*\(eigenaar", report.split("in geen enkele werkmap, dus niet in")[1], re.MULTILINE) == nowhere
+    assert (
+        re.findall(r"^- (A\d+): .*\(eigenaar", report.split("in geen enkele werkmap, dus niet in")[1], re.MULTILINE)
+        == nowhere
+    )
     assert f"status in uitvoering → {ACTIVITY_WORDS[0]}" in report
 
     run_out = tmp_path / "outputs"
-    proc = subprocess.run([sys.executable, "-m", "nap_analysis.cli", "run", "--year", str(YEAR), "--data", str(out),
-                           "--out", str(run_out), "--date", "2026-03-01"], check=False, capture_output=True, text=True,
-                          cwd=ROOT, timeout=600)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nap_analysis.cli",
+            "run",
+            "--year",
+            str(YEAR),
+            "--data",
+            str(out),
+            "--out",
+            str(run_out),
+            "--date",
+            "2026-03-01",
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     built = run_out / str(YEAR)
     assert (built / "briefing.html").is_file() and (built / "briefing.pdf").is_file()
@@ -324,13 +420,15 @@ def test_round_trip_template_fill_collect_load_and_run(templates, tmp_path, cli)
     for word in ACTIVITY_WORDS:
         assert int(total[word]) == expected[WORD_CODE[word]], word
     assert int(total["Totaal"]) == sum(expected.values())
-    motions_table = pd.read_csv(built / "tables" / "moties_en_toezeggingen.csv", sep=";", encoding="utf-8-sig", dtype=str)
+    motions_table = pd.read_csv(
+        built / "tables" / "moties_en_toezeggingen.csv", sep=";", encoding="utf-8-sig", dtype=str
+    )
     assert int(motions_table[motions_table["Soort"] == "Totaal"]["Totaal"].iloc[0]) == 3
 
 
 def test_conflicting_workbooks_exit_2_name_both_files_and_rows_and_write_nothing(templates, tmp_path, cli):
     ocw = owned_by("OCW")
-    everything = {i: ("in uitvoering", "stated", "Loopt.") for i in ocw}
+    everything = dict.fromkeys(ocw, ("in uitvoering", "stated", "Loopt."))
     motions = {bundled_rows("motions")["item_id"].iloc[0]: ("afgerond", "stated", "")}
     fill(templates / "OCW.xlsx", tmp_path / "OCW.xlsx", everything, motions)
     # SZW says something else about A02 ('OCW; SZW')
@@ -341,8 +439,10 @@ def test_conflicting_workbooks_exit_2_name_both_files_and_rows_and_write_nothing
     assert result.code == 2
     row_ocw = ocw.index("A02") + 2
     row_szw = owned_by("SZW").index("A02") + 2
-    assert (f"OCW.xlsx:activities, rij {row_ocw}: A02 staat ook in {tmp_path / 'SZW.xlsx'}:activities, rij {row_szw}, "
-            f"met andere waarden (status, explanation)") in result.err
+    assert (
+        f"OCW.xlsx:activities, rij {row_ocw}: A02 staat ook in {tmp_path / 'SZW.xlsx'}:activities, rij {row_szw}, "
+        f"met andere waarden (status, explanation)"
+    ) in result.err
     assert "Tegenstrijdig: 1 rij(en)" in result.err and "Traceback" not in result.err
     assert not out.exists() and not list(tmp_path.glob(".merged*"))
     assert {p: digest(p) for p in inputs} == inputs
@@ -351,7 +451,7 @@ def test_conflicting_workbooks_exit_2_name_both_files_and_rows_and_write_nothing
 def test_bad_values_are_located_by_workbook_sheet_row_and_column(templates, tmp_path, cli):
     """Values the drop-downs would refuse, as a pasted cell or another program gets them in."""
     ocw = owned_by("OCW")
-    values = {i: ("in uitvoering", "stated", "") for i in ocw}
+    values = dict.fromkeys(ocw, ("in uitvoering", "stated", ""))
     values[ocw[2]] = ("vertraagt", "stated", "")
     values[ocw[4]] = ("afgerond", "vastgesteld", "")
 
@@ -360,21 +460,37 @@ def test_bad_values_are_located_by_workbook_sheet_row_and_column(templates, tmp_
         at = header(sheet)
         sheet.cell(ocw.index(ocw[5]) + 2, at["report_year"]).value = PREVIOUS
 
-    fill(templates / "OCW.xlsx", tmp_path / "OCW.xlsx", values, {}, [new_activity(activity_id="OCW-2026-02", status=None)],
-         edit)
+    fill(
+        templates / "OCW.xlsx",
+        tmp_path / "OCW.xlsx",
+        values,
+        {},
+        [new_activity(activity_id="OCW-2026-02", status=None)],
+        edit,
+    )
     # a second workbook whose only fault is an action line that does not exist
     szw = owned_by("SZW")
-    fill(templates / "SZW.xlsx", tmp_path / "SZW.xlsx", {i: ("vertraagd", "stated", "") for i in szw}, {},
-         [new_activity(activity_id="SZW-2026-01", owner="SZW", actielijn=7)])
+    fill(
+        templates / "SZW.xlsx",
+        tmp_path / "SZW.xlsx",
+        dict.fromkeys(szw, ("vertraagd", "stated", "")),
+        {},
+        [new_activity(activity_id="SZW-2026-01", owner="SZW", actielijn=7)],
+    )
     result = cli("collect", tmp_path / "OCW.xlsx", tmp_path / "SZW.xlsx", "--year", YEAR, "--out", tmp_path / "out")
     assert result.code == 2, result.out
     where = f"{tmp_path / 'OCW.xlsx'}:activities, rij"
     assert f"{where} 4, kolom 'status': onbekende status 'vertraagt'; bedoelt u 'vertraagd'?" in result.err
     assert f"{where} 6, kolom 'status_basis': 'vastgesteld' is geen toegestane waarde" in result.err
-    assert f"{where} 7, kolom 'report_year': verslagjaar {PREVIOUS} in een werkmap die voor {YEAR} wordt ingelezen" in result.err
+    assert (
+        f"{where} 7, kolom 'report_year': verslagjaar {PREVIOUS} in een werkmap die voor {YEAR} wordt ingelezen"
+        in result.err
+    )
     assert f"{where} {len(ocw) + 2}, kolom 'status': lege cel; dit veld is verplicht" in result.err
-    assert (f"{tmp_path / 'SZW.xlsx'}:activities, rij {len(szw) + 2}, kolom 'actielijn': actielijn 7 bestaat niet"
-            in result.err)
+    assert (
+        f"{tmp_path / 'SZW.xlsx'}:activities, rij {len(szw) + 2}, kolom 'actielijn': actielijn 7 bestaat niet"
+        in result.err
+    )
     assert not (tmp_path / "out").exists()
 
 
@@ -382,10 +498,19 @@ def test_a_workbook_with_only_motions_filled_in_merges(templates, tmp_path, cli)
     from nap_analysis.data import load
 
     motions = bundled_rows("motions")["item_id"].tolist()
-    fill(templates / "OCW.xlsx", tmp_path / "OCW.xlsx", {i: ("afgerond", "stated", "") for i in owned_by("OCW")})
-    fill(templates / "SZW.xlsx", tmp_path / "SZW.xlsx", {}, {i: ("in uitvoering", "stated", "") for i in motions})
-    result = cli("collect", tmp_path / "OCW.xlsx", tmp_path / "SZW.xlsx", "--year", YEAR, "--out", tmp_path / "out",
-                 "--lang", "en")
+    fill(templates / "OCW.xlsx", tmp_path / "OCW.xlsx", dict.fromkeys(owned_by("OCW"), ("afgerond", "stated", "")))
+    fill(templates / "SZW.xlsx", tmp_path / "SZW.xlsx", {}, dict.fromkeys(motions, ("in uitvoering", "stated", "")))
+    result = cli(
+        "collect",
+        tmp_path / "OCW.xlsx",
+        tmp_path / "SZW.xlsx",
+        "--year",
+        YEAR,
+        "--out",
+        tmp_path / "out",
+        "--lang",
+        "en",
+    )
     assert result.code == 0, result.err
     assert "Motions and commitments: 9 filled in (in progress 9)" in result.out
     programme = load(tmp_path / "out")
@@ -394,7 +519,7 @@ def test_a_workbook_with_only_motions_filled_in_merges(templates, tmp_path, cli)
 
 
 def test_no_motion_filled_in_is_a_problem_not_a_broken_data_folder(templates, tmp_path, cli):
-    fill(templates / "OCW.xlsx", tmp_path / "OCW.xlsx", {i: ("afgerond", "stated", "") for i in owned_by("OCW")})
+    fill(templates / "OCW.xlsx", tmp_path / "OCW.xlsx", dict.fromkeys(owned_by("OCW"), ("afgerond", "stated", "")))
     result = cli("collect", tmp_path / "OCW.xlsx", "--year", YEAR, "--out", tmp_path / "out")
     assert result.code == 2
     assert "in geen van de werkmappen is een motie of toezegging ingevuld" in result.err
@@ -409,10 +534,14 @@ def test_collect_refuses_what_it_cannot_use(templates, tmp_path, cli):
         (("collect", templates / "OCW.xlsx", "--year", YEAR, "--out", tmp_path / "full"), "bestaat al en is niet leeg"),
         (("collect", templates / "OCW.xlsx", "--year", YEAR, "--out", BUNDLED / "new"), "ligt in de datamap"),
         (("collect", templates / "OCW.xlsx", "--year", "26", "--out", tmp_path / "o"), "geen jaartal van vier cijfers"),
-        (("collect", tmp_path / "missing.xlsx", tmp_path / "notes.xlsx", "--year", YEAR, "--out", tmp_path / "o"),
-         "missing.xlsx: werkmap bestaat niet"),
-        (("template", "--year", YEAR, "--owner", "OCW; BZK", "--out", tmp_path / "t.xlsx"),
-         "eigenaar 'BZK' komt niet voor bij de activiteiten (wel: JenV, OCW, RC, SZW, VWS)"),
+        (
+            ("collect", tmp_path / "missing.xlsx", tmp_path / "notes.xlsx", "--year", YEAR, "--out", tmp_path / "o"),
+            "missing.xlsx: werkmap bestaat niet",
+        ),
+        (
+            ("template", "--year", YEAR, "--owner", "OCW; BZK", "--out", tmp_path / "t.xlsx"),
+            "eigenaar 'BZK' komt niet voor bij de activiteiten (wel: JenV, OCW, RC, SZW, VWS)",
+        ),
         (("template", "--year", YEAR, "--out", tmp_path / "t.csv"), "moet eindigen op .xlsx"),
         (("template", "--year", YEAR, "--out", BUNDLED / "t.xlsx"), "ligt in de datamap"),
         (("template", "--year", YEAR, "--due", "2025-02-30", "--out", tmp_path / "t.xlsx"), "geen bestaande datum"),
@@ -428,8 +557,15 @@ def test_collect_refuses_what_it_cannot_use(templates, tmp_path, cli):
 def test_intake_words_exist_in_both_languages_with_the_same_placeholders():
     from nap_analysis.words import en, nl
 
-    prefixes = ("intake.", "cli.help.intake", "cli.help.owner", "cli.help.template", "cli.help.due",
-                "cli.help.workbooks", "cli.help.collect")
+    prefixes = (
+        "intake.",
+        "cli.help.intake",
+        "cli.help.owner",
+        "cli.help.template",
+        "cli.help.due",
+        "cli.help.workbooks",
+        "cli.help.collect",
+    )
     commands = ("cli.cmd.template", "cli.cmd.collect", "cli.template_done", "cli.collect_done")
     ours = [k for k in nl.WORDS if k.startswith(prefixes) or k in commands]
     assert len(ours) > 90

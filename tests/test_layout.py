@@ -1,14 +1,14 @@
 """The briefing's layout, checked on the PDF itself: nothing crosses the margins, no table of up to
 15 rows is split, no page but the last is less than half full; for the bundled data in both
 languages and for data with very long titles and explanations."""
+
 from __future__ import annotations
 
 import shutil
 
 import pandas as pd
-import pytest
-
 import pdf_layout
+import pytest
 from conftest import BUNDLED, DATE
 
 
@@ -30,8 +30,11 @@ def _tables(doc, strict: bool):
 def _check(pdf_path, doc, strict: bool = True):
     pages = pdf_layout.pages(pdf_path)
     assert len(pages) >= 3
-    problems = (pdf_layout.outside_content_box(pages) + pdf_layout.split_tables(pages, _tables(doc, strict))
-                + pdf_layout.half_empty_pages(pages))
+    problems = (
+        pdf_layout.outside_content_box(pages)
+        + pdf_layout.split_tables(pages, _tables(doc, strict))
+        + pdf_layout.half_empty_pages(pages)
+    )
     assert problems == []
 
 

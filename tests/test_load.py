@@ -1,4 +1,5 @@
 """The loader: dialects Dutch spreadsheet users export, typed tables, located problems."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -97,16 +98,29 @@ def test_all_problems_reported_with_location(small_copy):
     assert "activities.csv, rij 9, kolom 'status': onbekende status 'vertraagt'; bedoelt u 'vertraagd'?" in joined
     assert "activities.csv, rij 13, kolom 'report_year': 'twee' is geen getal" in joined
     assert "activities.csv, rij 8, kolom 'status_basis': 'gok' is geen toegestane waarde" in joined
-    assert "rij 14, kolom 'activity_id': dubbele sleutel (activity_id=A1, report_year=2024); komt ook voor in rij 2" in joined
+    assert (
+        "rij 14, kolom 'activity_id': dubbele sleutel (activity_id=A1, report_year=2024); komt ook voor in rij 2"
+        in joined
+    )
     # the reference problem is found once the values themselves are fine
-    acts.write_text(acts.read_text().replace("vertraagt", "vertraagd").replace("twee", "2025").replace(";gok", ";stated").replace("A1;2024;1;Dubbel;OCW;afgerond;stated;;memo\n", ""))
-    assert _problems(small_copy) == ["activities.csv, rij 12, kolom 'actielijn': actielijn 7 bestaat niet in actielijnen.csv (wel: 1, 2, 3)"]
+    acts.write_text(
+        acts.read_text()
+        .replace("vertraagt", "vertraagd")
+        .replace("twee", "2025")
+        .replace(";gok", ";stated")
+        .replace("A1;2024;1;Dubbel;OCW;afgerond;stated;;memo\n", "")
+    )
+    assert _problems(small_copy) == [
+        "activities.csv, rij 12, kolom 'actielijn': actielijn 7 bestaat niet in actielijnen.csv (wel: 1, 2, 3)"
+    ]
 
 
 def test_missing_and_renamed_columns(small_copy):
     acts = small_copy / "activities.csv"
     acts.write_text(acts.read_text().replace("status;status_basis", "staus;status_basis", 1))
-    assert _problems(small_copy) == ["activities.csv, rij 1, kolom 'status': verplichte kolom ontbreekt; staat er 'staus'?"]
+    assert _problems(small_copy) == [
+        "activities.csv, rij 1, kolom 'status': verplichte kolom ontbreekt; staat er 'staus'?"
+    ]
 
 
 def test_missing_required_file(small_copy):
@@ -118,7 +132,10 @@ def test_missing_required_file(small_copy):
     "content, expected",
     [
         (b"", "bestand is leeg"),
-        (b"activity_id;report_year;actielijn;title;owner;status;status_basis;explanation;source\n", "alleen een kopregel"),
+        (
+            b"activity_id;report_year;actielijn;title;owner;status;status_basis;explanation;source\n",
+            "alleen een kopregel",
+        ),
         (b"\x00\x01\x02binary\xff\xfe", "binaire inhoud"),
         (b"PK\x03\x04rest-of-zip", "Excel-werkmap met de extensie .csv"),
     ],
@@ -178,8 +195,12 @@ def test_problems_are_words_keys_said_in_either_language(small_copy):
         load(small_copy)
     (found,) = info.value.problems
     assert found.message == "load.unknown_status_suggest" and found.message in words("en")
-    assert found.text("nl").startswith("activities.csv, rij 9, kolom 'status': onbekende status 'vertraagt'; bedoelt u 'vertraagd'?")
-    assert found.text("en").startswith("activities.csv, row 9, column 'status': unknown status 'vertraagt'; did you mean 'vertraagd'?")
+    assert found.text("nl").startswith(
+        "activities.csv, rij 9, kolom 'status': onbekende status 'vertraagt'; bedoelt u 'vertraagd'?"
+    )
+    assert found.text("en").startswith(
+        "activities.csv, row 9, column 'status': unknown status 'vertraagt'; did you mean 'vertraagd'?"
+    )
 
 
 def test_notes_are_words_keys_and_survive_pickling(small):
@@ -210,31 +231,51 @@ def _indicators(folder, percents, ns):
     (folder / "indicators.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
-@pytest.mark.parametrize("percents, ns, expected", [
-    (["10.9", "2.549"], ["1", "2"], [10.9, 2.549]),  # the column writes a decimal point
-    (["10,9", "2.549", "10.5"], ["1", "2", "3"], None),  # the column writes both ways: '2.549' stays ambiguous
-    (["10,9", "2.549"], ["1", "2"], [10.9, 2549]),  # the column writes a decimal comma: '.' groups thousands (out of range)
-    (["11", "2.549"], ["1.234.567", "2"], [11, 2549]),  # the column shows nothing, the file groups with '.' (out of range)
-    (["11", "2.549"], ["1,234,567", "2"], [11, 2.549]),  # ... the file groups with ','
-    (["11", "2.549"], ["1", "2"], None),  # nothing decides it
-])
+@pytest.mark.parametrize(
+    "percents, ns, expected",
+    [
+        (["10.9", "2.549"], ["1", "2"], [10.9, 2.549]),  # the column writes a decimal point
+        (["10,9", "2.549", "10.5"], ["1", "2", "3"], None),  # the column writes both ways: '2.549' stays ambiguous
+        (
+            ["10,9", "2.549"],
+            ["1", "2"],
+            [10.9, 2549],
+        ),  # the column writes a decimal comma: '.' groups thousands (out of range)
+        (
+            ["11", "2.549"],
+            ["1.234.567", "2"],
+            [11, 2549],
+        ),  # the column shows nothing, the file groups with '.' (out of range)
+        (["11", "2.549"], ["1,234,567", "2"], [11, 2.549]),  # ... the file groups with ','
+        (["11", "2.549"], ["1", "2"], None),  # nothing decides it
+    ],
+)
 def test_ambiguous_numbers_follow_the_column_then_the_file(small_copy, percents, ns, expected):
     _indicators(small_copy, percents, ns)
     if expected and expected[1] == 2549:
-        assert _problems(small_copy) == ["indicators.csv, rij 3, kolom 'percent': 2.549 valt buiten het toegestane bereik (van 0 tot en met 100)"]
+        assert _problems(small_copy) == [
+            "indicators.csv, rij 3, kolom 'percent': 2.549 valt buiten het toegestane bereik (van 0 tot en met 100)"
+        ]
         return
     if expected is None:
         problems = _problems(small_copy)
-        assert problems == [("indicators.csv, rij 3, kolom 'percent': '2.549' is dubbelzinnig: 2549 als '.' duizendtallen scheidt, "
-                             "of 2,549 als '.' het decimaalteken is; de rest van de kolom en het bestand beslist het niet: "
-                             "schrijf duizendtallen zonder scheidingsteken (zie 'Getallen' in data/README.md)")]
+        assert problems == [
+            (
+                "indicators.csv, rij 3, kolom 'percent': '2.549' is dubbelzinnig: 2549 als '.' duizendtallen scheidt, "
+                "of 2,549 als '.' het decimaalteken is; de rest van de kolom en het bestand beslist het niet: "
+                "schrijf duizendtallen zonder scheidingsteken (zie 'Getallen' in data/README.md)"
+            )
+        ]
     else:
         assert load(small_copy).indicators["percent"].tolist() == expected
 
 
 @settings(max_examples=300, deadline=None)
-@given(whole=st.integers(0, 10**12), decimals=st.one_of(st.none(), st.text("0123456789", min_size=1, max_size=4)),
-       negative=st.booleans())
+@given(
+    whole=st.integers(0, 10**12),
+    decimals=st.one_of(st.none(), st.text("0123456789", min_size=1, max_size=4)),
+    negative=st.booleans(),
+)
 def test_number_rule_reads_what_a_plain_formatter_writes(whole, decimals, negative):
     """A number written the Dutch or the English way is read back exactly as that way, and
     the other way reads it the same or not at all -- except in the one ambiguous shape."""

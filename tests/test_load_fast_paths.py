@@ -5,6 +5,7 @@ factorizes columns on two threads from 50 000 rows on and reads encoding, emptin
 header from the bytes. Each shortcut is compared here with the straightforward version it
 replaced, so error messages, row numbers and dtypes cannot drift.
 """
+
 from __future__ import annotations
 
 import csv
@@ -35,14 +36,20 @@ def _plain_duplicates(frame: pd.DataFrame, key: list[str]) -> pd.Series:
 
 
 @settings(max_examples=200, deadline=None)
-@given(rows=st.lists(st.tuples(_KEY_TEXT, _KEY_YEAR, _KEY_TEXT), min_size=1, max_size=40),
-       given_codes=st.booleans(), spread=st.sampled_from([1, 10**7]))
+@given(
+    rows=st.lists(st.tuples(_KEY_TEXT, _KEY_YEAR, _KEY_TEXT), min_size=1, max_size=40),
+    given_codes=st.booleans(),
+    spread=st.sampled_from([1, 10**7]),
+)
 def test_duplicate_keys_match_pandas_duplicated(rows, given_codes, spread):
-    frame = pd.DataFrame({
-        "id": pd.Series([r[0] for r in rows], dtype="str"),
-        "year": pd.array([r[1] for r in rows], dtype="Int64"),
-        "group": pd.Series([r[2] for r in rows], dtype="str"),
-    }, index=pd.RangeIndex(5, 5 + len(rows)))
+    frame = pd.DataFrame(
+        {
+            "id": pd.Series([r[0] for r in rows], dtype="str"),
+            "year": pd.array([r[1] for r in rows], dtype="Int64"),
+            "group": pd.Series([r[2] for r in rows], dtype="str"),
+        },
+        index=pd.RangeIndex(5, 5 + len(rows)),
+    )
     key = ("id", "year", "group")
     # codes as _check_column gives them; spread them out to reach the overflow and hashing branches
     codes = {}
@@ -55,9 +62,30 @@ def test_duplicate_keys_match_pandas_duplicated(rows, given_codes, spread):
 
 # --------------------------------------------------------------------------- bytes instead of text
 
-_BYTES = st.lists(st.sampled_from([b" ", b"\t", b"\n", b"\r", b"\x0b", b"\x1c", b"\x1f", b"\xc2\xa0", b"\xa0",
-                                   b"\xe3\x80\x80", b"\x85", b"a", b";", b",", b"\xc3\xa9", b"\xe9",
-                                   b"\xef\xbb\xbf"]), max_size=12).map(b"".join)
+_BYTES = st.lists(
+    st.sampled_from(
+        [
+            b" ",
+            b"\t",
+            b"\n",
+            b"\r",
+            b"\x0b",
+            b"\x1c",
+            b"\x1f",
+            b"\xc2\xa0",
+            b"\xa0",
+            b"\xe3\x80\x80",
+            b"\x85",
+            b"a",
+            b";",
+            b",",
+            b"\xc3\xa9",
+            b"\xe9",
+            b"\xef\xbb\xbf",
+        ]
+    ),
+    max_size=12,
+).map(b"".join)
 
 
 @settings(max_examples=400, deadline=None)
@@ -81,7 +109,10 @@ def test_encoding_blank_and_header_match_decoding_the_text(data):
     body_encoding = "utf-8" if encoding == "utf-8-sig" else encoding  # as _read_csv does
     assert loader._is_blank(body, body_encoding) == (not text.strip())
     line_end = re.search(rb"[\r\n]", body)
-    assert body[:line_end.start() if line_end else len(body)].decode(body_encoding) == re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
+    assert (
+        body[: line_end.start() if line_end else len(body)].decode(body_encoding)
+        == re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
+    )
 
 
 def test_nan_words_are_what_lowering_finds():
@@ -144,14 +175,23 @@ def test_big_table_problems_keep_their_rows(tmp_path, monkeypatch):
         for row in range(20, 45):
             lines[row] = lines[row].replace(";stated;", ";gesteld;")
         return lines
+
     data_dir = _big(tmp_path, break_it)
     threaded, single = _outcome(data_dir, True, monkeypatch), _outcome(data_dir, False, monkeypatch)
     assert threaded == single
-    assert threaded[:2] == ["activities.csv, rij 21, kolom 'status_basis': 'gesteld' is geen toegestane waarde (stated, inferred, illustrative); bedoelt u 'stated'?",
-                            "activities.csv, rij 22, kolom 'status_basis': 'gesteld' is geen toegestane waarde (stated, inferred, illustrative); bedoelt u 'stated'?"]
+    assert threaded[:2] == [
+        "activities.csv, rij 21, kolom 'status_basis': 'gesteld' is geen toegestane waarde (stated, inferred, illustrative); bedoelt u 'stated'?",
+        "activities.csv, rij 22, kolom 'status_basis': 'gesteld' is geen toegestane waarde (stated, inferred, illustrative); bedoelt u 'stated'?",
+    ]
     assert "activities.csv, rij 41, kolom 'status_basis': en nog 5 rijen met hetzelfde probleem" in threaded
-    assert f"activities.csv, rij {_ROWS + 2}, kolom 'activity_id': dubbele sleutel (activity_id=B7, report_year=2019); komt ook voor in rij 9" in threaded
-    assert f"activities.csv, rij {_ROWS + 3}, kolom 'activity_id': dubbele sleutel (activity_id=B8, report_year=2019); komt ook voor in rij 10" in threaded
+    assert (
+        f"activities.csv, rij {_ROWS + 2}, kolom 'activity_id': dubbele sleutel (activity_id=B7, report_year=2019); komt ook voor in rij 9"
+        in threaded
+    )
+    assert (
+        f"activities.csv, rij {_ROWS + 3}, kolom 'activity_id': dubbele sleutel (activity_id=B8, report_year=2019); komt ook voor in rij 10"
+        in threaded
+    )
     assert len(threaded) == 21 + 2
 
 
@@ -160,9 +200,12 @@ def test_big_table_reference_problem(tmp_path, monkeypatch):
         fields = lines[50].split(";")
         fields[2] = "7"
         return lines[:50] + [";".join(fields)] + lines[51:]
+
     data_dir = _big(tmp_path, break_it)
     problems = _outcome(data_dir, True, monkeypatch)
-    assert problems == ["activities.csv, rij 51, kolom 'actielijn': actielijn 7 bestaat niet in actielijnen.csv (wel: 1, 2, 3)"]
+    assert problems == [
+        "activities.csv, rij 51, kolom 'actielijn': actielijn 7 bestaat niet in actielijnen.csv (wel: 1, 2, 3)"
+    ]
 
 
 # --------------------------------------------------------------------------- rows of a byte offset
@@ -171,8 +214,11 @@ _CELLS = st.sampled_from(["A1", "é", "’", '"twee\nregels"', '"a;b"', '""', "x
 
 
 @settings(max_examples=200, deadline=None)
-@given(rows=st.lists(st.lists(_CELLS, min_size=1, max_size=4), min_size=1, max_size=8), end=st.sampled_from(["\n", "\r\n", "\r"]),
-       at=st.integers(0, 10**6))
+@given(
+    rows=st.lists(st.lists(_CELLS, min_size=1, max_size=4), min_size=1, max_size=8),
+    end=st.sampled_from(["\n", "\r\n", "\r"]),
+    at=st.integers(0, 10**6),
+)
 def test_row_of_an_offset_counts_records_like_the_decoded_text(rows, end, at):
     """_row_of reads the bytes as Latin-1; counting the records of the text decoded as what it
     is (UTF-8 here) gives the same spreadsheet row, also after cells with line breaks."""

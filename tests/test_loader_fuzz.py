@@ -4,6 +4,7 @@ valid tables or raises DataError with located problems -- never any other except
 Each example writes into a fresh copy of the small fixture, so only the fuzzed file is odd.
 Run time is kept to a few seconds per property (max_examples below, no deadline).
 """
+
 from __future__ import annotations
 
 import io
@@ -74,12 +75,42 @@ def _with_activities(content: bytes, *, as_workbook: bool = False) -> str:
 
 # Cells made of what breaks CSV readers and checkers: delimiters, quotes, line breaks, accents,
 # numbers in every notation, status words, formulas.
-TRICKY = st.sampled_from([
-    "A1", "2024", "2025", "1", "3", "9", "0", "-1", "afgerond", "vertraagd", "alternatief", "stated", "nan", "NaN",
-    "inf", "-inf", "1e30", "2,02E+03", "2.024", "2,5", "", " ", "  in_uitvoering ", "=SUM(A1)",
-    "99999999999999999999", "None", "NaT", "status", '"', '";"', "\ufeff",
-])
-JUNK = st.text(alphabet=st.sampled_from(list(';,|\t"\r\n \'=+-.%€0123456789eEaAéëï–’\ufeff\x00')), max_size=8)
+TRICKY = st.sampled_from(
+    [
+        "A1",
+        "2024",
+        "2025",
+        "1",
+        "3",
+        "9",
+        "0",
+        "-1",
+        "afgerond",
+        "vertraagd",
+        "alternatief",
+        "stated",
+        "nan",
+        "NaN",
+        "inf",
+        "-inf",
+        "1e30",
+        "2,02E+03",
+        "2.024",
+        "2,5",
+        "",
+        " ",
+        "  in_uitvoering ",
+        "=SUM(A1)",
+        "99999999999999999999",
+        "None",
+        "NaT",
+        "status",
+        '"',
+        '";"',
+        "\ufeff",
+    ]
+)
+JUNK = st.text(alphabet=st.sampled_from(list(";,|\t\"\r\n '=+-.%€0123456789eEaAéëï–’\ufeff\x00")), max_size=8)
 CELL = st.one_of(TRICKY, TRICKY, JUNK, st.text(max_size=6))
 VALID_ROWS = [line.split(";") for line in VALID_ACTIVITIES.decode().splitlines()]  # header first
 
@@ -175,9 +206,13 @@ VALID_BOOK = _workbook(VALID_ROWS)
 
 # openpyxl refuses control characters in cells; everything else may appear, of any cell type
 XL_CELL = st.one_of(
-    st.none(), st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=10),
-    st.integers(-10**20, 10**20), st.floats(allow_nan=False, allow_infinity=False), st.booleans(),
-    st.datetimes(), st.sampled_from(["2024", "afgerond", "stated", "A1", 2024, 1, 2025.0, 3.5]),
+    st.none(),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=10),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.datetimes(),
+    st.sampled_from(["2024", "afgerond", "stated", "A1", 2024, 1, 2025.0, 3.5]),
 )
 
 
@@ -197,7 +232,9 @@ def fuzzed_sheet(draw) -> list[list]:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(st.binary(max_size=400), mutated(VALID_BOOK), fuzzed_sheet().map(_workbook), fuzzed_rows().map(_workbook)))
+@given(
+    st.one_of(st.binary(max_size=400), mutated(VALID_BOOK), fuzzed_sheet().map(_workbook), fuzzed_rows().map(_workbook))
+)
 def test_any_bytes_as_workbook_load_or_data_error(content):
     """Arbitrary bytes, a damaged workbook, or cells of any type (numbers, dates, booleans, empty)."""
     event(_with_activities(content, as_workbook=True))

@@ -1,4 +1,5 @@
 """The notebooks as a researcher meets them: clean in git, parameterised, runnable alone."""
+
 from __future__ import annotations
 
 import json
@@ -7,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -39,9 +39,23 @@ def test_plain_papermill_shows_a_dataframe_a_figure_and_a_section(path, tmp_path
     """What a researcher gets from `papermill notebooks/NN.ipynb out.ipynb -p report_year 2024`."""
     out = tmp_path / path.name
     proc = subprocess.run(
-        [str(PAPERMILL), str(path), str(out), "-p", "report_year", "2024", "-p", "language", "en",
-         "--no-progress-bar", "--cwd", str(tmp_path)],
-        capture_output=True, text=True, timeout=300,
+        [
+            str(PAPERMILL),
+            str(path),
+            str(out),
+            "-p",
+            "report_year",
+            "2024",
+            "-p",
+            "language",
+            "en",
+            "--no-progress-bar",
+            "--cwd",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Unable to parse" not in proc.stderr and "unknown parameter" not in proc.stderr
@@ -54,8 +68,9 @@ def test_plain_papermill_shows_a_dataframe_a_figure_and_a_section(path, tmp_path
     assert any("dataframe" in "".join(h) for h in html), "no DataFrame shown"
     assert any("image/png" in k for k in kinds), "no figure shown"
     assert any("application/vnd.nap.section+json" in k for k in kinds), "no section shown"
-    from nap_analysis.briefing.model import sections_in_notebook
     import nbformat
+
+    from nap_analysis.briefing.model import sections_in_notebook
 
     sections = sections_in_notebook(nbformat.read(out, as_version=4))
     assert sections and all(s.language == "en" for s in sections)

@@ -1,18 +1,16 @@
 """End to end: run the notebooks on the bundled data and read what a person would see."""
+
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import nbformat
 import pandas as pd
 import pytest
-
 from conftest import DATE, FIXTURES, ROOT
 
 
@@ -40,10 +38,16 @@ def test_every_figure_as_png_at_200_dpi_and_svg(built):
 
     figures = built.out_dir / "figures"
     pngs = sorted(figures.glob("*.png"))
-    assert {p.stem for p in pngs} == {"voortgang_per_actielijn", "moties_en_toezeggingen", "middelen_per_instrument",
-                                      "planning_en_mijlpalen_1", "planning_en_mijlpalen_2",  # one per phase
-                                      "monitorindicatoren", "projectie_afgerond",
-                                      "veranderingen_sinds_vorig_jaar"}
+    assert {p.stem for p in pngs} == {
+        "voortgang_per_actielijn",
+        "moties_en_toezeggingen",
+        "middelen_per_instrument",
+        "planning_en_mijlpalen_1",
+        "planning_en_mijlpalen_2",  # one per phase
+        "monitorindicatoren",
+        "projectie_afgerond",
+        "veranderingen_sinds_vorig_jaar",
+    }
     for png in pngs:
         svg = png.with_suffix(".svg")
         assert svg.stat().st_size > 1000 and png.stat().st_size > 1000
@@ -61,9 +65,17 @@ def read_csv(path: Path) -> pd.DataFrame:
 def test_every_table_as_csv_and_in_the_workbook(built):
     tables = built.out_dir / "tables"
     csvs = sorted(tables.glob("*.csv"))
-    assert {p.stem for p in csvs} >= {"voortgang_per_actielijn", "vertraagd_en_stopgezet", "moties_en_toezeggingen",
-                                      "middelen", "mijlpalen", "monitorindicatoren", "statusovergangen",
-                                      "veranderingen_sinds_vorig_jaar", "projectie_historie"}
+    assert {p.stem for p in csvs} >= {
+        "voortgang_per_actielijn",
+        "vertraagd_en_stopgezet",
+        "moties_en_toezeggingen",
+        "middelen",
+        "mijlpalen",
+        "monitorindicatoren",
+        "statusovergangen",
+        "veranderingen_sinds_vorig_jaar",
+        "projectie_historie",
+    }
     for path in csvs:
         raw = path.read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf") and b";" in raw.splitlines()[0]
@@ -142,9 +154,18 @@ def open_in_chromium(html: Path, screenshot: Path) -> dict:
 
     seen: dict = {"errors": [], "dialogs": []}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = p.chromium.launch(
+            executable_path=executable,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.on("console", lambda msg: seen["errors"].append(msg.text) if msg.type == "error" else None)
         page.on("pageerror", lambda exc: seen["errors"].append(str(exc)))
@@ -153,7 +174,8 @@ def open_in_chromium(html: Path, screenshot: Path) -> dict:
         page.goto(html.as_uri(), wait_until="load")
         page.wait_for_timeout(300)  # give any injected handler (onerror, onload) its chance to fire
         seen["images"] = page.evaluate(
-            "() => Array.from(document.images).map(i => [i.currentSrc.slice(0, 40), i.complete, i.naturalWidth])")
+            "() => Array.from(document.images).map(i => [i.currentSrc.slice(0, 40), i.complete, i.naturalWidth])"
+        )
         seen["h2"] = page.evaluate("() => document.querySelector('h2') && document.querySelector('h2').innerText")
         seen["pwned"] = page.evaluate("() => window.__pwned === undefined ? null : String(window.__pwned)")
         seen["scripts"] = page.evaluate("() => document.scripts.length")
@@ -178,7 +200,7 @@ def test_briefing_in_a_real_headless_chromium(built):
 XSS = {
     "title": "<script>window.__pwned='script';alert(1)</script>",
     "explanation": "<img src=x onerror=\"window.__pwned='img';alert(2)\">",
-    "owner": "\"><svg onload=\"window.__pwned='svg'\">",
+    "owner": '"><svg onload="window.__pwned=\'svg\'">',
 }
 
 

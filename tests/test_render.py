@@ -1,4 +1,5 @@
 """One section model, rendered: the HTML page, its PDF print, the nbconvert exporters, the words."""
+
 from __future__ import annotations
 
 import builtins
@@ -11,24 +12,63 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import BUNDLED, DATE
 
-from conftest import BUNDLED, DATE, FIXTURES
-
-from nap_analysis.briefing.model import (BulletList, Cell, Column, Document, Figure, KeyPoint, Paragraph, Section,
-                                         Span, Table, from_json, to_json)
+from nap_analysis.briefing.model import (
+    BulletList,
+    Cell,
+    Column,
+    Document,
+    Figure,
+    KeyPoint,
+    Paragraph,
+    Section,
+    Span,
+    Table,
+    from_json,
+    to_json,
+)
 
 
 def _document(language: str = "nl") -> Document:
-    table = Table("t", "Tabel: voorbeeld", [Column("a", "Activiteit", width=3), Column("n", "Aantal", "integer"),
-                                            Column("s", "Aandeel", "share"), Column("e", "Bedrag", "euro"),
-                                            Column("st", "Status", "status")],
-                  [["Eerste", 1200, 0.125, 2_549_000, Cell("wordt invulling gegeven aan", icon="completed")],
-                   [Cell("Verzonnen", badge="fictief"), 3, 0.5, 800_000, Cell("vertraagd", icon="delayed")]])
-    section = Section("s", "Sectie", [Paragraph.of("Tekst met ", Span("Nederlands", lang="nl"), " erin."),
-                                      BulletList([Paragraph.of("punt")]), table], language=language,
-                      key_points=[KeyPoint(1, Paragraph.of("kern"))])
-    return Document("briefing", language, "Titel", "Ondertitel", [section], meta=[("Datum", "1 december 2026")],
-                    warning=Paragraph.of("Let op", style="warning"), kicker="Concept", footer="NAP", date="2026-12-01")
+    table = Table(
+        "t",
+        "Tabel: voorbeeld",
+        [
+            Column("a", "Activiteit", width=3),
+            Column("n", "Aantal", "integer"),
+            Column("s", "Aandeel", "share"),
+            Column("e", "Bedrag", "euro"),
+            Column("st", "Status", "status"),
+        ],
+        [
+            ["Eerste", 1200, 0.125, 2_549_000, Cell("wordt invulling gegeven aan", icon="completed")],
+            [Cell("Verzonnen", badge="fictief"), 3, 0.5, 800_000, Cell("vertraagd", icon="delayed")],
+        ],
+    )
+    section = Section(
+        "s",
+        "Sectie",
+        [
+            Paragraph.of("Tekst met ", Span("Nederlands", lang="nl"), " erin."),
+            BulletList([Paragraph.of("punt")]),
+            table,
+        ],
+        language=language,
+        key_points=[KeyPoint(1, Paragraph.of("kern"))],
+    )
+    return Document(
+        "briefing",
+        language,
+        "Titel",
+        "Ondertitel",
+        [section],
+        meta=[("Datum", "1 december 2026")],
+        warning=Paragraph.of("Let op", style="warning"),
+        kicker="Concept",
+        footer="NAP",
+        date="2026-12-01",
+    )
 
 
 def test_sections_survive_the_json_round_trip_that_carries_them_out_of_a_notebook():
@@ -115,8 +155,13 @@ def test_missing_pango_gives_a_message_saying_what_to_install_on_every_platform(
     monkeypatch.setattr(builtins, "__import__", no_pango)
     with pytest.raises(ExportError) as caught:
         html_to_pdf("<p>x</p>")
-    for line in ("apt-get install libpango-1.0-0 libpangoft2-1.0-0", "dnf install pango", "brew install pango",
-                 "pacman -S mingw-w64-ucrt-x86_64-pango", "WEASYPRINT_DLL_DIRECTORIES=C:\\msys64\\ucrt64\\bin"):
+    for line in (
+        "apt-get install libpango-1.0-0 libpangoft2-1.0-0",
+        "dnf install pango",
+        "brew install pango",
+        "pacman -S mingw-w64-ucrt-x86_64-pango",
+        "WEASYPRINT_DLL_DIRECTORIES=C:\\msys64\\ucrt64\\bin",
+    ):
         assert line in caught.value.text("nl") and line in caught.value.text("en")
 
 
@@ -125,8 +170,13 @@ def test_jupyter_nbconvert_to_nap_pdf_and_nap_html_on_an_executed_notebook(built
     shutil.copy(built.out_dir / "notebooks" / notebook.name, notebook)
     jupyter = Path(sys.executable).parent / "jupyter"
     for to in ("nap_html", "nap_pdf"):
-        done = subprocess.run([str(jupyter), "nbconvert", "--to", to, str(notebook)], cwd=tmp_path,
-                              capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [str(jupyter), "nbconvert", "--to", to, str(notebook)],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert done.returncode == 0, done.stderr
     html = (tmp_path / "01_voortgang_per_actielijn.html").read_text(encoding="utf-8")
     assert "Voortgang per actielijn" in html and "Context.open" not in html and "import" not in html
@@ -149,8 +199,11 @@ def test_both_catalogues_have_the_same_keys_and_placeholders():
     from nap_analysis.words import en, nl
 
     assert set(nl.WORDS) == set(en.WORDS), set(nl.WORDS) ^ set(en.WORDS)
-    different = {k: (_placeholders(nl.WORDS[k]), _placeholders(en.WORDS[k])) for k in nl.WORDS
-                 if _placeholders(nl.WORDS[k]) != _placeholders(en.WORDS[k])}
+    different = {
+        k: (_placeholders(nl.WORDS[k]), _placeholders(en.WORDS[k]))
+        for k in nl.WORDS
+        if _placeholders(nl.WORDS[k]) != _placeholders(en.WORDS[k])
+    }
     assert different == {}
     assert len(nl.WORDS["months"]) == len(en.WORDS["months"]) == 12
 
@@ -200,8 +253,24 @@ def _kernpunten(doc) -> list[str]:
     return [p.text for p in doc.sections[0].blocks[1].items]
 
 
-METHOD_NAMES = ("chi-kwadraat", "chi-square", "monte", "permutatie", "permutation", "benjamini", "hochberg",
-                "jeffreys", "beta(", "posterior", "seed", "startgetal", "q <", "p =", "p-waarde", "p-value")
+METHOD_NAMES = (
+    "chi-kwadraat",
+    "chi-square",
+    "monte",
+    "permutatie",
+    "permutation",
+    "benjamini",
+    "hochberg",
+    "jeffreys",
+    "beta(",
+    "posterior",
+    "seed",
+    "startgetal",
+    "q <",
+    "p =",
+    "p-waarde",
+    "p-value",
+)
 
 
 @pytest.mark.parametrize("fixture", ["briefing_nl", "briefing_en"])
@@ -218,8 +287,10 @@ def test_kernpunten_have_no_method_names_iso_dates_or_paths(fixture, request):
 
 def test_dutch_kernpunten_say_what_the_memos_say(briefing_nl):
     points = _kernpunten(briefing_nl)
-    assert points[0] == ("Van de 28 activiteiten in de voortgangsrapportage 2025 zijn er 6 afgerond, 19 in uitvoering, "
-                         "2 vertraagd en 1 stopgezet.")
+    assert points[0] == (
+        "Van de 28 activiteiten in de voortgangsrapportage 2025 zijn er 6 afgerond, 19 in uitvoering, "
+        "2 vertraagd en 1 stopgezet."
+    )
     stopped = next(p for p in points if p.startswith("Eén activiteit is stopgezet"))
     assert "Rijksbrede norm" in stopped and "subsidievoorwaarden" in stopped
     delayed = next(p for p in points if "vertraagd:" in p or "zijn vertraagd" in p)
@@ -262,8 +333,12 @@ def test_funds_section_shows_the_seeds_figures(briefing_nl):
     assert "€\u00a010.958.500" in text and "3 delen" in text
     table = funds.tables()[0]
     rows = {(r[0], r[1], round(r[4] or 0)) for r in table.values()}
-    assert {("OCW", "Voorjaarsnota 2022", 4_670_000), ("OCW", "Voorjaarsnota 2022", 2_050_000),
-            ("OCW", "Voorjaarsnota 2022", 4_238_500), ("OCW", "Ontwerpbegroting 2023", 2_549_000)} <= rows
+    assert {
+        ("OCW", "Voorjaarsnota 2022", 4_670_000),
+        ("OCW", "Voorjaarsnota 2022", 2_050_000),
+        ("OCW", "Voorjaarsnota 2022", 4_238_500),
+        ("OCW", "Ontwerpbegroting 2023", 2_549_000),
+    } <= rows
     ob = next(r for r in table.values() if r[1] == "Ontwerpbegroting 2023")
     assert ob[3] == "2023 t/m 2025" and ob[5] == "per jaar" and ob[6] == "vrijgemaakt"
     szw = next(r for r in table.values() if r[0] == "SZW")
@@ -278,11 +353,13 @@ def test_a_made_up_activity_is_marked_beside_its_title_in_every_table(briefing_n
     for table in briefing_nl.tables():
         for row in table.rows:
             for cell in row:
-                if isinstance(cell, Cell) and cell.value in ("Modelklachtenregeling seksueel grensoverschrijdend gedrag "
-                                                             "voor kleine werkgevers",):
+                if isinstance(cell, Cell) and cell.value in (
+                    "Modelklachtenregeling seksueel grensoverschrijdend gedrag voor kleine werkgevers",
+                ):
                     assert cell.badge == "fictief"
                     marked += 1
         if table.name:
             assert "(fictief)" in table_csv(table, "nl").decode("utf-8-sig") or not any(
-                isinstance(c, Cell) and c.badge for r in table.rows for c in r)
+                isinstance(c, Cell) and c.badge for r in table.rows for c in r
+            )
     assert marked >= 2  # the delayed list and the changes table

@@ -1,4 +1,5 @@
 """Nothing lost, nothing orphaned, nothing different on a rerun: `run` under failure, interrupts and stress."""
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,6 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
-
 from conftest import BUNDLED, DATE, FIXTURES, ROOT, processes_gone, tree_bytes
 
 CLI = [sys.executable, "-m", "nap_analysis.cli"]
@@ -82,8 +82,9 @@ def test_the_cli_exits_1_with_the_message_for_a_failing_notebook(tmp_path, cli):
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     _notebook(notebooks / "01_kapot.ipynb", "1 / 0")
-    result = cli("run", "--data", FIXTURES / "small", "--out", tmp_path / "out", "--year", "2025",
-                 "--notebooks", notebooks)
+    result = cli(
+        "run", "--data", FIXTURES / "small", "--out", tmp_path / "out", "--year", "2025", "--notebooks", notebooks
+    )
     assert result.code == 1
     assert "01_kapot.ipynb" in result.err and "ZeroDivisionError" in result.err
     assert "Traceback" not in result.err
@@ -102,6 +103,7 @@ def _interrupt_at(step: int):
     def report(done, total, text):
         if done == step:
             _thread.interrupt_main()
+
     return report
 
 
@@ -121,15 +123,25 @@ def test_an_interrupt_at_any_step_loses_nothing_and_leaves_no_kernel(previous, s
     assert processes_gone([k.pid for k in _kernels_of(os.getpid())], timeout=10)
     # every thread of the run has ended (jupyter_core keeps an idle event-loop thread per calling
     # thread, '<name> - runner', and nbclient's heartbeat of a killed kernel idles too: neither writes)
-    assert [t.name for t in threading.enumerate() if t not in threads and t.is_alive()
-            and t.name.startswith("nap-") and not t.name.endswith(" - runner")] == []
+    assert [
+        t.name
+        for t in threading.enumerate()
+        if t not in threads and t.is_alive() and t.name.startswith("nap-") and not t.name.endswith(" - runner")
+    ] == []
 
 
 def _start_run(out_root: Path) -> subprocess.Popen:
     """`nap-analysis run` in its own process group, as a terminal would start it."""
     env = {**os.environ, "CI": "true"}
-    return subprocess.Popen([*CLI, "run", "--year", "2025", "--out", str(out_root), "--date", DATE], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return subprocess.Popen(
+        [*CLI, "run", "--year", "2025", "--out", str(out_root), "--date", DATE],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def _wait_until(process: subprocess.Popen, out_root: Path, pattern: str, timeout: float = 120) -> list[int]:
@@ -217,7 +229,8 @@ def test_the_same_bytes_whatever_the_schedule_and_wherever_the_data(built, cli, 
     manifest = json.loads((second.out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["outputs"] == first["outputs"] and manifest["inputs"] == first["inputs"]
     assert {"briefing.pdf", "briefing.html", "tables/tabellen.xlsx", "figures/voortgang_per_actielijn.svg"} <= set(
-        manifest["outputs"])
+        manifest["outputs"]
+    )
     for path in second.out_dir.rglob("*"):
         if path.is_file() and path.suffix in (".html", ".ipynb", ".json", ".csv", ".svg"):
             text = path.read_text(encoding="utf-8", errors="replace")
@@ -262,8 +275,23 @@ def test_a_run_never_writes_its_inputs(tmp_path):
 def test_a_batch_of_years_and_languages_side_by_side(cli, tmp_path):
     """--jobs 2: the runs share an output root and must not touch each other's build."""
     out = tmp_path / "out"
-    result = cli("run", "--data", FIXTURES / "small", "--year", "2024", "2025", "--lang", "nl", "en",
-                 "--out", out, "--jobs", "2", "--date", DATE)
+    result = cli(
+        "run",
+        "--data",
+        FIXTURES / "small",
+        "--year",
+        "2024",
+        "2025",
+        "--lang",
+        "nl",
+        "en",
+        "--out",
+        out,
+        "--jobs",
+        "2",
+        "--date",
+        DATE,
+    )
     assert result.code == 0, result.err
     assert sorted(p.parent.name for p in out.glob("*/briefing.pdf")) == ["2024", "2024-en", "2025", "2025-en"]
     assert not list(out.glob(".tmp-*")) and not list(out.glob(".old-*"))

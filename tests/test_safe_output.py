@@ -11,6 +11,7 @@
 
 No notebook is executed here (a full run takes 30 s+ and is covered elsewhere).
 """
+
 from __future__ import annotations
 
 import csv
@@ -23,11 +24,9 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 
-import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-
 from conftest import FIXTURES, ROOT
 
 SCRIPT = "<script>alert(1)</script>"
@@ -100,25 +99,54 @@ def make_hostile(target: Path) -> Path:
 
     _rewrite(target / "funds.csv", funds)
 
-    header = ["item_id", "report_year", "kind", "title", "member", "party", "status", "status_basis",
-              "explanation", "source"]
-    _write(target / "motions.csv", [header] + [
-        row for year, status in ((2024, "in_progress"), (2025, "completed")) for row in (
-            ["M1", year, "motie", "<script>alert(6)</script>", BREAKOUT, IMG, status, "stated", "@SUM(1+1)", "memo"],
-            ["M2", year, "toezegging", "Gewone toezegging", "", "", "completed", "inferred", "afgedaan", "memo"],
-        )
-    ])
-    _write(target / "indicators.csv", [
-        ["monitor", "indicator", "group", "year", "percent", "n", "source"],
-        ["<script>alert(7)</script>", IMG, BREAKOUT, 2022, 10, 1000, "x"],
-        ["<script>alert(7)</script>", IMG, BREAKOUT, 2024, 15, 1000, "x"],
-    ])
+    header = [
+        "item_id",
+        "report_year",
+        "kind",
+        "title",
+        "member",
+        "party",
+        "status",
+        "status_basis",
+        "explanation",
+        "source",
+    ]
+    _write(
+        target / "motions.csv",
+        [header]
+        + [
+            row
+            for year, status in ((2024, "in_progress"), (2025, "completed"))
+            for row in (
+                [
+                    "M1",
+                    year,
+                    "motie",
+                    "<script>alert(6)</script>",
+                    BREAKOUT,
+                    IMG,
+                    status,
+                    "stated",
+                    "@SUM(1+1)",
+                    "memo",
+                ],
+                ["M2", year, "toezegging", "Gewone toezegging", "", "", "completed", "inferred", "afgedaan", "memo"],
+            )
+        ],
+    )
+    _write(
+        target / "indicators.csv",
+        [
+            ["monitor", "indicator", "group", "year", "percent", "n", "source"],
+            ["<script>alert(7)</script>", IMG, BREAKOUT, 2022, 10, 1000, "x"],
+            ["<script>alert(7)</script>", IMG, BREAKOUT, 2024, 15, 1000, "x"],
+        ],
+    )
     return target
 
 
 def _markup(obj) -> str:
     """What a notebook would put in the page for a displayed object (figures: checked as SVG)."""
-    import pandas as pd
 
     from nap_analysis.briefing.model import Section
     from nap_analysis.briefing.render.html import section_fragment
@@ -134,9 +162,13 @@ def render(data_dir: Path, language: str) -> tuple[list, object]:
     """Everything the notebooks display for a data set, and the briefing assembled from it."""
     import notebook_runner
 
-    shown = [obj for path in sorted(notebook_runner.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-             for obj in notebook_runner.execute(path, {"data_dir": str(data_dir), "report_year": 2025,
-                                                       "language": language, "briefing_date": "2026-11-22"})]
+    shown = [
+        obj
+        for path in sorted(notebook_runner.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+        for obj in notebook_runner.execute(
+            path, {"data_dir": str(data_dir), "report_year": 2025, "language": language, "briefing_date": "2026-11-22"}
+        )
+    ]
     return shown, notebook_runner.briefing(data_dir, 2025, language)
 
 
@@ -184,8 +216,24 @@ class _Collector(HTMLParser):
         self.declarations.append(decl)
 
 
-DANGEROUS_TAGS = {"script", "img", "svg", "iframe", "object", "embed", "style", "link", "meta", "base", "form",
-                  "input", "math", "video", "audio", "source"}
+DANGEROUS_TAGS = {
+    "script",
+    "img",
+    "svg",
+    "iframe",
+    "object",
+    "embed",
+    "style",
+    "link",
+    "meta",
+    "base",
+    "form",
+    "input",
+    "math",
+    "video",
+    "audio",
+    "source",
+}
 
 
 def markup_problems(markup: str) -> list[str]:
@@ -209,8 +257,10 @@ def markup_problems(markup: str) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("payload", [SCRIPT, IMG, BREAKOUT, COMMENT_BREAKOUT,
-                                     '<a href="javascript:alert(1)">x</a>', "<p onclick=alert(1)>x</p>"])
+@pytest.mark.parametrize(
+    "payload",
+    [SCRIPT, IMG, BREAKOUT, COMMENT_BREAKOUT, '<a href="javascript:alert(1)">x</a>', "<p onclick=alert(1)>x</p>"],
+)
 def test_checker_catches_unescaped_payloads(payload):
     # The checker below must be able to fail: raw payloads in a table cell are reported ...
     assert markup_problems(f"<table><tr><td>{payload}</td></tr></table>")
@@ -229,8 +279,17 @@ def test_every_section_rendered(rendered_nl):
 
     keys = [obj.key for obj in shown if isinstance(obj, Section)]
     assert keys == SECTIONS  # motions and indicators are in the hostile copy: no section skipped
-    assert [s.key for s in doc.sections] == ["kernpunten", *SECTIONS[:2], "motions", "indicators", "transitions",
-                                             "projection", "funds", "milestones", "verantwoording"]
+    assert [s.key for s in doc.sections] == [
+        "kernpunten",
+        *SECTIONS[:2],
+        "motions",
+        "indicators",
+        "transitions",
+        "projection",
+        "funds",
+        "milestones",
+        "verantwoording",
+    ]
 
 
 def _document_html(doc) -> str:
@@ -248,8 +307,16 @@ def test_hostile_text_is_shown_escaped(rendered_nl):
     assert "&lt;script&gt;alert(4)&lt;/script&gt;" in html  # milestone
     assert "&lt;script&gt;alert(7)&lt;/script&gt;" in html  # monitor name (DataFrame in the notebook)
     assert "&lt;script&gt;alert(10)&lt;/script&gt;" in html  # fund instrument
-    for raw in (SCRIPT, IMG, BREAKOUT, "<script>alert(4)", "<script>alert(5)", "<script>alert(6)",
-                "<script>alert(7)", "<script>alert(10)"):
+    for raw in (
+        SCRIPT,
+        IMG,
+        BREAKOUT,
+        "<script>alert(4)",
+        "<script>alert(5)",
+        "<script>alert(6)",
+        "<script>alert(7)",
+        "<script>alert(10)",
+    ):
         assert raw not in html
 
 
@@ -350,9 +417,14 @@ def _formula_table():
 
     n = len(RISKY)
     harmless = (HARMLESS * n)[:n]
-    columns = [Column("text", "Tekst"), Column("cell", "Cel"), Column("harmless", "Onschuldig"),
-               Column("diff_pp", "Verschil", "pp", 1), Column("count", "Aantal", "integer"),
-               Column("share", "Aandeel", "share")]
+    columns = [
+        Column("text", "Tekst"),
+        Column("cell", "Cel"),
+        Column("harmless", "Onschuldig"),
+        Column("diff_pp", "Verschil", "pp", 1),
+        Column("count", "Aantal", "integer"),
+        Column("share", "Aandeel", "share"),
+    ]
     diffs = [-3.5, -0.25, 1.0, -12.0, 0.0, -100.0, 2.5, -1e-3]
     counts = [-2, None, 3, -7, 0, 1, -1, 5]
     shares = [0.125, 0.5, 1.0, 0.0, None, 0.25, 0.75, 0.333]
@@ -437,8 +509,13 @@ def test_briefing_tables_from_hostile_data_are_neutralised(rendered_nl):
     a7 = [row for row in flagged if row[0] == "A7"]
     assert a7 and "'" + HYPERLINK in a7[0] and "'-2+3" in a7[0]
     book = openpyxl.load_workbook(io.BytesIO(workbook(list(tables.values()), "nl", [], "T")))
-    formulas = [(ws.title, c.coordinate, c.value) for ws in book.worksheets for row in ws.iter_rows()
-                for c in row if c.data_type == "f"]
+    formulas = [
+        (ws.title, c.coordinate, c.value)
+        for ws in book.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.data_type == "f"
+    ]
     assert formulas == []
 
 
@@ -513,7 +590,10 @@ def test_run_refuses_out_that_is_a_file_as_a_real_process(small_copy, tmp_path):
     before = _snapshot(tmp_path)
     proc = subprocess.run(
         [sys.executable, "-m", "nap_analysis.cli", "run", "--data", str(small_copy), "--out", str(target)],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
     )
     assert proc.returncode == 2, proc.stderr
     assert "bestaat maar is geen map" in proc.stderr and "Traceback" not in proc.stderr
@@ -528,8 +608,9 @@ def test_run_refuses_a_year_that_is_not_in_the_data_and_writes_nothing(cli, smal
 
 
 @pytest.mark.parametrize("value", ["garbage", "1e9", "99999999999999", "-5"])
-def test_a_bad_source_date_epoch_is_refused_before_anything_starts(cli, small_copy, tmp_path, no_kernel,
-                                                                   monkeypatch, value):
+def test_a_bad_source_date_epoch_is_refused_before_anything_starts(
+    cli, small_copy, tmp_path, no_kernel, monkeypatch, value
+):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
     result = cli("run", "--data", small_copy, "--out", tmp_path / "o")
     assert result.code == 2 and "SOURCE_DATE_EPOCH" in result.err and "Traceback" not in result.err

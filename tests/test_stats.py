@@ -4,6 +4,7 @@ Reference values come from published worked examples (Newcombe 1998), from arith
 written out in the test, or from a second route (a different scipy function, numerical
 integration, a hand-coded procedure). Self-contained: fixtures are built here.
 """
+
 from __future__ import annotations
 
 import math
@@ -18,8 +19,8 @@ from scipy import integrate, special
 from scipy import stats as sps
 
 from nap_analysis.analysis import statistics as stats
-from nap_analysis.errors import UsageError
 from nap_analysis.data.vocabulary import ACTIVITY_STATUSES
+from nap_analysis.errors import UsageError
 
 # ----------------------------------------------------------------------------- builders
 
@@ -252,8 +253,20 @@ def test_change_columns_dtypes_and_deterministic_order():
     assert list(out.columns) == stats.INDICATOR_CHANGE_COLUMNS
     assert set(stats.INDICATOR_CSV_COLUMNS) <= set(out.columns)
     assert stats.INDICATOR_CSV_COLUMNS == [
-        "monitor", "indicator", "group", "year_from", "year_to", "pct_from", "pct_to",
-        "diff_pp", "ci_low_pp", "ci_high_pp", "p_value", "q_value", "significant", "reason",
+        "monitor",
+        "indicator",
+        "group",
+        "year_from",
+        "year_to",
+        "pct_from",
+        "pct_to",
+        "diff_pp",
+        "ci_low_pp",
+        "ci_high_pp",
+        "p_value",
+        "q_value",
+        "significant",
+        "reason",
     ]
     assert list(zip(out["monitor"], out["indicator"])) == [("M1", "a"), ("M1", "z"), ("M2", "y")]
     assert out["year_from"].dtype == "int64" and out["year_to"].dtype == "int64"
@@ -286,12 +299,18 @@ def test_hand_bh_on_small_list():
 def test_q_values_are_bh_over_tested_rows_only():
     ind = make_indicators(
         [
-            ("a", "g", 2022, 50.0, 200), ("a", "g", 2024, 60.0, 200),
-            ("b", "g", 2022, 50.0, 200), ("b", "g", 2024, 55.0, 200),
-            ("c", "g", 2022, 30.0, 500), ("c", "g", 2024, 36.0, 500),
-            ("d", "g", 2022, 10.0, 100), ("d", "g", 2024, 20.0, 100),
-            ("e", "g", 2022, 10.0, 400), ("e", "g", 2024, 14.5, 400),
-            ("u", "g", 2022, 10.0, None), ("u", "g", 2024, 90.0, 100),  # untested
+            ("a", "g", 2022, 50.0, 200),
+            ("a", "g", 2024, 60.0, 200),
+            ("b", "g", 2022, 50.0, 200),
+            ("b", "g", 2024, 55.0, 200),
+            ("c", "g", 2022, 30.0, 500),
+            ("c", "g", 2024, 36.0, 500),
+            ("d", "g", 2022, 10.0, 100),
+            ("d", "g", 2024, 20.0, 100),
+            ("e", "g", 2022, 10.0, 400),
+            ("e", "g", 2024, 14.5, 400),
+            ("u", "g", 2022, 10.0, None),
+            ("u", "g", 2024, 90.0, 100),  # untested
         ]
     )
     out = stats.indicator_changes(ind)
@@ -440,7 +459,8 @@ def test_delays_monte_carlo_agrees_with_scipy_permutation():
     res = stats.delay_independence(acts, 2025)
     # Second route: scipy's own permutation test on the same table.
     ref = sps.chi2_contingency(
-        res.table.to_numpy(), correction=False,
+        res.table.to_numpy(),
+        correction=False,
         method=sps.PermutationMethod(n_resamples=5000, rng=np.random.default_rng(1)),
     )
     assert res.statistic == pytest.approx(ref.statistic)
@@ -486,9 +506,7 @@ def test_projection_one_report_not_possible(two_years):
 
 
 def test_projection_nothing_incomplete_not_possible():
-    acts = make_activities(
-        [("A", 2024, 1, "in_progress"), ("A", 2025, 1, "completed"), ("B", 2025, 2, "stopped")]
-    )
+    acts = make_activities([("A", 2024, 1, "in_progress"), ("A", 2025, 1, "completed"), ("B", 2025, 2, "stopped")])
     res = stats.project_completion(acts)
     assert res.possible is False and res.reason == "all_completed"
 
@@ -535,9 +553,15 @@ def test_projection_counts_only_activities_of_last_report():
     # With Y counted it would be k = 2, m = 3.
     acts = make_activities(
         [
-            ("A", 2023, 1, "completed"), ("Y", 2023, 2, "in_progress"), ("Z", 2023, 3, "in_progress"),
-            ("A", 2024, 1, "completed"), ("Y", 2024, 2, "completed"), ("Z", 2024, 3, "in_progress"),
-            ("A", 2025, 1, "completed"), ("Z", 2025, 3, "completed"), ("W", 2025, 4, "delayed"),
+            ("A", 2023, 1, "completed"),
+            ("Y", 2023, 2, "in_progress"),
+            ("Z", 2023, 3, "in_progress"),
+            ("A", 2024, 1, "completed"),
+            ("Y", 2024, 2, "completed"),
+            ("Z", 2024, 3, "in_progress"),
+            ("A", 2025, 1, "completed"),
+            ("Z", 2025, 3, "completed"),
+            ("W", 2025, 4, "delayed"),
         ]
     )
     res = stats.project_completion(acts, end=date(2026, 4, 1))
@@ -582,7 +606,9 @@ def test_the_library_does_not_import_scipy_stats():
     import subprocess
     import sys
 
-    code = ("import sys, nap_analysis.briefing.sections, nap_analysis.briefing.charts, nap_analysis.analysis.statistics; "
-            "print(sorted(m for m in ('scipy.special', 'scipy.stats') if m in sys.modules))")
+    code = (
+        "import sys, nap_analysis.briefing.sections, nap_analysis.briefing.charts, nap_analysis.analysis.statistics; "
+        "print(sorted(m for m in ('scipy.special', 'scipy.stats') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "['scipy.special']"

@@ -16,6 +16,7 @@ Methods, as ``nap_analysis.analysis.statistics.indicator_changes`` documents the
 
 Counts are ``percent / 100 * n`` (not rounded), as documented in stats.py.
 """
+
 from __future__ import annotations
 
 import csv
@@ -37,8 +38,19 @@ Z95 = 1.959963984540054
 TOL = 5e-5
 
 CSV_HEADER_START = [
-    "monitor", "indicator", "group", "year_from", "year_to", "pct_from", "pct_to",
-    "diff_pp", "ci_low_pp", "ci_high_pp", "p_value", "q_value", "significant",
+    "monitor",
+    "indicator",
+    "group",
+    "year_from",
+    "year_to",
+    "pct_from",
+    "pct_to",
+    "diff_pp",
+    "ci_low_pp",
+    "ci_high_pp",
+    "p_value",
+    "q_value",
+    "significant",
 ]
 
 
@@ -116,12 +128,21 @@ def expected_changes() -> list[dict]:
     pairs = []
     for key, values in raw_indicators().items():
         for (y1, pct1, n1), (y2, pct2, n2) in zip(values, values[1:]):
-            row = {"key": key, "year_from": y1, "year_to": y2, "pct_from": pct1, "pct_to": pct2,
-                   "n_from": n1, "n_to": n2, "diff_pp": pct2 - pct1}
+            row = {
+                "key": key,
+                "year_from": y1,
+                "year_to": y2,
+                "pct_from": pct1,
+                "pct_to": pct2,
+                "n_from": n1,
+                "n_to": n2,
+                "diff_pp": pct2 - pct1,
+            }
             if n1 and n2:
                 d, lo, hi = hand_wald_diff(pct1 / 100, n1, pct2 / 100, n2)
-                row.update(ci_low_pp=100 * lo, ci_high_pp=100 * hi,
-                           p_value=hand_pooled_z_p(pct1 / 100, n1, pct2 / 100, n2))
+                row.update(
+                    ci_low_pp=100 * lo, ci_high_pp=100 * hi, p_value=hand_pooled_z_p(pct1 / 100, n1, pct2 / 100, n2)
+                )
             pairs.append(row)
     tested = [r for r in pairs if "p_value" in r]
     for row, q in zip(tested, hand_bh([r["p_value"] for r in tested])):
@@ -142,8 +163,12 @@ def _command() -> list[str]:
 def printed() -> list[dict[str, str]]:
     """`nap-analysis indicators --format csv-en` on the bundled data, as a real subprocess."""
     done = subprocess.run(
-        _command() + ["indicators", "--format", "csv-en"], cwd=ROOT, capture_output=True, text=True,
-        encoding="utf-8", timeout=120,
+        _command() + ["indicators", "--format", "csv-en"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr

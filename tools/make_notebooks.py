@@ -144,6 +144,11 @@ def main() -> None:
         old.unlink()
     for name, cells in NOTEBOOKS.items():
         nbformat.write(build(name, cells), str(folder / f"{name}.ipynb"))
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    subprocess.run([str(Path(sys.executable).parent / "ruff"), "format", "-q", str(folder)], check=True)
 
 
 if __name__ == "__main__":

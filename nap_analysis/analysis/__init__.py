@@ -3,15 +3,35 @@
 Every function takes the loader's tidy tables (see :mod:`nap_analysis.data`) and returns
 pandas objects with explicit dtypes, so a notebook can show them and a document can word them.
 """
+
 from .flags import flags
 from .funds import funds_by_instrument, funds_by_year
 from .judgement import on_course
 from .milestones import slippage
 from .progress import basis_counts, motions_progress, progress, progress_compare, select_year, status_changes
-from .statistics import delay_independence, indicator_changes, indicator_intervals, project_completion, transition_matrix
+from .statistics import (
+    delay_independence,
+    indicator_changes,
+    indicator_intervals,
+    project_completion,
+    transition_matrix,
+)
 
 __all__ = [
-    "basis_counts", "delay_independence", "flags", "funds_by_instrument", "funds_by_year", "indicator_changes",
-    "indicator_intervals", "motions_progress", "on_course", "progress", "progress_compare", "project_completion",
-    "select_year", "slippage", "status_changes", "transition_matrix",
+    "basis_counts",
+    "delay_independence",
+    "flags",
+    "funds_by_instrument",
+    "funds_by_year",
+    "indicator_changes",
+    "indicator_intervals",
+    "motions_progress",
+    "on_course",
+    "progress",
+    "progress_compare",
+    "project_completion",
+    "select_year",
+    "slippage",
+    "status_changes",
+    "transition_matrix",
 ]

@@ -4,6 +4,7 @@ Delayed and stopped activities of a year with their explanation, and what change
 the previous report: newly delayed, newly stopped, moved back from completed (regressed)
 and disappeared from the annex (dropped).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,7 +20,9 @@ def _as_text(status: pd.Series) -> pd.Series:
     """Status as text for comparing with codes; a Categorical is compared on its few categories."""
     if isinstance(status.dtype, pd.CategoricalDtype):
         words = status.cat.categories.astype(str)
-        return pd.Series(pd.Categorical.from_codes(status.cat.codes, categories=words) if words.is_unique else status.astype(str))
+        return pd.Series(
+            pd.Categorical.from_codes(status.cat.codes, categories=words) if words.is_unique else status.astype(str)
+        )
     return status.astype(str)
 
 
@@ -37,8 +40,10 @@ def flags(activities: pd.DataFrame, year: int, previous: int | None = None) -> p
     # Match activities on integer codes of their ids (one factorize of both years) instead of
     # merging on the id strings; a left merge on the codes keeps merge's semantics exactly
     # (also for an id that occurs twice in the previous year).
-    codes, _ = pd.factorize(pd.concat([now["activity_id"], before["activity_id"]], ignore_index=True), use_na_sentinel=False)
-    now_codes, before_codes = codes[: len(now)], codes[len(now):]
+    codes, _ = pd.factorize(
+        pd.concat([now["activity_id"], before["activity_id"]], ignore_index=True), use_na_sentinel=False
+    )
+    now_codes, before_codes = codes[: len(now)], codes[len(now) :]
     pairs = pd.DataFrame({"key": now_codes, "row": np.arange(len(now))}).merge(
         pd.DataFrame({"key": before_codes, "before_row": np.arange(len(before))}), on="key", how="left"
     )
@@ -61,6 +66,10 @@ def flags(activities: pd.DataFrame, year: int, previous: int | None = None) -> p
     pieces.append(gone.assign(flag="dropped")[COLUMNS[:4] + ["explanation", "flag"]])
     result = pd.concat(pieces, ignore_index=True)[COLUMNS]
     result["flag"] = pd.Categorical(result["flag"], categories=FLAGS, ordered=True)
-    result["status"] = pd.Categorical(result["status"].astype(str), categories=activities["status"].cat.categories, ordered=True)
-    result["actielijn"] = pd.Categorical(result["actielijn"].astype("int64"), categories=activities["actielijn"].cat.categories)
+    result["status"] = pd.Categorical(
+        result["status"].astype(str), categories=activities["status"].cat.categories, ordered=True
+    )
+    result["actielijn"] = pd.Categorical(
+        result["actielijn"].astype("int64"), categories=activities["actielijn"].cat.categories
+    )
     return result.sort_values(["flag", "actielijn", "activity_id"], ignore_index=True)

@@ -5,6 +5,7 @@ for a period (or without a period, as the Voorjaarsnota 2022 gives the bureau of
 Regeringscommissaris) is kept as that total and never divided by guesswork. Ministries
 without extra funds are rows with status ``no_funds`` and no amount.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -28,8 +29,19 @@ def funds_by_instrument(funds: pd.DataFrame) -> pd.DataFrame:
     total = total.where(~(per_year & years.isna()), table["amount_eur"])  # per year without a period: as stated
     table["years"] = years
     table["total_eur"] = total.astype("float64")
-    columns = ["ministry", "instrument", "purpose", "period", "amount_basis", "amount_eur", "years", "total_eur",
-               "status", "interpretation", "source"]
+    columns = [
+        "ministry",
+        "instrument",
+        "purpose",
+        "period",
+        "amount_basis",
+        "amount_eur",
+        "years",
+        "total_eur",
+        "status",
+        "interpretation",
+        "source",
+    ]
     return table[columns].reset_index(drop=True)
 
 
@@ -48,9 +60,15 @@ def funds_by_year(funds: pd.DataFrame) -> pd.DataFrame:
     instrument, year (int), status, amount_eur. Totals over a period are not spread."""
     rows = funds[(funds["amount_basis"] == "per_year") & funds["period_start"].notna() & funds["amount_eur"].notna()]
     if rows.empty:
-        return pd.DataFrame({"ministry": pd.Series(dtype="object"), "instrument": pd.Series(dtype="object"),
-                             "year": pd.Series(dtype="int64"), "status": pd.Series(dtype="object"),
-                             "amount_eur": pd.Series(dtype="float64")})
+        return pd.DataFrame(
+            {
+                "ministry": pd.Series(dtype="object"),
+                "instrument": pd.Series(dtype="object"),
+                "year": pd.Series(dtype="int64"),
+                "status": pd.Series(dtype="object"),
+                "amount_eur": pd.Series(dtype="float64"),
+            }
+        )
     spans = (rows["period_end"] - rows["period_start"] + 1).astype("int64").to_numpy()
     expanded = rows.loc[rows.index.repeat(spans)].copy()
     offsets = expanded.groupby(level=0).cumcount().to_numpy()

@@ -1,4 +1,5 @@
 """Planned against actual milestones: how far each step slipped, and how precisely that is known."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,8 +23,10 @@ def slippage(milestones: pd.DataFrame) -> pd.DataFrame:
     both = table["planned"].notna() & table["actual"].notna()
     approximate = both & ((table["planned_precision"] == "month") | (table["actual_precision"] == "month"))
     days = (table["actual"] - table["planned"]).dt.days.astype("Int64")
-    months = ((table["actual"].dt.year - table["planned"].dt.year) * 12
-              + (table["actual"].dt.month - table["planned"].dt.month)).astype("Int64")
+    months = (
+        (table["actual"].dt.year - table["planned"].dt.year) * 12
+        + (table["actual"].dt.month - table["planned"].dt.month)
+    ).astype("Int64")
     table["slip_days"] = days.where(both & ~approximate)
     table["slip_months"] = months.where(approximate)
     table["approximate"] = approximate.astype(bool)

@@ -3,6 +3,7 @@
 Pure functions on the loader's tidy tables; every status appears in the result, also at 0,
 so tables and charts always have the same shape.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -31,7 +32,11 @@ def _pair_counts(groups: pd.Series, statuses: pd.Series) -> pd.DataFrame:
     s_codes, s_values = pd.factorize(statuses, use_na_sentinel=False)
     n_s = len(s_values)
     flat = np.bincount(g_codes * n_s + s_codes, minlength=len(g_values) * n_s).reshape(len(g_values), n_s)
-    table = pd.DataFrame(flat.astype("int64"), index=pd.Index(pd.Series(g_values).astype(str)), columns=pd.Index(pd.Series(s_values).astype(str)))
+    table = pd.DataFrame(
+        flat.astype("int64"),
+        index=pd.Index(pd.Series(g_values).astype(str)),
+        columns=pd.Index(pd.Series(s_values).astype(str)),
+    )
     if not (table.index.is_unique and table.columns.is_unique):  # e.g. 1 and '1' are the same text
         table = table.T.groupby(level=0).sum().T.groupby(level=0).sum()
     return table.loc[:, table.sum() > 0].loc[table.sum(axis=1) > 0]
@@ -86,8 +91,17 @@ def origin_counts(table: pd.DataFrame, year: int) -> pd.DataFrame:
 
 
 #: Kinds of change between two reports, good news first; see :func:`status_changes`.
-CHANGES: tuple[str, ...] = ("completed", "started", "recovered", "appeared", "delayed", "stopped", "regressed",
-                            "dropped", "other")
+CHANGES: tuple[str, ...] = (
+    "completed",
+    "started",
+    "recovered",
+    "appeared",
+    "delayed",
+    "stopped",
+    "regressed",
+    "dropped",
+    "other",
+)
 
 
 def status_changes(activities: pd.DataFrame, year: int, previous: int | None) -> pd.DataFrame:
@@ -102,11 +116,17 @@ def status_changes(activities: pd.DataFrame, year: int, previous: int | None) ->
     columns = ["activity_id", "actielijn", "title", "status_from", "status_to", "change"]
     now = select_year(activities, year)
     if previous is None:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns}).astype({"change": pd.CategoricalDtype(CHANGES, ordered=True)})
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns}).astype(
+            {"change": pd.CategoricalDtype(CHANGES, ordered=True)}
+        )
     before = select_year(activities, previous)
     merged = now[["activity_id", "actielijn", "title", "status"]].merge(
-        before[["activity_id", "actielijn", "title", "status"]], on="activity_id", how="outer", suffixes=("", "_from"),
-        indicator=True)
+        before[["activity_id", "actielijn", "title", "status"]],
+        on="activity_id",
+        how="outer",
+        suffixes=("", "_from"),
+        indicator=True,
+    )
     status_to = merged["status"].astype("object")
     status_from = merged["status_from"].astype("object")
     merged["title"] = merged["title"].fillna(merged["title_from"])
@@ -121,12 +141,18 @@ def status_changes(activities: pd.DataFrame, year: int, previous: int | None) ->
         ((status_from == "not_started") & status_to.isin(["in_progress"]), "started"),
         ((status_from == "delayed") & (status_to == "in_progress"), "recovered"),
     ]
-    change = pd.Series(np.select([c for c, _ in conditions], [k for _, k in conditions], default="other"),
-                       index=merged.index)
+    change = pd.Series(
+        np.select([c for c, _ in conditions], [k for _, k in conditions], default="other"), index=merged.index
+    )
     changed = (status_to != status_from) | (merged["_merge"] != "both")
-    out = pd.DataFrame({
-        "activity_id": merged["activity_id"], "actielijn": merged["actielijn"].astype("int64"),
-        "title": merged["title"], "status_from": status_from, "status_to": status_to,
-        "change": pd.Categorical(change, categories=CHANGES, ordered=True),
-    })[changed.to_numpy()]
+    out = pd.DataFrame(
+        {
+            "activity_id": merged["activity_id"],
+            "actielijn": merged["actielijn"].astype("int64"),
+            "title": merged["title"],
+            "status_from": status_from,
+            "status_to": status_to,
+            "change": pd.Categorical(change, categories=CHANGES, ordered=True),
+        }
+    )[changed.to_numpy()]
     return out.sort_values(["change", "actielijn", "activity_id"], ignore_index=True)

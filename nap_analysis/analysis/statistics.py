@@ -19,6 +19,7 @@ Why these methods (short, for the reader of a briefing):
 - A Beta-Binomial projection of the completed share to the end of the programme, with a
   Jeffreys prior so that few activities give a wide, honest interval.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -60,14 +61,34 @@ SIGNIFICANCE_LEVEL = 0.05
 #: Interval level of the completion projection (90%: a planning range, not a proof).
 PROJECTION_CONFIDENCE = 0.90
 #: Why a projection is not possible (``CompletionProjection.reason``).
-PROJECTION_REASONS: tuple[str, ...] = ("no_activities", "after_end", "one_report", "all_stopped", "all_completed",
-                                       "no_pairs")
+PROJECTION_REASONS: tuple[str, ...] = (
+    "no_activities",
+    "after_end",
+    "one_report",
+    "all_stopped",
+    "all_completed",
+    "no_pairs",
+)
 
 #: All columns of :func:`indicator_changes`, in this order. ``reason`` is last: a code saying
 #: why a change has no interval or p-value (:data:`UNTESTED_REASONS`), empty for a test.
 INDICATOR_CHANGE_COLUMNS: list[str] = [
-    "monitor", "indicator", "group", "year_from", "year_to", "pct_from", "pct_to", "n_from", "n_to",
-    "diff_pp", "ci_low_pp", "ci_high_pp", "p_value", "q_value", "significant", "reason",
+    "monitor",
+    "indicator",
+    "group",
+    "year_from",
+    "year_to",
+    "pct_from",
+    "pct_to",
+    "n_from",
+    "n_to",
+    "diff_pp",
+    "ci_low_pp",
+    "ci_high_pp",
+    "p_value",
+    "q_value",
+    "significant",
+    "reason",
 ]
 #: What the command line prints: the same, without the sample sizes.
 INDICATOR_CSV_COLUMNS: list[str] = [c for c in INDICATOR_CHANGE_COLUMNS if c not in ("n_from", "n_to")]
@@ -143,9 +164,11 @@ def _as_float(values) -> np.ndarray:
     try:
         return np.asarray(values, dtype="float64")
     except TypeError:  # pd.NA inside a list or object array
-        return pd.array(np.asarray(values, dtype=object).ravel(), dtype="Float64").to_numpy(
-            dtype="float64", na_value=np.nan
-        ).reshape(np.shape(values))
+        return (
+            pd.array(np.asarray(values, dtype=object).ravel(), dtype="Float64")
+            .to_numpy(dtype="float64", na_value=np.nan)
+            .reshape(np.shape(values))
+        )
 
 
 def _check_unique(frame: pd.DataFrame, keys: list[str], what: str) -> None:
@@ -308,8 +331,11 @@ def indicator_changes(indicators: pd.DataFrame) -> pd.DataFrame:
     out["significant"] = np.asarray(q < SIGNIFICANCE_LEVEL, dtype=bool)  # NaN < x is False
 
     miss1, miss2 = np.isnan(n1), np.isnan(n2)
-    reason = np.select([miss1 & miss2, miss1, miss2, tested & no_spread], ["no_n_both", "no_n_from", "no_n_to", "no_spread"],
-                       default="")
+    reason = np.select(
+        [miss1 & miss2, miss1, miss2, tested & no_spread],
+        ["no_n_both", "no_n_from", "no_n_to", "no_spread"],
+        default="",
+    )
     out["reason"] = pd.Series(reason, index=out.index, dtype="str")
 
     out = out.sort_values(_KEYS + ["year_from"], kind="mergesort").reset_index(drop=True)
@@ -495,8 +521,13 @@ def _chi2_stats(delayed: np.ndarray, row_totals: np.ndarray, expected: np.ndarra
 
 
 def _permutation_p(
-    is_delayed: np.ndarray, line_code: np.ndarray, n_lines: int, expected: np.ndarray, observed_stat: float,
-    seed: int, n_resamples: int,
+    is_delayed: np.ndarray,
+    line_code: np.ndarray,
+    n_lines: int,
+    expected: np.ndarray,
+    observed_stat: float,
+    seed: int,
+    n_resamples: int,
 ) -> float:
     """Monte Carlo permutation p-value: shuffle the delay labels over the activities.
 
@@ -568,8 +599,13 @@ def delay_independence(
     expected = np.asarray(res.expected_freq, dtype="float64")
     min_expected = float(expected.min())
     p_mc = _permutation_p(
-        is_delayed, np.searchsorted(lines[used_lines], line), int(used_lines.sum()), expected,
-        float(res.statistic), seed, n_resamples,
+        is_delayed,
+        np.searchsorted(lines[used_lines], line),
+        int(used_lines.sum()),
+        expected,
+        float(res.statistic),
+        seed,
+        n_resamples,
     )
     if min_expected < 5:
         used, p_value = "monte_carlo", p_mc
@@ -671,9 +707,7 @@ def project_completion(activities: pd.DataFrame, end: date = date(2026, 12, 31))
     history = _history(activities)
     base = {"history": history, "end": end}
     if activities.empty:
-        return CompletionProjection(
-            possible=False, reason="no_activities", **base
-        )
+        return CompletionProjection(possible=False, reason="no_activities", **base)
     _check_unique(activities, ["activity_id", "report_year"], "activiteiten")
     years = history["report_year"].to_numpy(dtype="int64")
     last = int(years[-1])

@@ -4,6 +4,7 @@
 into the briefing; ``annexes`` makes Bijlage 1 and 2; ``render`` writes HTML, PDF, Word and the
 spreadsheets from the same objects.
 """
+
 from .sections import Context
 
 __all__ = ["Context"]

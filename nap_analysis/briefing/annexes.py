@@ -7,6 +7,7 @@ and how the status is known. They are built from the checked data of the run (no
 notebook: nothing in them is computed, they are the data as the reader sees it) into the same
 section model as the briefing, so HTML, PDF and Word show the same rows.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -58,8 +59,11 @@ def _warning(ctx: Context, table: str) -> Paragraph | None:
     if not (c["inferred"] or c["illustrative"] or c["made_up"]):
         return None
     key = "warn.activities" if table == "activities" else "warn.motions"
-    text = w["warn.head"] + " " + w(key, n=c["n"], stated=c["stated"], inferred=c["inferred"],
-                                    illustrative=c["illustrative"])
+    text = (
+        w["warn.head"]
+        + " "
+        + w(key, n=c["n"], stated=c["stated"], inferred=c["inferred"], illustrative=c["illustrative"])
+    )
     if c["made_up"]:
         text += " " + w("warn.made_up" if table == "activities" else "warn.made_up_motions", n=c["made_up"])
     return Paragraph.of(text, style="warning")
@@ -77,8 +81,10 @@ def _guide(ctx: Context, lead: str, statuses: tuple[str, ...], legend_kind: str,
         if code in relabelled:
             meaning = w("annex.legend_means", meaning=w[f"status.{code}"]) + " " + meaning
         rows.append([ctx.status_cell(code), meaning])
-    columns = [Column("status", w("col.status_in", year=ctx.year), "status", width=1.3),
-               Column("meaning", w["col.meaning"], "text", width=3.7)]
+    columns = [
+        Column("status", w("col.status_in", year=ctx.year), "status", width=1.3),
+        Column("meaning", w["col.meaning"], "text", width=3.7),
+    ]
     section.add(Table(None, w("table.legend", year=ctx.year), columns, rows))
     section.add(relabel_note(ctx))
     basis = [Paragraph.of(w(f"annex.basis.{b}", word=ctx.basis_word(b))) for b in v.STATUS_BASES]
@@ -94,10 +100,19 @@ def _guide(ctx: Context, lead: str, statuses: tuple[str, ...], legend_kind: str,
 def _frame(ctx: Context, kind: str, title: str, footer: str, sections: list[Section], table: str) -> Document:
     w = ctx.w
     date = today_or(ctx.date)
-    return Document(kind=kind, language=ctx.language, title=title, subtitle=w("doc.annex.subtitle", year=ctx.year),
-                    sections=sections, meta=meta_rows(ctx, date, ctx.programme.data_version),
-                    warning=_warning(ctx, table), kicker=w["doc.kicker"], footer=footer, date=date,
-                    keywords=[w["doc.keyword"], w["doc.annex.keyword"], str(ctx.year)])
+    return Document(
+        kind=kind,
+        language=ctx.language,
+        title=title,
+        subtitle=w("doc.annex.subtitle", year=ctx.year),
+        sections=sections,
+        meta=meta_rows(ctx, date, ctx.programme.data_version),
+        warning=_warning(ctx, table),
+        kicker=w["doc.kicker"],
+        footer=footer,
+        date=date,
+        keywords=[w["doc.keyword"], w["doc.annex.keyword"], str(ctx.year)],
+    )
 
 
 # --------------------------------------------------------------------------- Bijlage 1
@@ -112,8 +127,9 @@ def activities_annex(ctx: Context) -> Document:
     sections = [guide]
     line_of = acts["actielijn"].astype("Int64")
     for line in sorted(titles):
-        section = Section(f"actielijn-{line}", w("annex1.line_heading", n=line, title=titles[line]),
-                          language=ctx.language)
+        section = Section(
+            f"actielijn-{line}", w("annex1.line_heading", n=line, title=titles[line]), language=ctx.language
+        )
         rows = acts[line_of == line]
         if rows.empty:
             section.add(Paragraph.of(w("annex1.no_activities", year=ctx.year), style="note"))
@@ -126,16 +142,26 @@ def activities_annex(ctx: Context) -> Document:
 def _activity_table(ctx: Context, line: int, rows: pd.DataFrame) -> Table:
     w = ctx.w
     # widths: 'G001', 'Eigenaar', the icon with 'uitvoering' and 'illustratief' fit on one line at 8 pt
-    columns = [Column("activity_id", w["col.nr"], "text", width=0.7),
-               Column("title", w["col.activity"], "text", width=2.5),
-               Column("owner", w["col.owner"], "text", width=1.05),
-               Column("status", w("col.status_in", year=ctx.year), "status", width=1.35),
-               Column("explanation", w["col.explanation"], "text", width=3.35),
-               Column("status_basis", w["col.status_basis"], "text", width=1.15)]
+    columns = [
+        Column("activity_id", w["col.nr"], "text", width=0.7),
+        Column("title", w["col.activity"], "text", width=2.5),
+        Column("owner", w["col.owner"], "text", width=1.05),
+        Column("status", w("col.status_in", year=ctx.year), "status", width=1.35),
+        Column("explanation", w["col.explanation"], "text", width=3.35),
+        Column("status_basis", w["col.status_basis"], "text", width=1.15),
+    ]
     origin = rows["origin"].astype(str) if "origin" in rows else pd.Series("nap", index=rows.index)
-    body = [[row.activity_id, ctx.title_cell(row.title, made), _text(row.owner), ctx.status_cell(str(row.status)),
-             Cell(_text(row.explanation), lang=_nl(ctx)), ctx.basis_word(str(row.status_basis))]
-            for row, made in zip(rows.itertuples(index=False), origin)]
+    body = [
+        [
+            row.activity_id,
+            ctx.title_cell(row.title, made),
+            _text(row.owner),
+            ctx.status_cell(str(row.status)),
+            Cell(_text(row.explanation), lang=_nl(ctx)),
+            ctx.basis_word(str(row.status_basis)),
+        ]
+        for row, made in zip(rows.itertuples(index=False), origin)
+    ]
     return Table(None, w("annex1.caption", n=line, year=ctx.year), columns, body)
 
 
@@ -164,18 +190,28 @@ def _motion_table(ctx: Context, kind: str, rows: pd.DataFrame) -> Table:
     w = ctx.w
     # member and party share a column, so that 'commitment', 'N001', '(GroenLinks)', 'vastgesteld' and
     # the icon with 'alternatieve' each fit on one line at 8 pt
-    columns = [Column("item_id", w["col.nr"], "text", width=0.75),
-               Column("kind", w["col.kind"], "text", width=1.4),
-               Column("title", w["col.motion"], "text", width=2.2),
-               Column("member", w["col.member_party"], "text", width=1.5),
-               Column("status", w("col.status_in", year=ctx.year), "status", width=1.7),
-               Column("explanation", w["col.explanation"], "text", width=2.55),
-               Column("status_basis", w["col.status_basis"], "text", width=1.45)]
+    columns = [
+        Column("item_id", w["col.nr"], "text", width=0.75),
+        Column("kind", w["col.kind"], "text", width=1.4),
+        Column("title", w["col.motion"], "text", width=2.2),
+        Column("member", w["col.member_party"], "text", width=1.5),
+        Column("status", w("col.status_in", year=ctx.year), "status", width=1.7),
+        Column("explanation", w["col.explanation"], "text", width=2.55),
+        Column("status_basis", w["col.status_basis"], "text", width=1.45),
+    ]
     origin = rows["origin"].astype(str) if "origin" in rows else pd.Series("nap", index=rows.index)
-    body = [[row.item_id, w[f"kind.{kind}"], ctx.title_cell(row.title, made), _member(ctx, row.member, row.party),
-             ctx.status_cell(str(row.status)), Cell(_text(row.explanation), lang=_nl(ctx)),
-             ctx.basis_word(str(row.status_basis))]
-            for row, made in zip(rows.itertuples(index=False), origin)]
+    body = [
+        [
+            row.item_id,
+            w[f"kind.{kind}"],
+            ctx.title_cell(row.title, made),
+            _member(ctx, row.member, row.party),
+            ctx.status_cell(str(row.status)),
+            Cell(_text(row.explanation), lang=_nl(ctx)),
+            ctx.basis_word(str(row.status_basis)),
+        ]
+        for row, made in zip(rows.itertuples(index=False), origin)
+    ]
     return Table(None, w(f"annex2.caption.{kind}", year=ctx.year), columns, body)
 
 

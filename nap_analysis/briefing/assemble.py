@@ -4,6 +4,7 @@ The sections come from the notebooks (what they computed and displayed); here th
 put in order and framed: the key points each section contributed become the Kernpunten, its
 method notes the Verantwoording, and the title box says once how the statuses are known.
 """
+
 from __future__ import annotations
 
 from .. import __version__
@@ -18,14 +19,28 @@ def title_warning(ctx: Context) -> Paragraph | None:
     """What a reader must know before reading on: how many statuses are official, how many made up."""
     w = ctx.w
     acts = provenance_counts(ctx.programme.activities, ctx.year)
-    parts = [w("warn.activities", n=acts["n"], stated=acts["stated"], inferred=acts["inferred"],
-               illustrative=acts["illustrative"])]
+    parts = [
+        w(
+            "warn.activities",
+            n=acts["n"],
+            stated=acts["stated"],
+            inferred=acts["inferred"],
+            illustrative=acts["illustrative"],
+        )
+    ]
     if acts["made_up"]:
         parts.append(w("warn.made_up", n=acts["made_up"]))
     if ctx.programme.motions is not None:
         mot = provenance_counts(ctx.programme.motions, ctx.year)
-        parts.append(w("warn.motions", n=mot["n"], stated=mot["stated"], inferred=mot["inferred"],
-                       illustrative=mot["illustrative"]))
+        parts.append(
+            w(
+                "warn.motions",
+                n=mot["n"],
+                stated=mot["stated"],
+                inferred=mot["inferred"],
+                illustrative=mot["illustrative"],
+            )
+        )
     if not (acts["inferred"] or acts["illustrative"] or acts["made_up"]):
         return None
     return Paragraph.of(w["warn.head"] + " " + " ".join(parts), style="warning")
@@ -33,8 +48,12 @@ def title_warning(ctx: Context) -> Paragraph | None:
 
 def meta_rows(ctx: Context, date: str, data_version: str) -> list[tuple[str, str]]:
     w, f = ctx.w, ctx.f
-    return [(w["meta.report_year"], str(ctx.year)), (w["meta.date"], f.date(date)),
-            (w["meta.data_version"], data_version), (w["meta.tool"], f"nap-analysis {__version__}")]
+    return [
+        (w["meta.report_year"], str(ctx.year)),
+        (w["meta.date"], f.date(date)),
+        (w["meta.data_version"], data_version),
+        (w["meta.tool"], f"nap-analysis {__version__}"),
+    ]
 
 
 def briefing(ctx: Context, sections: list[Section], date: str) -> Document:
@@ -51,11 +70,16 @@ def briefing(ctx: Context, sections: list[Section], date: str) -> Document:
     kernpunten.add(Paragraph.of(w("lead.briefing", year=ctx.year)), BulletList([p.paragraph for p in points]))
     methods = [m for s in ordered for sub in [s, *[b for b in s.walk() if isinstance(b, Section)]] for m in sub.methods]
     return Document(
-        kind="briefing", language=ctx.language, title=w["doc.briefing.title"],
-        subtitle=w("doc.briefing.subtitle", year=ctx.year), sections=[kernpunten, *ordered,
-                                                                      verantwoording(ctx, methods, date)],
-        meta=meta_rows(ctx, date, ctx.programme.data_version), warning=title_warning(ctx),
-        kicker=w["doc.kicker"], footer=w["doc.footer"], date=date,
+        kind="briefing",
+        language=ctx.language,
+        title=w["doc.briefing.title"],
+        subtitle=w("doc.briefing.subtitle", year=ctx.year),
+        sections=[kernpunten, *ordered, verantwoording(ctx, methods, date)],
+        meta=meta_rows(ctx, date, ctx.programme.data_version),
+        warning=title_warning(ctx),
+        kicker=w["doc.kicker"],
+        footer=w["doc.footer"],
+        date=date,
         keywords=[w["doc.keyword"], str(ctx.year)],
     )
 
@@ -64,12 +88,17 @@ def verantwoording(ctx: Context, methods: list[Paragraph], date: str) -> Section
     """How the numbers were made, in plain words with the technical terms in brackets."""
     w, f = ctx.w, ctx.f
     section = Section("verantwoording", w["heading.verantwoording"], language=ctx.language)
-    section.add(Paragraph.of(w["method.lead"]), BulletList(methods) if methods else None,
-                Paragraph.of(w["method.sources"]))
+    section.add(
+        Paragraph.of(w["method.lead"]), BulletList(methods) if methods else None, Paragraph.of(w["method.sources"])
+    )
     columns = [Column("what", w["col.parameter"], "text", width=1), Column("value", w["col.value"], "text", width=2)]
-    rows = [[w["param.report_year"], str(ctx.year)], [w["param.language"], w[f"language.{ctx.language}"]],
-            [w["param.date"], f.date(date)], [w["param.data_version"], ctx.programme.data_version],
-            [w["param.tool"], f"nap-analysis {__version__}"]]
+    rows = [
+        [w["param.report_year"], str(ctx.year)],
+        [w["param.language"], w[f"language.{ctx.language}"]],
+        [w["param.date"], f.date(date)],
+        [w["param.data_version"], ctx.programme.data_version],
+        [w["param.tool"], f"nap-analysis {__version__}"],
+    ]
     section.add(Table(None, w["table.parameters"], columns, rows))
     return section
 
@@ -78,10 +107,20 @@ def workbook_about(ctx: Context, date: str) -> list[tuple[str, str]]:
     """The first sheet of the tables workbook: what it is, where the data came from, what is illustrative."""
     w = ctx.w
     acts = provenance_counts(ctx.programme.activities, ctx.year)
-    rows = [(w["xlsx.what"], w("xlsx.what_text", year=ctx.year)),
-            (w["xlsx.data"], w("xlsx.data_text", version=ctx.programme.data_version, date=ctx.f.date(date))),
-            (w["xlsx.basis"], w("warn.activities", n=acts["n"], stated=acts["stated"], inferred=acts["inferred"],
-                                illustrative=acts["illustrative"])
-             + (" " + w("warn.made_up", n=acts["made_up"]) if acts["made_up"] else "")),
-            (w["xlsx.numbers"], w["xlsx.numbers_text"])]
+    rows = [
+        (w["xlsx.what"], w("xlsx.what_text", year=ctx.year)),
+        (w["xlsx.data"], w("xlsx.data_text", version=ctx.programme.data_version, date=ctx.f.date(date))),
+        (
+            w["xlsx.basis"],
+            w(
+                "warn.activities",
+                n=acts["n"],
+                stated=acts["stated"],
+                inferred=acts["inferred"],
+                illustrative=acts["illustrative"],
+            )
+            + (" " + w("warn.made_up", n=acts["made_up"]) if acts["made_up"] else ""),
+        ),
+        (w["xlsx.numbers"], w["xlsx.numbers_text"]),
+    ]
     return rows

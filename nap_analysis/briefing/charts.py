@@ -25,6 +25,7 @@ Files: :func:`render` turns a figure into a :class:`~.model.Figure` with a PNG (
 and an SVG whose text stays text (editable in Inkscape or Word) and names fallback fonts for
 machines without DejaVu Sans, both byte-identical on reruns.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -250,7 +251,9 @@ class _DateFormatter(Formatter):
         months_only = all(d.day == 1 for d in dates)
         out, previous = [], None
         for d in dates:
-            text = words(self.lang)["months_short"][d.month - 1] if months_only else format_date(d, self.lang, year=False)
+            text = (
+                words(self.lang)["months_short"][d.month - 1] if months_only else format_date(d, self.lang, year=False)
+            )
             if d.year != previous:
                 text += f"\n{d.year}"
                 previous = d.year
@@ -465,7 +468,7 @@ def _status_bars(
                             fontsize=7.5 if k == 1 else 6.5,
                             color=_ink_on(colour),
                             zorder=4,
-                            bbox=dict(boxstyle="square,pad=0.12", facecolor=colour, edgecolor="none")
+                            bbox={"boxstyle": "square,pad=0.12", "facecolor": colour, "edgecolor": "none"}
                             if code in STATUS_HATCHES
                             else None,
                         )
@@ -535,9 +538,7 @@ def progress_chart(
         return text
 
     order = _ordered(progress["actielijn"])
-    return _status_bars(
-        progress, "actielijn", order, row_label, ACTIVITY_STATUSES, labels, lang, w["share_activities"]
-    )
+    return _status_bars(progress, "actielijn", order, row_label, ACTIVITY_STATUSES, labels, lang, w["share_activities"])
 
 
 def motions_chart(motions_progress: pd.DataFrame, labels: Mapping[str, str] | None, lang: str = "nl") -> Figure:
@@ -553,9 +554,7 @@ def motions_chart(motions_progress: pd.DataFrame, labels: Mapping[str, str] | No
         return w.get(row, row) if row in ("motie", "toezegging", TOTAL) else row
 
     order = _ordered(motions_progress["kind"], preferred=("motie", "toezegging"))
-    return _status_bars(
-        motions_progress, "kind", order, row_label, MOTION_STATUSES, labels, lang, w["share_motions"]
-    )
+    return _status_bars(motions_progress, "kind", order, row_label, MOTION_STATUSES, labels, lang, w["share_motions"])
 
 
 # --------------------------------------------------------------------------- changes
@@ -587,11 +586,28 @@ def changes_chart(changes: pd.DataFrame, lang: str = "nl", previous=None, year=N
         for y, kind, value in zip(ys, kinds, values):
             good = kind in _GOOD
             colour = STATUS_COLOURS["completed"] if good else STATUS_COLOURS["stopped"]
-            bars = ax.barh(y, value, height=0.62, color=colour, edgecolor="white", linewidth=0.6,
-                           hatch=None if good else "////", hatchcolor=_hatch_colour(colour), zorder=2)
+            bars = ax.barh(
+                y,
+                value,
+                height=0.62,
+                color=colour,
+                edgecolor="white",
+                linewidth=0.6,
+                hatch=None if good else "////",
+                hatchcolor=_hatch_colour(colour),
+                zorder=2,
+            )
             bars.patches[0].set_gid(f"change-{kind}")
-            ax.text(value + top * 0.02, y, str(value), ha="left", va="center", fontsize=7.5, color=_INK,
-                    bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none"))
+            ax.text(
+                value + top * 0.02,
+                y,
+                str(value),
+                ha="left",
+                va="center",
+                fontsize=7.5,
+                color=_INK,
+                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"},
+            )
         ax.set_yticks(ys, labels)
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
@@ -601,8 +617,10 @@ def changes_chart(changes: pd.DataFrame, lang: str = "nl", previous=None, year=N
         ax.set_xlim(0, top * 1.15 + 0.5)
         ax.xaxis.set_major_locator(MultipleLocator(1 if top <= 10 else 5))
         ax.set_xlabel(w["activities_count"])
-        handles = [Patch(facecolor=STATUS_COLOURS["completed"]),
-                   Patch(facecolor=STATUS_COLOURS["stopped"], hatch="////", hatchcolor="#FFFFFF")]
+        handles = [
+            Patch(facecolor=STATUS_COLOURS["completed"]),
+            Patch(facecolor=STATUS_COLOURS["stopped"], hatch="////", hatchcolor="#FFFFFF"),
+        ]
         _bottom_legend(fig, handles, [w["good_news"], w["setbacks"]])
     return _finish(fig)
 
@@ -645,7 +663,9 @@ def funds_chart(lines: pd.DataFrame, lang: str = "nl") -> Figure:
             labels.append(f"{ministry}{' – ' + instrument if instrument else ''}")
         else:
             labels.append(textwrap.fill(_short_purpose(df.at[item, "purpose"]), width=44))
-    heights = [0.3 if kind == "group" else 0.17 * (label.count("\n") + 1) + 0.12 for (kind, _), label in zip(rows, labels)]
+    heights = [
+        0.3 if kind == "group" else 0.17 * (label.count("\n") + 1) + 0.12 for (kind, _), label in zip(rows, labels)
+    ]
     top_amount = float(df["total_eur"].max(skipna=True)) if df["total_eur"].notna().any() else 1.0
 
     with _house_style():
@@ -662,28 +682,54 @@ def funds_chart(lines: pd.DataFrame, lang: str = "nl") -> Figure:
                 part = df[(df["ministry"] == item[0]) & (df["instrument"] == item[1])]
                 total = part["total_eur"].sum(min_count=1)
                 if pd.notna(total) and len(part) > 1:
-                    ax.text(top_amount * 1.02, y, w["group_total"].format(amount=f.euro(total)), ha="left",
-                            va="center", fontsize=7.5, fontweight="bold", color=_INK)
+                    ax.text(
+                        top_amount * 1.02,
+                        y,
+                        w["group_total"].format(amount=f.euro(total)),
+                        ha="left",
+                        va="center",
+                        fontsize=7.5,
+                        fontweight="bold",
+                        color=_INK,
+                    )
                 continue
             row = df.loc[item]
             colour = colours[str(row["ministry"])]
             if row["status"] == "no_funds" or pd.isna(row["total_eur"]):
-                ax.text(0, y, "  " + w["no_funds"], ha="left", va="center", fontsize=7.5, color=_MUTED,
-                        fontstyle="italic")
+                ax.text(
+                    0, y, "  " + w["no_funds"], ha="left", va="center", fontsize=7.5, color=_MUTED, fontstyle="italic"
+                )
                 continue
             reserved = row["status"] == "reserved"
             has_reserved |= reserved
-            bars = ax.barh(y, row["total_eur"], height=0.62 * min(heights[rows.index((kind, item))], 0.4) / 0.4,
-                           color=colour, edgecolor="white" if edge_colour(colour) == colour else _EDGE, linewidth=0.6, hatch="///" if reserved else None,
-                           hatchcolor=_hatch_colour(colour), zorder=2)
+            bars = ax.barh(
+                y,
+                row["total_eur"],
+                height=0.62 * min(heights[rows.index((kind, item))], 0.4) / 0.4,
+                color=colour,
+                edgecolor="white" if edge_colour(colour) == colour else _EDGE,
+                linewidth=0.6,
+                hatch="///" if reserved else None,
+                hatchcolor=_hatch_colour(colour),
+                zorder=2,
+            )
             bars.patches[0].set_gid(f"fund-{_gid_part(row['ministry'])}-{item}-{row['status']}")
             if row["amount_basis"] == "per_year" and pd.notna(row["years"]) and int(row["years"]) > 1:
-                text = w["per_year_times"].format(years=int(row["years"]), amount=f.euro(row["amount_eur"]),
-                                                  total=f.euro(row["total_eur"]))
+                text = w["per_year_times"].format(
+                    years=int(row["years"]), amount=f.euro(row["amount_eur"]), total=f.euro(row["total_eur"])
+                )
             else:
                 text = f.euro(row["total_eur"])
-            ax.text(row["total_eur"] + top_amount * 0.01, y, text, ha="left", va="center", fontsize=7.5, color=_INK,
-                    bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none"))
+            ax.text(
+                row["total_eur"] + top_amount * 0.01,
+                y,
+                text,
+                ha="left",
+                va="center",
+                fontsize=7.5,
+                color=_INK,
+                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"},
+            )
         ax.set_yticks(ys, labels)
         for tick, (kind, _) in zip(ax.get_yticklabels(), rows):
             if kind == "group":
@@ -701,8 +747,9 @@ def funds_chart(lines: pd.DataFrame, lang: str = "nl") -> Figure:
         handles.append(Patch(facecolor="#BDBDBD", edgecolor=edge_colour("#BDBDBD")))
         texts.append(w["decided"])
         if has_reserved:
-            handles.append(Patch(facecolor="#BDBDBD", edgecolor=edge_colour("#BDBDBD"), hatch="///",
-                                 hatchcolor="#3A3A3A"))
+            handles.append(
+                Patch(facecolor="#BDBDBD", edgecolor=edge_colour("#BDBDBD"), hatch="///", hatchcolor="#3A3A3A")
+            )
             texts.append(w["reserved"])
         _bottom_legend(fig, handles, texts)
     return _finish(fig)
@@ -722,8 +769,9 @@ def _slip_text(row, w, f) -> str:
         months = int(row["slip_months"])
         if months == 0:
             return w["same_month"]
-        return w["about_months"].format(sign="+" if months > 0 else "−", n=abs(months),
-                                        unit=w["month"] if abs(months) == 1 else w["months"])
+        return w["about_months"].format(
+            sign="+" if months > 0 else "−", n=abs(months), unit=w["month"] if abs(months) == 1 else w["months"]
+        )
     if pd.notna(row.get("slip_days")):
         days = int(row["slip_days"])
         if days == 0:
@@ -786,43 +834,69 @@ def milestones_chart(milestones: pd.DataFrame, lang: str = "nl") -> Figure:
             part = per_phase[phase]
             hs = [row_h[i] for i in part.index]
             ys = np.cumsum([0.0] + [(a + b) / 2 for a, b in zip(hs[:-1], hs[1:])])
-            dates = pd.concat([part["planned"], part["actual"],
-                               part["planned"] + pd.offsets.MonthEnd(0)]).dropna()
+            dates = pd.concat([part["planned"], part["actual"], part["planned"] + pd.offsets.MonthEnd(0)]).dropna()
             lo, hi = _to_num(dates.min()), _to_num(dates.max())
             span = max(hi - lo, 30.0)
             ax.grid(False, axis="y")
             ax.grid(True, axis="x")
             if phase:
-                # a fixed y: matplotlib then skips placing the title above every tick label (a third of the chart's time)
+                # a fixed y: matplotlib then skips placing the title above every tick label
+                # (a third of the chart's time)
                 ax.set_title(phase, fontsize=8.5, loc="left", fontweight="bold", y=1.0, pad=4)
             for y, (_, row) in zip(ys, part.iterrows()):
                 p = _to_num(row["planned"]) if pd.notna(row["planned"]) else None
                 a = _to_num(row["actual"]) if pd.notna(row["actual"]) else None
-                slipped = (row.get("slip_days") or 0) > 0 if pd.notna(row.get("slip_days")) else (
-                    (row.get("slip_months") or 0) > 0 if pd.notna(row.get("slip_months")) else False)
+                slipped = (
+                    (row.get("slip_days") or 0) > 0
+                    if pd.notna(row.get("slip_days"))
+                    else ((row.get("slip_months") or 0) > 0 if pd.notna(row.get("slip_months")) else False)
+                )
                 colour = _HIGHLIGHT if slipped else _BASE
                 if p is not None and row["planned_precision"] == "month":
                     end = _to_num(row["planned"] + pd.offsets.MonthEnd(0))
-                    ax.barh(y, end - p, left=p, height=0.34, color="white", edgecolor=colour, linewidth=1.0,
-                            zorder=2)
+                    ax.barh(y, end - p, left=p, height=0.34, color="white", edgecolor=colour, linewidth=1.0, zorder=2)
                     p_mark = (p + end) / 2
                 else:
                     p_mark = p
                 if p_mark is not None and a is not None:
-                    ax.plot([p_mark, a], [y, y], color=colour, linewidth=1.4, zorder=2, solid_capstyle="butt",
-                            linestyle=(0, (3, 2)) if row["planned_precision"] == "month" else "-")
+                    ax.plot(
+                        [p_mark, a],
+                        [y, y],
+                        color=colour,
+                        linewidth=1.4,
+                        zorder=2,
+                        solid_capstyle="butt",
+                        linestyle=(0, (3, 2)) if row["planned_precision"] == "month" else "-",
+                    )
                 if p_mark is not None and row["planned_precision"] != "month":
-                    ax.plot([p_mark], [y], marker="o", markersize=6.5, markerfacecolor="white",
-                            markeredgecolor=colour, markeredgewidth=1.4, linestyle="none", zorder=3)
+                    ax.plot(
+                        [p_mark],
+                        [y],
+                        marker="o",
+                        markersize=6.5,
+                        markerfacecolor="white",
+                        markeredgecolor=colour,
+                        markeredgewidth=1.4,
+                        linestyle="none",
+                        zorder=3,
+                    )
                 if a is not None:
                     ax.plot([a], [y], marker="o", markersize=6, color=colour, linestyle="none", zorder=4)
                 note = note_of(row)
                 if note:
                     x = max(v for v in (p_mark, a) if v is not None)
-                    ax.annotate(note, xy=(x, y), xytext=(7, 0), textcoords="offset points", ha="left", va="center",
-                                fontsize=7, color=_HIGHLIGHT if slipped else (_MUTED if a is None else _INK),
-                                fontweight="bold" if slipped else "normal",
-                                bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none"))
+                    ax.annotate(
+                        note,
+                        xy=(x, y),
+                        xytext=(7, 0),
+                        textcoords="offset points",
+                        ha="left",
+                        va="center",
+                        fontsize=7,
+                        color=_HIGHLIGHT if slipped else (_MUTED if a is None else _INK),
+                        fontweight="bold" if slipped else "normal",
+                        bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"},
+                    )
             ax.set_yticks(ys, [label_of(r) for _, r in part.iterrows()])
             ax.tick_params(axis="y", length=0, labelsize=7.5)
             ax.spines["left"].set_visible(False)
@@ -831,8 +905,16 @@ def milestones_chart(milestones: pd.DataFrame, lang: str = "nl") -> Figure:
             ax.xaxis.set_major_locator(_date_locator(span * 1.4))
             ax.xaxis.set_major_formatter(_DateFormatter(lang))
         handles = [
-            Line2D([], [], marker="o", markerfacecolor="white", markeredgecolor=_BASE, markeredgewidth=1.4,
-                   linestyle="none", markersize=6.5),
+            Line2D(
+                [],
+                [],
+                marker="o",
+                markerfacecolor="white",
+                markeredgecolor=_BASE,
+                markeredgewidth=1.4,
+                linestyle="none",
+                markersize=6.5,
+            ),
             Patch(facecolor="white", edgecolor=_BASE, linewidth=1.0),
             Line2D([], [], marker="o", color=_BASE, linestyle="none", markersize=6),
             Line2D([], [], color=_HIGHLIGHT, linewidth=1.4, marker="o", markersize=5),
@@ -953,30 +1035,61 @@ def indicators_chart(
                     spots[point["year"]] = (x, y)
                     if pd.notna(point["ci_low"]) and pd.notna(point["ci_high"]) and pd.notna(point["n"]):
                         ax.errorbar(
-                            [x], [y], xerr=[[x - point["ci_low"]], [point["ci_high"] - x]], fmt=marker,
-                            color=colour, markersize=5.5, elinewidth=1.2, capsize=2, zorder=3,
+                            [x],
+                            [y],
+                            xerr=[[x - point["ci_low"]], [point["ci_high"] - x]],
+                            fmt=marker,
+                            color=colour,
+                            markersize=5.5,
+                            elinewidth=1.2,
+                            capsize=2,
+                            zorder=3,
                         )
                     else:
                         any_unknown = True
-                        ax.plot([x], [y], marker=marker, markersize=5.5, markerfacecolor="white",
-                                markeredgecolor=colour, markeredgewidth=1.3, linestyle="none", zorder=3)
+                        ax.plot(
+                            [x],
+                            [y],
+                            marker=marker,
+                            markersize=5.5,
+                            markerfacecolor="white",
+                            markeredgecolor=colour,
+                            markeredgewidth=1.3,
+                            linestyle="none",
+                            zorder=3,
+                        )
                 for year_from, year_to, diff in significant.get(key, []):
                     if year_from not in spots or year_to not in spots:
                         continue
                     any_significant = True
                     (x0, y0), (x1, y1) = spots[year_from], spots[year_to]
                     ax.annotate(
-                        "", xy=(x1, y1), xytext=(x0, y0),
-                        arrowprops=dict(arrowstyle="-|>,head_length=0.35,head_width=0.2", color=_INK,
-                                        linewidth=1.8, shrinkA=3, shrinkB=3),
+                        "",
+                        xy=(x1, y1),
+                        xytext=(x0, y0),
+                        arrowprops={
+                            "arrowstyle": "-|>,head_length=0.35,head_width=0.2",
+                            "color": _INK,
+                            "linewidth": 1.8,
+                            "shrinkA": 3,
+                            "shrinkB": 3,
+                        },
                         zorder=4,
                     )
                     if pd.isna(diff):
                         diff = x1 - x0
                     sign = "+" if diff > 0 else ""
                     ax.text(
-                        1.01, i, f"{sign}{_number(diff, lang, 1)} {w['pp']} *", transform=ax.get_yaxis_transform(),
-                        ha="left", va="center", fontsize=7.5, fontweight="bold", color=_INK, clip_on=False,
+                        1.01,
+                        i,
+                        f"{sign}{_number(diff, lang, 1)} {w['pp']} *",
+                        transform=ax.get_yaxis_transform(),
+                        ha="left",
+                        va="center",
+                        fontsize=7.5,
+                        fontweight="bold",
+                        color=_INK,
+                        clip_on=False,
                     )
             ax.set_yticks(range(len(mine)), [row_label(k[1], k[2]) for k in mine])
             ax.tick_params(axis="y", length=0, labelsize=7.5)
@@ -987,12 +1100,23 @@ def indicators_chart(
         axes[-1].xaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
         axes[-1].set_xlabel(w["percent"])
         drawn = sorted(shown["year"].unique().tolist())
-        handles = [Line2D([], [], marker=styles[y][1], color=styles[y][0], linestyle="none", markersize=5.5)
-                   for y in drawn]
+        handles = [
+            Line2D([], [], marker=styles[y][1], color=styles[y][0], linestyle="none", markersize=5.5) for y in drawn
+        ]
         texts = [str(y) for y in drawn]
         if any_unknown:
-            handles.append(Line2D([], [], marker="o", markerfacecolor="white", markeredgecolor=_MUTED,
-                                  markeredgewidth=1.3, linestyle="none", markersize=5.5))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    markerfacecolor="white",
+                    markeredgecolor=_MUTED,
+                    markeredgewidth=1.3,
+                    linestyle="none",
+                    markersize=5.5,
+                )
+            )
             texts.append(w["n_unknown"])
         if any_significant:
             handles.append(Line2D([], [], color=_INK, linewidth=1.8, marker=">", markersize=5))
@@ -1056,8 +1180,16 @@ def projection_chart(
             handles.append(line)
             texts.append(w["history"])
             for x, y in zip(xs, ys):
-                ax.annotate(_percent(y, lang), xy=(x, y), xytext=(0, 7), textcoords="offset points",
-                            ha="center", va="bottom", fontsize=7.5, color=_BASE)
+                ax.annotate(
+                    _percent(y, lang),
+                    xy=(x, y),
+                    xytext=(0, 7),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=7.5,
+                    color=_BASE,
+                )
         right = xs[-1] if xs else _to_num(_dt.date.today())
         left = xs[0] if xs else right
         if possible:
@@ -1066,19 +1198,36 @@ def projection_chart(
             if xs:
                 ax.plot([xs[-1], xe], [ys[-1], expected], color=_BASE, linestyle=(0, (4, 3)), linewidth=1.3, zorder=2)
             container = ax.errorbar(
-                [xe], [expected], yerr=[[expected - low], [high - expected]], fmt="D", markersize=6,
-                markerfacecolor="white", markeredgecolor=_BASE, markeredgewidth=1.4, color=_BASE,
-                elinewidth=1.3, capsize=4, zorder=4,
+                [xe],
+                [expected],
+                yerr=[[expected - low], [high - expected]],
+                fmt="D",
+                markersize=6,
+                markerfacecolor="white",
+                markeredgecolor=_BASE,
+                markeredgewidth=1.4,
+                color=_BASE,
+                elinewidth=1.3,
+                capsize=4,
+                zorder=4,
             )
             handles.append(container)
             texts.append(w["projection"])
             ax.annotate(
                 w["projection_at"].format(
-                    date=format_date(end, lang), value=_percent(expected, lang),
-                    low=_percent(low, lang), high=_percent(high, lang),
+                    date=format_date(end, lang),
+                    value=_percent(expected, lang),
+                    low=_percent(low, lang),
+                    high=_percent(high, lang),
                 ),
-                xy=(xe, high), xytext=(2, 7), textcoords="offset points", ha="right", va="bottom",
-                fontsize=7.5, color=_BASE, fontweight="bold",
+                xy=(xe, high),
+                xytext=(2, 7),
+                textcoords="offset points",
+                ha="right",
+                va="bottom",
+                fontsize=7.5,
+                color=_BASE,
+                fontweight="bold",
             )
             right = max(right, xe)
             left = min(left, xe)
@@ -1087,8 +1236,17 @@ def projection_chart(
             reason = _field(projection, "reason") or _field(projection, f"reason_{lang}")
             if isinstance(reason, str) and reason.strip():
                 message += "\n" + textwrap.fill(reason.strip(), width=50)
-            ax.text(0.97, 0.5, message, transform=ax.transAxes, ha="right", va="center", color=_MUTED,
-                    fontsize=8.5, fontstyle="italic")
+            ax.text(
+                0.97,
+                0.5,
+                message,
+                transform=ax.transAxes,
+                ha="right",
+                va="center",
+                color=_MUTED,
+                fontsize=8.5,
+                fontstyle="italic",
+            )
         start_year = mdates.num2date(left).year
         end_year = mdates.num2date(right).year + 1
         ax.set_xlim(_to_num(_dt.date(start_year, 1, 1)), _to_num(_dt.date(end_year, 1, 1)) + 20)
@@ -1128,8 +1286,16 @@ def add_footnote(fig: Figure, text: str, width: int = 115) -> Figure:
         lowest = min(lowest, to_figure.transform((0, box.y0))[1])
     top = lowest - 0.01
     with _house_style():
-        fig.text(0.01, top, textwrap.fill(str(text).strip(), width=width), ha="left", va="top",
-                 fontsize=7, color="#555555", linespacing=1.2)
+        fig.text(
+            0.01,
+            top,
+            textwrap.fill(str(text).strip(), width=width),
+            ha="left",
+            va="top",
+            fontsize=7,
+            color="#555555",
+            linespacing=1.2,
+        )
     return fig
 
 
@@ -1176,8 +1342,9 @@ class OpaquePNGCanvas(FigureCanvasAgg):
         for key, value in {"Software": f"Matplotlib version{matplotlib.__version__}", **(metadata or {})}.items():
             if value is not None:
                 info.add_text(key, value)
-        image.save(filename_or_obj, format="png", pnginfo=info, dpi=(self.figure.dpi, self.figure.dpi),
-                   **(pil_kwargs or {}))
+        image.save(
+            filename_or_obj, format="png", pnginfo=info, dpi=(self.figure.dpi, self.figure.dpi), **(pil_kwargs or {})
+        )
 
 
 #: savefig(backend="module://nap_analysis.figures") renders with this canvas.
@@ -1219,11 +1386,16 @@ def figure_bytes(fig: Figure, kind: str, box=None) -> bytes:
     else:
         raise ValueError(f"format must be 'png' or 'svg', not {kind!r}")
     buffer = io.BytesIO()
-    with _house_style():
-        # SVG text stays text (fonttype 'none'), so a nota writer can edit a label
-        with matplotlib.rc_context({"svg.hashsalt": "nap-analysis", "svg.fonttype": "none"}):
-            fig.savefig(buffer, format=kind, dpi=SAVE_DPI, metadata=metadata, bbox_inches=box or _tight_box(fig),
-                        backend=backend)
+    # SVG text stays text (fonttype 'none'), so a nota writer can edit a label
+    with _house_style(), matplotlib.rc_context({"svg.hashsalt": "nap-analysis", "svg.fonttype": "none"}):
+        fig.savefig(
+            buffer,
+            format=kind,
+            dpi=SAVE_DPI,
+            metadata=metadata,
+            bbox_inches=box or _tight_box(fig),
+            backend=backend,
+        )
     return _with_font_fallbacks(buffer.getvalue()) if kind == "svg" else buffer.getvalue()
 
 
@@ -1243,11 +1415,18 @@ def describe_svg(svg: bytes, title: str, description: str, lang: str | None = No
     if lang:
         root = root[:-1] + f" xml:lang={quoteattr(lang)} lang={quoteattr(lang)}>".encode()
     inner = f"\n <title>{escape(title)}</title>\n <desc>{escape(description)}</desc>".encode()
-    return svg[:match.start()] + root + inner + svg[match.end():]
+    return svg[: match.start()] + root + inner + svg[match.end() :]
 
 
-def render(fig: Figure, name: str, caption: str, alt: str, notes: list[Paragraph] | None = None,
-           svg: bool = True, lang: str | None = None) -> FigureBlock:
+def render(
+    fig: Figure,
+    name: str,
+    caption: str,
+    alt: str,
+    notes: list[Paragraph] | None = None,
+    svg: bool = True,
+    lang: str | None = None,
+) -> FigureBlock:
     """The chart as a document figure: PNG (and SVG) rendered once, with its caption and alt text;
     the SVG carries the caption as its ``<title>`` and the alt text as its ``<desc>`` (in ``lang``)."""
     _check_name(name)

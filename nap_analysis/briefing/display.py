@@ -5,6 +5,7 @@ model. A :class:`SectionView` is a :class:`~.model.Section` whose notebook displ
 the rendered section and the section itself (:data:`~.model.MIMETYPE`), so the executed notebook
 is the record the run assembles the documents from.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

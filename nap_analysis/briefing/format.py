@@ -4,6 +4,7 @@ Every number a document, chart or table shows goes through :class:`Format`, so a
 0,125 reads "13%" everywhere (rounded half up, never banker's rounding), Dutch text gets the
 decimal comma and the thousands point, and dates read "1 december 2026", not "2026-12-01".
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -6,6 +6,7 @@ exclamation mark, stopped a square with a cross, not started an empty circle, fu
 otherwise a diamond. The colours are the charts' (:data:`.charts.STATUS_COLOURS`). The icon is
 decoration next to the status word, never the only carrier of meaning.
 """
+
 from __future__ import annotations
 
 from functools import cache
@@ -22,21 +23,31 @@ COLOURS = {
 _INK = "#1d1d1b"
 
 _SHAPES = {
-    "completed": ('<circle cx="8" cy="8" r="7" fill="{c}" stroke="{c}"/>'
-                  '<path d="M4.4 8.3 L7 10.8 L11.8 5.4" fill="none" stroke="#ffffff" stroke-width="1.8" '
-                  'stroke-linecap="round" stroke-linejoin="round"/>'),
-    "in_progress": ('<circle cx="8" cy="8" r="6.6" fill="#ffffff" stroke="{c}" stroke-width="1.6"/>'
-                    '<path d="M8 1.4 A6.6 6.6 0 0 1 8 14.6 Z" fill="{c}"/>'),
-    "delayed": ('<path d="M8 1.2 L15.2 14.4 L0.8 14.4 Z" fill="{c}" stroke="' + _INK + '" stroke-width="1" '
-                'stroke-linejoin="round"/><rect x="7.2" y="5.4" width="1.6" height="5" fill="' + _INK + '"/>'
-                '<rect x="7.2" y="11.6" width="1.6" height="1.6" fill="' + _INK + '"/>'),
-    "stopped": ('<rect x="1.2" y="1.2" width="13.6" height="13.6" rx="1.5" fill="{c}" stroke="{c}"/>'
-                '<path d="M4.6 4.6 L11.4 11.4 M11.4 4.6 L4.6 11.4" stroke="#ffffff" stroke-width="1.8" '
-                'stroke-linecap="round"/>'),
+    "completed": (
+        '<circle cx="8" cy="8" r="7" fill="{c}" stroke="{c}"/>'
+        '<path d="M4.4 8.3 L7 10.8 L11.8 5.4" fill="none" stroke="#ffffff" stroke-width="1.8" '
+        'stroke-linecap="round" stroke-linejoin="round"/>'
+    ),
+    "in_progress": (
+        '<circle cx="8" cy="8" r="6.6" fill="#ffffff" stroke="{c}" stroke-width="1.6"/>'
+        '<path d="M8 1.4 A6.6 6.6 0 0 1 8 14.6 Z" fill="{c}"/>'
+    ),
+    "delayed": (
+        '<path d="M8 1.2 L15.2 14.4 L0.8 14.4 Z" fill="{c}" stroke="' + _INK + '" stroke-width="1" '
+        'stroke-linejoin="round"/><rect x="7.2" y="5.4" width="1.6" height="5" fill="' + _INK + '"/>'
+        '<rect x="7.2" y="11.6" width="1.6" height="1.6" fill="' + _INK + '"/>'
+    ),
+    "stopped": (
+        '<rect x="1.2" y="1.2" width="13.6" height="13.6" rx="1.5" fill="{c}" stroke="{c}"/>'
+        '<path d="M4.6 4.6 L11.4 11.4 M11.4 4.6 L4.6 11.4" stroke="#ffffff" stroke-width="1.8" '
+        'stroke-linecap="round"/>'
+    ),
     "not_started": '<circle cx="8" cy="8" r="6.4" fill="{c}" stroke="#5c5c5c" stroke-width="1.4"/>',
-    "alternative": ('<path d="M8 0.8 L15.2 8 L8 15.2 L0.8 8 Z" fill="{c}" stroke="' + _INK + '" stroke-width="0.8"/>'
-                    '<path d="M5 8 L11 8 M8.6 5.6 L11 8 L8.6 10.4" fill="none" stroke="' + _INK + '" '
-                    'stroke-width="1.3" stroke-linecap="round" stroke-linejoin="round"/>'),
+    "alternative": (
+        '<path d="M8 0.8 L15.2 8 L8 15.2 L0.8 8 Z" fill="{c}" stroke="' + _INK + '" stroke-width="0.8"/>'
+        '<path d="M5 8 L11 8 M8.6 5.6 L11 8 L8.6 10.4" fill="none" stroke="' + _INK + '" '
+        'stroke-width="1.3" stroke-linecap="round" stroke-linejoin="round"/>'
+    ),
 }
 
 STATUSES = tuple(_SHAPES)
@@ -52,8 +63,10 @@ def svg(code: str, size_px: int = 12, standalone: bool = False) -> str:
     namespace = ' xmlns="http://www.w3.org/2000/svg"'
     head = '<?xml version="1.0" encoding="UTF-8"?>\n' if standalone else ""
     hidden = "" if standalone else ' aria-hidden="true" focusable="false"'
-    return (f'{head}<svg{namespace} class="nap-icon" width="{size_px}" height="{size_px}" viewBox="0 0 16 16"'
-            f'{hidden}>{body}</svg>')
+    return (
+        f'{head}<svg{namespace} class="nap-icon" width="{size_px}" height="{size_px}" viewBox="0 0 16 16"'
+        f"{hidden}>{body}</svg>"
+    )
 
 
 @cache

@@ -11,6 +11,7 @@ output): a section notebook *displays* its section (:mod:`.display`), the execut
 carries it, and the run assembles the documents from what the notebooks computed (nothing is
 computed twice).
 """
+
 from __future__ import annotations
 
 import base64
@@ -35,7 +36,7 @@ class Span:
     strong: bool = False
 
 
-Inline = Union[str, Span]
+Inline = str | Span
 
 
 def spans(*parts: Inline) -> list[Span]:
@@ -50,7 +51,7 @@ class Paragraph:
     style: str = "body"
 
     @classmethod
-    def of(cls, *parts: Inline, style: str = "body") -> "Paragraph":
+    def of(cls, *parts: Inline, style: str = "body") -> Paragraph:
         return cls(spans(*parts), style)
 
     @property
@@ -116,13 +117,19 @@ class Table:
         """The typed values, cells unwrapped (for spreadsheets and tests)."""
         return [[c.value if isinstance(c, Cell) else c for c in row] for row in self.rows]
 
-    def for_document(self) -> "Table":
+    def for_document(self) -> Table:
         """The table as a document shows it: without its export-only columns."""
         keep = [j for j, c in enumerate(self.columns) if not c.export_only]
         if len(keep) == len(self.columns):
             return self
-        return Table(self.name, self.caption, [self.columns[j] for j in keep],
-                     [[row[j] for j in keep] for row in self.rows], self.notes, self.header_rows)
+        return Table(
+            self.name,
+            self.caption,
+            [self.columns[j] for j in keep],
+            [[row[j] for j in keep] for row in self.rows],
+            self.notes,
+            self.header_rows,
+        )
 
 
 @dataclass
@@ -165,7 +172,7 @@ class Section:
     key_points: list[KeyPoint] = field(default_factory=list)
     methods: list[Paragraph] = field(default_factory=list)
 
-    def add(self, *blocks: Block) -> "Section":
+    def add(self, *blocks: Block) -> Section:
         self.blocks.extend(b for b in blocks if b is not None)
         return self
 
@@ -213,8 +220,9 @@ class Document:
 
 # --------------------------------------------------------------------------- JSON
 
-_TYPES = {cls.__name__: cls for cls in (Span, Paragraph, BulletList, Cell, Column, Table, Figure, KeyPoint, Section,
-                                          Document)}
+_TYPES = {
+    cls.__name__: cls for cls in (Span, Paragraph, BulletList, Cell, Column, Table, Figure, KeyPoint, Section, Document)
+}
 
 
 def _encode(value):

@@ -10,6 +10,7 @@ Texts are in the register of a nota: full sentences, no method names in the runn
 (those go to the Verantwoording, with the technical term in brackets), numbers in the
 document's notation, every share with its base, every judgement with its yardstick.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,13 +23,21 @@ from ..data import vocabulary as v
 from ..errors import UsageError
 from ..words import Words, words
 from . import charts
-from .format import Format, fmt, is_missing
 from .display import SectionView
+from .format import Format, fmt, is_missing
 from .model import BulletList, Cell, Column, Figure, KeyPoint, Paragraph, Section, Span, Table
 
 #: Where a key point stands in the Kernpunten (lower first).
-RANK = {"total": 10, "stopped": 20, "delayed": 30, "on_course": 40, "changes": 50, "motions": 60,
-        "indicators": 70, "projection": 80}
+RANK = {
+    "total": 10,
+    "stopped": 20,
+    "delayed": 30,
+    "on_course": 40,
+    "changes": 50,
+    "motions": 60,
+    "indicators": 70,
+    "projection": 80,
+}
 
 
 @dataclass
@@ -49,7 +58,7 @@ class Context:
         self.f = fmt(self.language)
 
     @classmethod
-    def open(cls, data_dir=None, report_year=None, language: str = "nl", date: str | None = None) -> "Context":
+    def open(cls, data_dir=None, report_year=None, language: str = "nl", date: str | None = None) -> Context:
         """Load and check the data and the parameters as papermill passes them."""
         from ..resources import data_dir as bundled
 
@@ -148,8 +157,12 @@ def relabel_note(ctx: Context) -> Paragraph | None:
 
 def skipped(ctx: Context, key: str, table: str) -> Section:
     """The section of an optional table the data do not have: said, not silently left out."""
-    return SectionView(key, ctx.w[f"heading.{key}"], [Paragraph.of(ctx.w("skipped.table", file=f"{table}.csv"),
-                                                               style="note")], language=ctx.language)
+    return SectionView(
+        key,
+        ctx.w[f"heading.{key}"],
+        [Paragraph.of(ctx.w("skipped.table", file=f"{table}.csv"), style="note")],
+        language=ctx.language,
+    )
 
 
 # --------------------------------------------------------------------------- 1 progress
@@ -158,23 +171,34 @@ def skipped(ctx: Context, key: str, table: str) -> Section:
 def progress_figure(ctx: Context, compare: pd.DataFrame) -> Figure:
     current = compare[compare["report_year"] == ctx.year]
     lines = current[(current["status"] == "completed") & (current["actielijn"].astype(str) != v.TOTAL)]
-    parts = [ctx.w("alt.progress_line", line=line, share=ctx.f.percent(share))
-             for line, share in zip(lines["actielijn"].astype(str), lines["share"])]
+    parts = [
+        ctx.w("alt.progress_line", line=line, share=ctx.f.percent(share))
+        for line, share in zip(lines["actielijn"].astype(str), lines["share"])
+    ]
     total = current[(current["actielijn"].astype(str) == v.TOTAL)]
     shares = dict(zip(total["status"].astype(str), total["share"]))
-    totals = [ctx.w("alt.progress_status", label=ctx.labels[code], share=ctx.f.percent(shares[code]))
-              for code in v.ACTIVITY_STATUSES if shares.get(code, 0) > 0]
+    totals = [
+        ctx.w("alt.progress_status", label=ctx.labels[code], share=ctx.f.percent(shares[code]))
+        for code in v.ACTIVITY_STATUSES
+        if shares.get(code, 0) > 0
+    ]
     shown_previous = ctx.previous is not None and bool((compare["report_year"] == ctx.previous).any())
-    alt = ctx.w("alt.progress", year=ctx.year, label=ctx.labels["completed"], parts=ctx.w.join(parts),
-                totals=ctx.w.join(totals),
-                previous=ctx.w("alt.progress_previous", previous=ctx.previous) if shown_previous else "")
+    alt = ctx.w(
+        "alt.progress",
+        year=ctx.year,
+        label=ctx.labels["completed"],
+        parts=ctx.w.join(parts),
+        totals=ctx.w.join(totals),
+        previous=ctx.w("alt.progress_previous", previous=ctx.previous) if shown_previous else "",
+    )
     fig = charts.progress_chart(compare, ctx.labels, lang=ctx.language)
     charts.add_footnote(fig, provenance_paragraph(ctx).text)
     return charts.render(fig, "voortgang_per_actielijn", ctx.w("fig.progress", year=ctx.year), alt, lang=ctx.language)
 
 
-def progress_section(ctx: Context, current: pd.DataFrame, compare: pd.DataFrame, judgement: pd.DataFrame,
-                     figure: Figure | None = None) -> Section:
+def progress_section(
+    ctx: Context, current: pd.DataFrame, compare: pd.DataFrame, judgement: pd.DataFrame, figure: Figure | None = None
+) -> Section:
     """Progress per action line: counts and shares, the on-course judgement, the chart, the table."""
     w, f = ctx.w, ctx.f
     section = SectionView("progress", w["heading.progress"], language=ctx.language)
@@ -205,8 +229,9 @@ def on_course_sentence(ctx: Context, judgement: pd.DataFrame) -> str:
         parts.append(w("kp.on_course_ok", lines=_lines(ctx, ok)))
     for row in not_ok.itertuples(index=False):
         key = "kp.on_course_not" if row.delayed == 1 else "kp.on_course_not_many"
-        parts.append(w(key, line=row.actielijn, delayed=row.delayed, running=row.running,
-                       share=f.percent(row.delayed_share)))
+        parts.append(
+            w(key, line=row.actielijn, delayed=row.delayed, running=row.running, share=f.percent(row.delayed_share))
+        )
     if nothing:
         parts.append(w("kp.on_course_nothing", lines=_lines(ctx, nothing)))
     text = w("kp.on_course", parts="; ".join(parts), yardstick=yardstick)
@@ -229,8 +254,10 @@ def progress_table(ctx: Context, current: pd.DataFrame, compare: pd.DataFrame) -
     labels = ctx.labels
     columns = [Column("actielijn", w["col.actielijn"], "text", width=1.3)]
     columns += [Column(code, labels[code], "integer") for code in v.ACTIVITY_STATUSES]
-    columns += [Column("n", w["col.total"], "integer"),
-                Column("share_completed", w("col.share_completed", year=ctx.year), "share")]
+    columns += [
+        Column("n", w["col.total"], "integer"),
+        Column("share_completed", w("col.share_completed", year=ctx.year), "share"),
+    ]
     if ctx.previous is not None:
         columns.append(Column("share_completed_previous", w("col.share_completed", year=ctx.previous), "share"))
     columns.append(Column("n_illustrative", w["col.of_which_illustrative"], "integer"))
@@ -262,8 +289,13 @@ def changes_figure(ctx: Context, changes: pd.DataFrame) -> Figure:
     alt = ctx.w("alt.changes", previous=ctx.previous or "", year=ctx.year, parts=ctx.w.join(parts) or "-")
     fig = charts.changes_chart(changes, lang=ctx.language)
     charts.add_footnote(fig, provenance_paragraph(ctx).text)
-    return charts.render(fig, "veranderingen_sinds_vorig_jaar", ctx.w("fig.changes", previous=ctx.previous or "",
-                                                                        year=ctx.year), alt, lang=ctx.language)
+    return charts.render(
+        fig,
+        "veranderingen_sinds_vorig_jaar",
+        ctx.w("fig.changes", previous=ctx.previous or "", year=ctx.year),
+        alt,
+        lang=ctx.language,
+    )
 
 
 def flags_section(ctx: Context, flags: pd.DataFrame, changes: pd.DataFrame, figure: Figure | None = None) -> Section:
@@ -278,19 +310,29 @@ def flags_section(ctx: Context, flags: pd.DataFrame, changes: pd.DataFrame, figu
         # in the section the table below gives the explanations: the sentence without them
         section.add(_flag_point(ctx, code, rows, acts, with_explanation=False))
     if len(current):
-        columns = [Column("activity_id", w["col.nr"], "text", width=0.5),
-                   Column("actielijn", w["col.actielijn_short"], "integer", width=0.6),
-                   Column("title", w["col.activity"], "text", width=3),
-                   Column("owner", w["col.owner"], "text", width=0.8),
-                   Column("status", w["col.status"], "status", width=1.1),
-                   Column("explanation", w["col.explanation"], "text", width=4),
-                   Column("status_basis", w["col.status_basis"], "text", width=0.9)]
+        columns = [
+            Column("activity_id", w["col.nr"], "text", width=0.5),
+            Column("actielijn", w["col.actielijn_short"], "integer", width=0.6),
+            Column("title", w["col.activity"], "text", width=3),
+            Column("owner", w["col.owner"], "text", width=0.8),
+            Column("status", w["col.status"], "status", width=1.1),
+            Column("explanation", w["col.explanation"], "text", width=4),
+            Column("status_basis", w["col.status_basis"], "text", width=0.9),
+        ]
         rows = []
         for row in current.sort_values(["flag", "actielijn", "activity_id"], key=_flag_order).itertuples(index=False):
             act = acts.loc[row.activity_id]
-            rows.append([row.activity_id, int(row.actielijn), ctx.title_cell(row.title, act.get("origin", "nap")),
-                         act["owner"], ctx.status_cell(str(row.status)), Cell(row.explanation, lang=_nl(ctx)),
-                         ctx.basis_word(str(act["status_basis"]))])
+            rows.append(
+                [
+                    row.activity_id,
+                    int(row.actielijn),
+                    ctx.title_cell(row.title, act.get("origin", "nap")),
+                    act["owner"],
+                    ctx.status_cell(str(row.status)),
+                    Cell(row.explanation, lang=_nl(ctx)),
+                    ctx.basis_word(str(act["status_basis"])),
+                ]
+            )
         section.add(Table("vertraagd_en_stopgezet", w("table.flags", year=ctx.year), columns, rows))
     section.add(changes_subsection(ctx, changes, figure), provenance_paragraph(ctx))
     return section
@@ -306,8 +348,9 @@ def _flag_order(series: pd.Series) -> pd.Series:
     return series
 
 
-def _flag_point(ctx: Context, code: str, rows: pd.DataFrame, acts: pd.DataFrame,
-                with_explanation: bool = True) -> Paragraph:
+def _flag_point(
+    ctx: Context, code: str, rows: pd.DataFrame, acts: pd.DataFrame, with_explanation: bool = True
+) -> Paragraph:
     """'One activity is stopped: ...' with its explanation; made-up activities said so in the sentence."""
     w = ctx.w
     if rows.empty:
@@ -339,13 +382,19 @@ def changes_subsection(ctx: Context, changes: pd.DataFrame, figure: Figure | Non
         sub.add(Paragraph.of(w["changes.no_previous"], style="note"))
         return sub
     counts = changes["change"].astype(str).value_counts()
-    good = [w(f"change.{k}", n=int(counts[k])) for k in ("completed", "started", "recovered", "appeared") if counts.get(k)]
+    good = [
+        w(f"change.{k}", n=int(counts[k])) for k in ("completed", "started", "recovered", "appeared") if counts.get(k)
+    ]
     bad = [w(f"change.{k}", n=int(counts[k])) for k in ("delayed", "stopped", "regressed", "dropped") if counts.get(k)]
     if not good and not bad:
         sentence = w("kp.changes_none", previous=ctx.previous)
     else:
-        sentence = w("kp.changes", previous=ctx.previous, good=ctx.w.join(good) or w["changes.nothing_good"],
-                     bad=ctx.w.join(bad) or w["changes.nothing_bad"])
+        sentence = w(
+            "kp.changes",
+            previous=ctx.previous,
+            good=ctx.w.join(good) or w["changes.nothing_good"],
+            bad=ctx.w.join(bad) or w["changes.nothing_bad"],
+        )
     made_up = _made_up_in(ctx, changes["activity_id"])
     if made_up:
         sentence += " " + w("kp.changes_made_up", n=len(made_up), ids=ctx.w.join(made_up))
@@ -354,23 +403,46 @@ def changes_subsection(ctx: Context, changes: pd.DataFrame, figure: Figure | Non
     if figure is not None:
         sub.add(figure)
     if len(changes):
-        columns = [Column("activity_id", w["col.nr"], "text", width=0.5),
-                   Column("actielijn", w["col.actielijn_short"], "integer", width=0.6),
-                   Column("title", w["col.activity"], "text", width=3.2),
-                   Column("status_from", w("col.status_in", year=ctx.previous), "status", width=1.2),
-                   Column("status_to", w("col.status_in", year=ctx.year), "status", width=1.2),
-                   Column("change", w["col.change"], "text", width=1.1)]
+        columns = [
+            Column("activity_id", w["col.nr"], "text", width=0.5),
+            Column("actielijn", w["col.actielijn_short"], "integer", width=0.6),
+            Column("title", w["col.activity"], "text", width=3.2),
+            Column("status_from", w("col.status_in", year=ctx.previous), "status", width=1.2),
+            Column("status_to", w("col.status_in", year=ctx.year), "status", width=1.2),
+            Column("change", w["col.change"], "text", width=1.1),
+        ]
         origin = _origins(ctx)
         previous_labels = ctx.programme.labels(ctx.previous, ctx.language)
         rows = []
         for row in changes.itertuples(index=False):
-            before = (Cell(previous_labels.get(row.status_from, row.status_from), icon=row.status_from)
-                      if isinstance(row.status_from, str) else Cell("", text=w["word.not_in_overview"]))
-            after = ctx.status_cell(row.status_to) if isinstance(row.status_to, str) else Cell("", text=w["word.not_in_overview"])
-            rows.append([row.activity_id, int(row.actielijn), ctx.title_cell(row.title, origin.get(row.activity_id, "nap")),
-                         before, after, w[f"change_word.{row.change}"]])
-        sub.add(Table("veranderingen_sinds_vorig_jaar", w("table.changes", previous=ctx.previous, year=ctx.year),
-                      columns, rows))
+            before = (
+                Cell(previous_labels.get(row.status_from, row.status_from), icon=row.status_from)
+                if isinstance(row.status_from, str)
+                else Cell("", text=w["word.not_in_overview"])
+            )
+            after = (
+                ctx.status_cell(row.status_to)
+                if isinstance(row.status_to, str)
+                else Cell("", text=w["word.not_in_overview"])
+            )
+            rows.append(
+                [
+                    row.activity_id,
+                    int(row.actielijn),
+                    ctx.title_cell(row.title, origin.get(row.activity_id, "nap")),
+                    before,
+                    after,
+                    w[f"change_word.{row.change}"],
+                ]
+            )
+        sub.add(
+            Table(
+                "veranderingen_sinds_vorig_jaar",
+                w("table.changes", previous=ctx.previous, year=ctx.year),
+                columns,
+                rows,
+            )
+        )
     return sub
 
 
@@ -422,8 +494,10 @@ def motions_section(ctx: Context, table: pd.DataFrame | None, figure: Figure | N
         part = table[table["kind"].astype(str) == kind]
         by = dict(zip(part["status"].astype(str), part["n"].astype(int)))
         rows.append([w[f"kind_plural.{kind}"], *[by.get(c.key, 0) for c in columns[1:-1]], sum(by.values())])
-    section.add(Table("moties_en_toezeggingen", w("table.motions", year=ctx.year), columns, rows),
-                provenance_paragraph(ctx, "motions"))
+    section.add(
+        Table("moties_en_toezeggingen", w("table.motions", year=ctx.year), columns, rows),
+        provenance_paragraph(ctx, "motions"),
+    )
     return section
 
 
@@ -434,9 +508,13 @@ def funds_figure(ctx: Context, lines: pd.DataFrame | None) -> Figure | None:
     if lines is None:
         return None
     money = lines[lines["total_eur"].notna()]
-    parts = [ctx.w("alt.funds_line", ministry=m, instrument=i or "", amount=ctx.f.euro(t))
-             for m, i, t in money.groupby(["ministry", "instrument"], sort=False, dropna=False)["total_eur"].sum().reset_index()
-             .itertuples(index=False)]
+    parts = [
+        ctx.w("alt.funds_line", ministry=m, instrument=i or "", amount=ctx.f.euro(t))
+        for m, i, t in money.groupby(["ministry", "instrument"], sort=False, dropna=False)["total_eur"]
+        .sum()
+        .reset_index()
+        .itertuples(index=False)
+    ]
     none = sorted(set(lines.loc[lines["status"] == "no_funds", "ministry"]))
     alt = ctx.w("alt.funds", parts=ctx.w.join(parts))
     if none:
@@ -445,27 +523,39 @@ def funds_figure(ctx: Context, lines: pd.DataFrame | None) -> Figure | None:
     return charts.render(fig, "middelen_per_instrument", ctx.w["fig.funds"], alt, lang=ctx.language)
 
 
-def funds_section(ctx: Context, lines: pd.DataFrame | None, totals: pd.DataFrame | None,
-                  figure: Figure | None = None) -> Section:
+def funds_section(
+    ctx: Context, lines: pd.DataFrame | None, totals: pd.DataFrame | None, figure: Figure | None = None
+) -> Section:
     """Funds as the memos give them: per instrument and purpose, the amount and period as stated."""
     if lines is None:
         return skipped(ctx, "funds", "funds")
     w, f = ctx.w, ctx.f
     section = SectionView("funds", w["heading.funds"], language=ctx.language)
     for row in totals[totals["parts"] > 1].itertuples(index=False):
-        section.add(Paragraph.of(w("funds.instrument_total", ministry=row.ministry, instrument=row.instrument,
-                                   amount=f.euro(row.total_eur), parts=row.parts)))
+        section.add(
+            Paragraph.of(
+                w(
+                    "funds.instrument_total",
+                    ministry=row.ministry,
+                    instrument=row.instrument,
+                    amount=f.euro(row.total_eur),
+                    parts=row.parts,
+                )
+            )
+        )
     if figure is not None:
         section.add(figure)
-    columns = [Column("ministry", w["col.ministry"], "text", width=0.8),
-               Column("instrument", w["col.instrument"], "text", width=1.4),
-               Column("purpose", w["col.purpose"], "text", width=3.4),
-               Column("period", w["col.period"], "text", width=1.0),
-               Column("amount_eur", w["col.amount"], "euro", width=1.2),
-               Column("basis", w["col.amount_basis"], "text", width=0.9),
-               Column("status", w["col.fund_status"], "text", width=1.3),
-               Column("note", w["col.note_ref"], "text", width=0.5),
-               Column("interpretation", w["col.interpretation"], "text", export_only=True)]
+    columns = [
+        Column("ministry", w["col.ministry"], "text", width=0.8),
+        Column("instrument", w["col.instrument"], "text", width=1.4),
+        Column("purpose", w["col.purpose"], "text", width=3.4),
+        Column("period", w["col.period"], "text", width=1.0),
+        Column("amount_eur", w["col.amount"], "euro", width=1.2),
+        Column("basis", w["col.amount_basis"], "text", width=0.9),
+        Column("status", w["col.fund_status"], "text", width=1.3),
+        Column("note", w["col.note_ref"], "text", width=0.5),
+        Column("interpretation", w["col.interpretation"], "text", export_only=True),
+    ]
     rows, notes = [], []
     for row in lines.itertuples(index=False):
         period = _period_text(ctx, row.period)
@@ -474,9 +564,19 @@ def funds_section(ctx: Context, lines: pd.DataFrame | None, totals: pd.DataFrame
         if row.interpretation:  # what the data file had to read into a source, said in the table's notes
             notes.append(Paragraph.of(f"{len(notes) + 1}. ", ctx.dutch(row.interpretation), style="note"))
             reference = str(len(notes))
-        rows.append([row.ministry, row.instrument or "", Cell(row.purpose or "", lang=_nl(ctx)), period,
-                     None if is_missing(row.amount_eur) else float(row.amount_eur), basis,
-                     w[f"fund_status.{row.status}"], reference, Cell(row.interpretation or "", lang=_nl(ctx))])
+        rows.append(
+            [
+                row.ministry,
+                row.instrument or "",
+                Cell(row.purpose or "", lang=_nl(ctx)),
+                period,
+                None if is_missing(row.amount_eur) else float(row.amount_eur),
+                basis,
+                w[f"fund_status.{row.status}"],
+                reference,
+                Cell(row.interpretation or "", lang=_nl(ctx)),
+            ]
+        )
     notes.append(Paragraph.of(w["funds.note"], style="note"))
     section.add(Table("middelen", w["table.funds"], columns, rows, notes=notes))
     return section
@@ -502,11 +602,17 @@ def milestones_figures(ctx: Context, table: pd.DataFrame | None) -> list[Figure]
     for number, phase in enumerate(phases, start=1):
         part = table[table["phase"].fillna("").astype(str) == phase]
         late = part[(part["slip_days"].fillna(0) > 0) | (part["slip_months"].fillna(0) > 0)]
-        parts = [ctx.w("alt.milestone", milestone=m, planned=_when_text(ctx, p, pp), actual=_when_text(ctx, a, ap))
-                 for m, p, pp, a, ap in zip(late["milestone"], late["planned"], late["planned_precision"],
-                                            late["actual"], late["actual_precision"])]
-        alt = (ctx.w("alt.milestones", phase=phase, n=len(part), late=len(late), parts=ctx.w.join(parts)) if parts
-               else ctx.w("alt.milestones_on_time", phase=phase, n=len(part)))
+        parts = [
+            ctx.w("alt.milestone", milestone=m, planned=_when_text(ctx, p, pp), actual=_when_text(ctx, a, ap))
+            for m, p, pp, a, ap in zip(
+                late["milestone"], late["planned"], late["planned_precision"], late["actual"], late["actual_precision"]
+            )
+        ]
+        alt = (
+            ctx.w("alt.milestones", phase=phase, n=len(part), late=len(late), parts=ctx.w.join(parts))
+            if parts
+            else ctx.w("alt.milestones_on_time", phase=phase, n=len(part))
+        )
         fig = charts.milestones_chart(part, lang=ctx.language)
         name = "planning_en_mijlpalen" if len(phases) == 1 else f"planning_en_mijlpalen_{number}"
         figures.append(charts.render(fig, name, ctx.w("fig.milestones", phase=phase), alt, lang=ctx.language))
@@ -525,24 +631,35 @@ def milestones_section(ctx: Context, table: pd.DataFrame | None, figures: list[F
     w = ctx.w
     section = SectionView("milestones", w["heading.milestones"], language=ctx.language)
     section.add(Paragraph.of(w["milestones.lead"]), *(figures or []))
-    columns = [Column("phase", w["col.phase"], "text", width=1.3),
-               Column("milestone", w["col.milestone"], "text", width=3),
-               Column("planned", w["col.planned"], "date", width=1.2),
-               Column("actual", w["col.actual"], "date", width=1.2),
-               Column("slip", w["col.slip"], "text", width=1.0)]
+    columns = [
+        Column("phase", w["col.phase"], "text", width=1.3),
+        Column("milestone", w["col.milestone"], "text", width=3),
+        Column("planned", w["col.planned"], "date", width=1.2),
+        Column("actual", w["col.actual"], "date", width=1.2),
+        Column("slip", w["col.slip"], "text", width=1.0),
+    ]
     rows = []
     for row in table.itertuples(index=False):
         if not is_missing(row.slip_months) and row.approximate:
             slip = w("slip.about_months", n=f"{int(row.slip_months):+d}".replace("-", "−"))
         elif not is_missing(row.slip_days):
-            slip = w("slip.days", n=f"{int(row.slip_days):+d}".replace("-", "−")) if row.slip_days else w["slip.on_time"]
+            slip = (
+                w("slip.days", n=f"{int(row.slip_days):+d}".replace("-", "−")) if row.slip_days else w["slip.on_time"]
+            )
         else:
             slip = ""
-        rows.append([Cell(row.phase, lang=_nl(ctx)), Cell(row.milestone, lang=_nl(ctx)),
-                     _when_cell(ctx, row.planned, row.planned_precision),
-                     _when_cell(ctx, row.actual, row.actual_precision), slip])
-    table_block = Table("mijlpalen", w["table.milestones"], columns, rows,
-                        notes=[Paragraph.of(w["milestones.note"], style="note")])
+        rows.append(
+            [
+                Cell(row.phase, lang=_nl(ctx)),
+                Cell(row.milestone, lang=_nl(ctx)),
+                _when_cell(ctx, row.planned, row.planned_precision),
+                _when_cell(ctx, row.actual, row.actual_precision),
+                slip,
+            ]
+        )
+    table_block = Table(
+        "mijlpalen", w["table.milestones"], columns, rows, notes=[Paragraph.of(w["milestones.note"], style="note")]
+    )
     section.add(table_block)
     return section
 
@@ -573,15 +690,31 @@ def indicators_figure(ctx: Context, intervals: pd.DataFrame | None, changes: pd.
     if intervals is None or changes is None:
         return None
     sig = changes[changes["significant"]]
-    parts = [ctx.w("alt.indicator", indicator=indicator_label(r, ctx.language), group=group_label(r, ctx.language),
-                   pct_from=ctx.f.percent_value(r.pct_from, 1), pct_to=ctx.f.percent_value(r.pct_to, 1),
-                   year_from=r.year_from, year_to=r.year_to) for r in sig.itertuples(index=False)]
-    alt = (ctx.w("alt.indicators", n=len(changes), sig=len(sig), parts=ctx.w.join(parts)) if parts
-           else ctx.w("alt.indicators_none", n=len(changes)))
-    shown = intervals.assign(indicator=[indicator_label(r, ctx.language) for r in intervals.itertuples(index=False)],
-                             group=[group_label(r, ctx.language) for r in intervals.itertuples(index=False)])
-    shown_changes = changes.assign(indicator=[indicator_label(r, ctx.language) for r in changes.itertuples(index=False)],
-                                   group=[group_label(r, ctx.language) for r in changes.itertuples(index=False)])
+    parts = [
+        ctx.w(
+            "alt.indicator",
+            indicator=indicator_label(r, ctx.language),
+            group=group_label(r, ctx.language),
+            pct_from=ctx.f.percent_value(r.pct_from, 1),
+            pct_to=ctx.f.percent_value(r.pct_to, 1),
+            year_from=r.year_from,
+            year_to=r.year_to,
+        )
+        for r in sig.itertuples(index=False)
+    ]
+    alt = (
+        ctx.w("alt.indicators", n=len(changes), sig=len(sig), parts=ctx.w.join(parts))
+        if parts
+        else ctx.w("alt.indicators_none", n=len(changes))
+    )
+    shown = intervals.assign(
+        indicator=[indicator_label(r, ctx.language) for r in intervals.itertuples(index=False)],
+        group=[group_label(r, ctx.language) for r in intervals.itertuples(index=False)],
+    )
+    shown_changes = changes.assign(
+        indicator=[indicator_label(r, ctx.language) for r in changes.itertuples(index=False)],
+        group=[group_label(r, ctx.language) for r in changes.itertuples(index=False)],
+    )
     fig = charts.indicators_chart(shown, shown_changes, lang=ctx.language)
     return charts.render(fig, "monitorindicatoren", ctx.w["fig.indicators"], alt, lang=ctx.language)
 
@@ -594,9 +727,11 @@ def with_labels(changes: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame
     if "group_en" not in indicators:
         indicators = indicators.assign(group_en="")
     labels = indicators[["monitor", "indicator", "group", "label_nl", "label_en", "group_en"]].drop_duplicates(
-        ["monitor", "indicator", "group"])
+        ["monitor", "indicator", "group"]
+    )
     return changes.merge(labels, on=["monitor", "indicator", "group"], how="left").fillna(
-        {"label_nl": "", "label_en": "", "group_en": ""})
+        {"label_nl": "", "label_en": "", "group_en": ""}
+    )
 
 
 def indicators_section(ctx: Context, changes: pd.DataFrame | None, figure: Figure | None = None) -> Section:
@@ -610,29 +745,55 @@ def indicators_section(ctx: Context, changes: pd.DataFrame | None, figure: Figur
     lead = w("kp.indicators", pairs=len(changes), tested=len(tested), sig=len(significant))
     points = [lead] + [_change_sentence(ctx, r) for r in significant.itertuples(index=False)]
     section.key_points.append(KeyPoint(RANK["indicators"], Paragraph.of(" ".join(points[:3]))))  # a minute's reading
-    section.add(Paragraph.of(lead), BulletList([Paragraph.of(_change_sentence(ctx, r))
-                                                for r in changes.itertuples(index=False)]))
+    section.add(
+        Paragraph.of(lead),
+        BulletList([Paragraph.of(_change_sentence(ctx, r)) for r in changes.itertuples(index=False)]),
+    )
     if figure is not None:
         section.add(figure)
-    columns = [Column("indicator", w["col.indicator"], "text", width=3),
-               Column("group", w["col.group"], "text", width=1),
-               Column("year_from", w["col.year_from"], "year", width=0.6),
-               Column("year_to", w["col.year_to"], "year", width=0.6),
-               Column("pct_from", w["col.pct_from"], "percent", 1, width=0.7),
-               Column("pct_to", w["col.pct_to"], "percent", 1, width=0.7),
-               Column("diff_pp", w["col.diff_pp"], "pp", 1, width=0.8),
-               Column("ci", w["col.ci"], "text", width=1.2),
-               Column("verdict", w["col.verdict"], "text", width=1.6)]
+    columns = [
+        Column("indicator", w["col.indicator"], "text", width=3),
+        Column("group", w["col.group"], "text", width=1),
+        Column("year_from", w["col.year_from"], "year", width=0.6),
+        Column("year_to", w["col.year_to"], "year", width=0.6),
+        Column("pct_from", w["col.pct_from"], "percent", 1, width=0.7),
+        Column("pct_to", w["col.pct_to"], "percent", 1, width=0.7),
+        Column("diff_pp", w["col.diff_pp"], "pp", 1, width=0.8),
+        Column("ci", w["col.ci"], "text", width=1.2),
+        Column("verdict", w["col.verdict"], "text", width=1.6),
+    ]
     rows = []
     for r in changes.itertuples(index=False):
-        ci = (w("ci.range", low=f.number(r.ci_low_pp, 1, sign=True), high=f.number(r.ci_high_pp, 1, sign=True))
-              if not is_missing(r.ci_low_pp) else "")
-        rows.append([Cell(indicator_label(r, ctx.language), lang=None if (getattr(r, f"label_{ctx.language}", "")) else _nl(ctx)),
-                     Cell(group_label(r, ctx.language), lang=None if getattr(r, "group_en", "") else _nl(ctx)),
-                     int(r.year_from), int(r.year_to), float(r.pct_from), float(r.pct_to),
-                     float(r.diff_pp), ci, _verdict(ctx, r)])
-    section.add(Table("monitorindicatoren", w["table.indicators"], columns, rows,
-                      notes=[Paragraph.of(w["indicators.note"], style="note")]))
+        ci = (
+            w("ci.range", low=f.number(r.ci_low_pp, 1, sign=True), high=f.number(r.ci_high_pp, 1, sign=True))
+            if not is_missing(r.ci_low_pp)
+            else ""
+        )
+        rows.append(
+            [
+                Cell(
+                    indicator_label(r, ctx.language),
+                    lang=None if (getattr(r, f"label_{ctx.language}", "")) else _nl(ctx),
+                ),
+                Cell(group_label(r, ctx.language), lang=None if getattr(r, "group_en", "") else _nl(ctx)),
+                int(r.year_from),
+                int(r.year_to),
+                float(r.pct_from),
+                float(r.pct_to),
+                float(r.diff_pp),
+                ci,
+                _verdict(ctx, r),
+            ]
+        )
+    section.add(
+        Table(
+            "monitorindicatoren",
+            w["table.indicators"],
+            columns,
+            rows,
+            notes=[Paragraph.of(w["indicators.note"], style="note")],
+        )
+    )
     section.methods.append(Paragraph.of(w("method.indicators", q=f.number(0.05, 2))))
     return section
 
@@ -645,12 +806,21 @@ def _verdict(ctx: Context, r) -> str:
 
 def _change_sentence(ctx: Context, r) -> str:
     w, f = ctx.w, ctx.f
-    fields = dict(indicator=indicator_label(r, ctx.language), group=group_label(r, ctx.language), year_from=r.year_from,
-                  year_to=r.year_to, pct_from=f.percent_value(r.pct_from, 1), pct_to=f.percent_value(r.pct_to, 1),
-                  diff=f.points(r.diff_pp))
+    fields = {
+        "indicator": indicator_label(r, ctx.language),
+        "group": group_label(r, ctx.language),
+        "year_from": r.year_from,
+        "year_to": r.year_to,
+        "pct_from": f.percent_value(r.pct_from, 1),
+        "pct_to": f.percent_value(r.pct_to, 1),
+        "diff": f.points(r.diff_pp),
+    }
     if is_missing(r.p_value):
-        return w("indicator.untested", **fields, reason=w[f"reason.{r.reason or 'no_n_both'}"].format(
-            year_from=r.year_from, year_to=r.year_to))
+        return w(
+            "indicator.untested",
+            **fields,
+            reason=w[f"reason.{r.reason or 'no_n_both'}"].format(year_from=r.year_from, year_to=r.year_to),
+        )
     return w("indicator.significant" if r.significant else "indicator.chance", **fields)
 
 
@@ -665,36 +835,64 @@ def transitions_section(ctx: Context, matrix: pd.DataFrame | None, delay_test) -
         section.add(Paragraph.of(w["changes.no_previous"], style="note"))
     else:
         previous_labels = ctx.programme.labels(ctx.previous, ctx.language)
-        codes = [c for c in matrix.columns.astype(str)]
+        codes = list(matrix.columns.astype(str))
         label = {c: ctx.labels.get(c, w["word.not_in_overview"]) for c in codes}
-        columns = [Column("status_from", w("col.transition_corner", previous=ctx.previous, year=ctx.year), "text", width=1.6)]
+        columns = [
+            Column("status_from", w("col.transition_corner", previous=ctx.previous, year=ctx.year), "text", width=1.6)
+        ]
         columns += [Column(c, label[c] if c != "absent" else w["word.not_in_overview"], "integer") for c in codes]
         rows = []
         for code, counts in matrix.iterrows():
             code = str(code)
-            name = previous_labels.get(code, w["word.not_in_overview"]) if code != "absent" else w["word.not_in_overview"]
+            name = (
+                previous_labels.get(code, w["word.not_in_overview"]) if code != "absent" else w["word.not_in_overview"]
+            )
             rows.append([name, *[int(counts[c]) for c in matrix.columns]])
-        section.add(Paragraph.of(w("transitions.lead", previous=ctx.previous, year=ctx.year)),
-                    Table("statusovergangen", w("table.transitions", previous=ctx.previous, year=ctx.year), columns, rows))
+        section.add(
+            Paragraph.of(w("transitions.lead", previous=ctx.previous, year=ctx.year)),
+            Table("statusovergangen", w("table.transitions", previous=ctx.previous, year=ctx.year), columns, rows),
+        )
     sub = SectionView("delays", w["heading.delays"], level=3, language=ctx.language)
     sub.add(Paragraph.of(delay_sentence(ctx, delay_test)))
     table = delay_test.table
-    columns = [Column("actielijn", w["col.actielijn"], "text", width=1.2),
-               Column("delayed_or_stopped", w["col.delayed_or_stopped"], "integer"),
-               Column("other", w["col.other"], "integer"),
-               Column("n_illustrative", w["col.of_which_illustrative"], "integer", export_only=True)]
-    illustrative = (ctx.activities["status_basis"].astype(str) == "illustrative").groupby(
-        ctx.activities["actielijn"].astype(str)).sum()
-    rows = [[ctx.line_word(line), int(r["delayed_or_stopped"]), int(r["other"]), int(illustrative.get(str(line), 0))]
-            for line, r in table.iterrows()]
-    sub.add(Table("vertraging_per_actielijn", w("table.delays", year=ctx.year), columns, rows,
-                  notes=[provenance_paragraph(ctx)]))
+    columns = [
+        Column("actielijn", w["col.actielijn"], "text", width=1.2),
+        Column("delayed_or_stopped", w["col.delayed_or_stopped"], "integer"),
+        Column("other", w["col.other"], "integer"),
+        Column("n_illustrative", w["col.of_which_illustrative"], "integer", export_only=True),
+    ]
+    illustrative = (
+        (ctx.activities["status_basis"].astype(str) == "illustrative")
+        .groupby(ctx.activities["actielijn"].astype(str))
+        .sum()
+    )
+    rows = [
+        [ctx.line_word(line), int(r["delayed_or_stopped"]), int(r["other"]), int(illustrative.get(str(line), 0))]
+        for line, r in table.iterrows()
+    ]
+    sub.add(
+        Table(
+            "vertraging_per_actielijn",
+            w("table.delays", year=ctx.year),
+            columns,
+            rows,
+            notes=[provenance_paragraph(ctx)],
+        )
+    )
     section.add(sub)
     if delay_test.tested:
         key = "method.delays_mc" if delay_test.used == "monte_carlo" else "method.delays_asymptotic"
-        section.methods.append(Paragraph.of(w(key, min_expected=ctx.f.number(delay_test.min_expected, 1),
-                                              n=ctx.f.integer(delay_test.n_resamples), seed=delay_test.seed,
-                                              p=ctx.f.p_value(delay_test.p_value))))
+        section.methods.append(
+            Paragraph.of(
+                w(
+                    key,
+                    min_expected=ctx.f.number(delay_test.min_expected, 1),
+                    n=ctx.f.integer(delay_test.n_resamples),
+                    seed=delay_test.seed,
+                    p=ctx.f.p_value(delay_test.p_value),
+                )
+            )
+        )
     return section
 
 
@@ -711,29 +909,42 @@ def delay_sentence(ctx: Context, test) -> str:
 
 def projection_figure(ctx: Context, projection) -> Figure:
     history = projection.history.assign(share_completed=projection.history["share_completed"] / 100)
-    view = {"possible": projection.possible, "expected_share": projection.expected_share / 100,
-            "low": projection.low / 100, "high": projection.high / 100, "end": projection.end,
-            "reason": w_reason(ctx, projection)}
+    view = {
+        "possible": projection.possible,
+        "expected_share": projection.expected_share / 100,
+        "low": projection.low / 100,
+        "high": projection.high / 100,
+        "end": projection.end,
+        "reason": w_reason(ctx, projection),
+    }
     fig = charts.projection_chart(history, view, lang=ctx.language, labels=ctx.labels)
     charts.add_footnote(fig, provenance_paragraph(ctx).text)
-    parts = [ctx.w("alt.projection_year", year=int(y), share=ctx.f.percent_value(s, 0))
-             for y, s in zip(projection.history["report_year"], projection.history["share_completed"])]
+    parts = [
+        ctx.w("alt.projection_year", year=int(y), share=ctx.f.percent_value(s, 0))
+        for y, s in zip(projection.history["report_year"], projection.history["share_completed"])
+    ]
     alt = ctx.w("alt.projection", label=ctx.labels["completed"], parts=ctx.w.join(parts))
     if projection.possible:
-        alt += " " + ctx.w("alt.projection_end", date=ctx.f.date(projection.end),
-                           share=ctx.f.percent_value(projection.expected_share, 0),
-                           low=ctx.f.percent_value(projection.low, 0), high=ctx.f.percent_value(projection.high, 0))
+        alt += " " + ctx.w(
+            "alt.projection_end",
+            date=ctx.f.date(projection.end),
+            share=ctx.f.percent_value(projection.expected_share, 0),
+            low=ctx.f.percent_value(projection.low, 0),
+            high=ctx.f.percent_value(projection.high, 0),
+        )
     else:
         alt += " " + ctx.w("alt.projection_none", reason=w_reason(ctx, projection))
-    return charts.render(fig, "projectie_afgerond", ctx.w("fig.projection", date=ctx.f.date(projection.end)), alt,
-                         lang=ctx.language)
+    return charts.render(
+        fig, "projectie_afgerond", ctx.w("fig.projection", date=ctx.f.date(projection.end)), alt, lang=ctx.language
+    )
 
 
 def w_reason(ctx: Context, projection) -> str:
     if projection.possible:
         return ""
-    return ctx.w(f"projection.reason.{projection.reason}", last=projection.last_report_year or "",
-                 end=ctx.f.date(projection.end))
+    return ctx.w(
+        f"projection.reason.{projection.reason}", last=projection.last_report_year or "", end=ctx.f.date(projection.end)
+    )
 
 
 def projection_section(ctx: Context, projection, figure: Figure | None = None) -> Section:
@@ -741,31 +952,50 @@ def projection_section(ctx: Context, projection, figure: Figure | None = None) -
     section = SectionView("projection", w("heading.projection", date=f.date(projection.end)), language=ctx.language)
     if projection.possible:
         n = int(projection.history["n"].iloc[-1])
-        sentence = w("kp.projection", end=f.date(projection.end), share=f.percent_value(projection.expected_share, 0),
-                     low=f.percent_value(projection.low, 0), high=f.percent_value(projection.high, 0), n=n,
-                     label=ctx.status_text("completed"))
-        section.methods.append(Paragraph.of(w(
-            "method.projection", k=projection.completed_at_risk, m=projection.at_risk,
-            a=f.number(projection.completed_at_risk + 0.5, 1, strip=True),
-            b=f.number(projection.at_risk - projection.completed_at_risk + 0.5, 1, strip=True),
-            last=projection.last_report_year, end=f.date(projection.end),
-            pct=f.percent(projection.confidence))))
+        sentence = w(
+            "kp.projection",
+            end=f.date(projection.end),
+            share=f.percent_value(projection.expected_share, 0),
+            low=f.percent_value(projection.low, 0),
+            high=f.percent_value(projection.high, 0),
+            n=n,
+            label=ctx.status_text("completed"),
+        )
+        section.methods.append(
+            Paragraph.of(
+                w(
+                    "method.projection",
+                    k=projection.completed_at_risk,
+                    m=projection.at_risk,
+                    a=f.number(projection.completed_at_risk + 0.5, 1, strip=True),
+                    b=f.number(projection.at_risk - projection.completed_at_risk + 0.5, 1, strip=True),
+                    last=projection.last_report_year,
+                    end=f.date(projection.end),
+                    pct=f.percent(projection.confidence),
+                )
+            )
+        )
     else:
         sentence = w("kp.no_projection", reason=w_reason(ctx, projection))
     section.key_points.append(KeyPoint(RANK["projection"], Paragraph.of(sentence)))
     section.add(Paragraph.of(sentence))
     if figure is not None:
         section.add(figure)
-    columns = [Column("report_year", w["col.report_year"], "year"),
-               Column("share_completed", w["col.share_completed_plain"], "share", 1),
-               Column("n", w["col.n_not_stopped"], "integer"),
-               Column("n_illustrative", w["col.of_which_illustrative"], "integer", export_only=True)]
+    columns = [
+        Column("report_year", w["col.report_year"], "year"),
+        Column("share_completed", w["col.share_completed_plain"], "share", 1),
+        Column("n", w["col.n_not_stopped"], "integer"),
+        Column("n_illustrative", w["col.of_which_illustrative"], "integer", export_only=True),
+    ]
     acts = ctx.programme.activities
     acts = acts[acts["status"].astype(str) != "stopped"]
     illustrative = (acts["status_basis"].astype(str) == "illustrative").groupby(acts["report_year"]).sum()
-    rows = [[int(y), float(s) / 100 if not is_missing(s) else None, int(n), int(illustrative.get(int(y), 0))]
-            for y, s, n in zip(projection.history["report_year"], projection.history["share_completed"],
-                               projection.history["n"])]
+    rows = [
+        [int(y), float(s) / 100 if not is_missing(s) else None, int(n), int(illustrative.get(int(y), 0))]
+        for y, s, n in zip(
+            projection.history["report_year"], projection.history["share_completed"], projection.history["n"]
+        )
+    ]
     section.add(Table("projectie_historie", w["table.projection"], columns, rows, notes=[provenance_paragraph(ctx)]))
     return section
 

@@ -3,6 +3,7 @@
 ``load(folder)`` reads and checks a data directory and returns a :class:`Programme` of tidy,
 typed tables; it knows nothing of analyses or documents.
 """
+
 from .loader import Programme, load
 
 __all__ = ["Programme", "load"]

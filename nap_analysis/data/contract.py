@@ -3,6 +3,7 @@
 This is the single description the loader checks against and ``data/README.md`` documents;
 a test keeps the two in step.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -169,6 +170,14 @@ SETTINGS_TABLE = Table(
     optional=True,
 )
 
-TABLES: tuple[Table, ...] = (ACTIELIJNEN, ACTIVITIES, MOTIONS, FUNDS, MILESTONES, INDICATORS, STATUS_LABELS,
-                             SETTINGS_TABLE)
+TABLES: tuple[Table, ...] = (
+    ACTIELIJNEN,
+    ACTIVITIES,
+    MOTIONS,
+    FUNDS,
+    MILESTONES,
+    INDICATORS,
+    STATUS_LABELS,
+    SETTINGS_TABLE,
+)
 BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}

@@ -7,6 +7,7 @@ table should be, and files that are almost a table (``funds.CSV``, ``funds.csv.t
 ``funds.xls``). A table that is there but cannot be used is an error, never "absent". A named
 pipe is never opened (reading it would wait forever).
 """
+
 from __future__ import annotations
 
 import errno
@@ -22,8 +23,12 @@ from .messages import problem, visible
 #: ``funds.csv.txt`` or ``funds.xls`` is an error; backups (``funds.csv.bak``) are left alone.
 NEAR_SUFFIXES = (".txt", ".tsv", ".tab", ".csv", ".xls", ".xlsb", ".ods", ".numbers", ".dat")
 #: File formats named in the message (so that the user knows what to save as).
-_FORMAT_NAMES = {".xls": "Excel 97-2003 (.xls)", ".xlsb": "Excel binair (.xlsb)", ".ods": "OpenDocument (.ods)",
-                 ".numbers": "Apple Numbers (.numbers)"}
+_FORMAT_NAMES = {
+    ".xls": "Excel 97-2003 (.xls)",
+    ".xlsb": "Excel binair (.xlsb)",
+    ".ods": "OpenDocument (.ods)",
+    ".numbers": "Apple Numbers (.numbers)",
+}
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,9 @@ def usable(entry: Entry, problems: list[Problem]) -> bool:
     return True
 
 
-def read(entry: Entry, display: str, problems: list[Problem], max_bytes: int, key: str = "load.too_big") -> bytes | None:
+def read(
+    entry: Entry, display: str, problems: list[Problem], max_bytes: int, key: str = "load.too_big"
+) -> bytes | None:
     """The bytes of a regular file, at most ``max_bytes`` (a bigger file is refused unread)."""
     try:
         size = os.stat(entry.path).st_size
@@ -104,7 +111,9 @@ def read(entry: Entry, display: str, problems: list[Problem], max_bytes: int, ke
         problems.append(_unreadable(display, exc, "file"))
         return None
     if len(data) > max_bytes:  # it grew after the size was taken
-        problems.append(problem(display, None, None, key, size=f"{len(data) / 1e6:.1f}+", limit=f"{max_bytes / 1e6:.0f}"))
+        problems.append(
+            problem(display, None, None, key, size=f"{len(data) / 1e6:.1f}+", limit=f"{max_bytes / 1e6:.0f}")
+        )
         return None
     return data
 

@@ -8,6 +8,7 @@ each naming file, spreadsheet row, column and (where one exists) the nearest val
 message is a words key, said in the language of the run. Input files are only ever read, and
 no state of the file system ends in an exception (:mod:`.files`).
 """
+
 from __future__ import annotations
 
 import codecs
@@ -41,10 +42,30 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 HEADER_ROWS = workbook.HEADER_ROWS
 
 _MONTHS_NL = {
-    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "maart": 3, "mrt": 3, "april": 4, "apr": 4,
-    "mei": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "augustus": 8, "aug": 8,
-    "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
+    "januari": 1,
+    "jan": 1,
+    "februari": 2,
+    "feb": 2,
+    "maart": 3,
+    "mrt": 3,
+    "april": 4,
+    "apr": 4,
+    "mei": 5,
+    "juni": 6,
+    "jun": 6,
+    "juli": 7,
+    "jul": 7,
+    "augustus": 8,
+    "aug": 8,
+    "september": 9,
+    "sep": 9,
+    "sept": 9,
+    "oktober": 10,
+    "okt": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
 }
 
 
@@ -165,8 +186,9 @@ class _Raw:
 
 #: nan, none and nat in any capitalisation (what str.lower() maps to them: no non-ASCII letter
 #: lowers to n, a, t, o or e); a hashed isin instead of lowering every cell.
-_NAN_WORDS = sorted({"".join(c) for word in ("nan", "none", "nat")
-                     for c in itertools.product(*({ch, ch.upper()} for ch in word))})
+_NAN_WORDS = sorted(
+    {"".join(c) for word in ("nan", "none", "nat") for c in itertools.product(*({ch, ch.upper()} for ch in word))}
+)
 
 
 #: From this many rows on, columns are factorized on two threads (10^5 rows: 0.245 -> 0.223 s);
@@ -198,7 +220,7 @@ def _wide_encoding(data: bytes) -> str | None:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "UTF-16"
     sample = data[:4096]
-    sample = sample[:len(sample) // 4 * 4]
+    sample = sample[: len(sample) // 4 * 4]
     if len(sample) < 8 or b"\x00" not in sample:
         return None
 
@@ -206,8 +228,9 @@ def _wide_encoding(data: bytes) -> str | None:
         return part.count(0) >= 0.9 * len(part)
 
     lanes = [sample[i::4] for i in range(4)]
-    if (b"\x00" not in lanes[0] and all(map(mostly_nul, lanes[1:]))) or \
-            (b"\x00" not in lanes[3] and all(map(mostly_nul, lanes[:3]))):
+    if (b"\x00" not in lanes[0] and all(map(mostly_nul, lanes[1:]))) or (
+        b"\x00" not in lanes[3] and all(map(mostly_nul, lanes[:3]))
+    ):
         return "UTF-32"
     even, odd = sample[0::2], sample[1::2]
     if (b"\x00" not in even and mostly_nul(odd)) or (b"\x00" not in odd and mostly_nul(even)):
@@ -254,7 +277,7 @@ def _delimited_line(body: bytes) -> str:
     """The header line, for its delimiter: line 1, or when that has no delimiter (a title or a
     blank row above the header) the first of the next lines that has one. Read as Latin-1: the
     delimiters are ASCII in every encoding we read."""
-    lines = re.split(rb"\r\n|\r|\n", body[:64 * 1024], maxsplit=HEADER_ROWS)[:HEADER_ROWS]
+    lines = re.split(rb"\r\n|\r|\n", body[: 64 * 1024], maxsplit=HEADER_ROWS)[:HEADER_ROWS]
     return next((line.decode("latin-1") for line in lines if re.search(rb"[;,\t]", line)), lines[0].decode("latin-1"))
 
 
@@ -270,7 +293,7 @@ def _delimited_line(body: bytes) -> str:
     """The header line, for its delimiter: line 1, or when that has no delimiter (a title or a
     blank row above the header) the first of the next lines that has one. Read as Latin-1: the
     delimiters are ASCII in every encoding we read."""
-    lines = re.split(rb"\r\n|\r|\n", body[:64 * 1024], maxsplit=HEADER_ROWS)[:HEADER_ROWS]
+    lines = re.split(rb"\r\n|\r|\n", body[: 64 * 1024], maxsplit=HEADER_ROWS)[:HEADER_ROWS]
     return next((line.decode("latin-1") for line in lines if re.search(rb"[;,\t]", line)), lines[0].decode("latin-1"))
 
 
@@ -298,7 +321,9 @@ def _normalise_headers(raw: _Raw) -> None:
         raw.numbers.columns = raw.frame.columns
 
 
-def _read_csv(entry: files.Entry, table: Table, problems: list[Problem], notes: list[Note], max_bytes: int) -> _Raw | None:
+def _read_csv(
+    entry: files.Entry, table: Table, problems: list[Problem], notes: list[Note], max_bytes: int
+) -> _Raw | None:
     display = visible(entry.name)
     data = files.read(entry, display, problems, max_bytes)
     if data is None:
@@ -344,16 +369,31 @@ def _read_csv(entry: files.Entry, table: Table, problems: list[Problem], notes: 
     return _Raw(table, display, frame, digest.result(), header_row=header_row)
 
 
-def _parse_csv(data: bytes, encoding: str, sep: str, table: Table, display: str, problems: list[Problem],
-               notes: list[Note], header: int = 0) -> tuple[pd.DataFrame, int] | None:
+def _parse_csv(
+    data: bytes,
+    encoding: str,
+    sep: str,
+    table: Table,
+    display: str,
+    problems: list[Problem],
+    notes: list[Note],
+    header: int = 0,
+) -> tuple[pd.DataFrame, int] | None:
     """Every cell as text and the header's row, or None with the parser's complaint as a located problem."""
     try:
         # blank lines are kept (and dropped later) so that every row keeps its spreadsheet number
         # the bytes, not the decoded text: a str in StringIO costs 4 bytes per character;
         # low_memory=False parses in one go: 10^6 rows 1.2 s instead of 1.9 s, same peak memory
         frame = pd.read_csv(
-            io.BytesIO(data), encoding=encoding, sep=sep, dtype=str, keep_default_na=False,
-            na_filter=False, skip_blank_lines=False, low_memory=False, header=header,
+            io.BytesIO(data),
+            encoding=encoding,
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            low_memory=False,
+            header=header,
         )
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
         message = str(exc)
@@ -377,8 +417,9 @@ def _parse_csv(data: bytes, encoding: str, sep: str, table: Table, display: str,
     return frame, header + 1
 
 
-def _below_titles(data: bytes, encoding: str, sep: str, table: Table, display: str, problems: list[Problem],
-                  notes: list[Note]) -> tuple[pd.DataFrame, int] | None | bool:
+def _below_titles(
+    data: bytes, encoding: str, sep: str, table: Table, display: str, problems: list[Problem], notes: list[Note]
+) -> tuple[pd.DataFrame, int] | None | bool:
     """Row 1 has fewer fields than the rows below: is the header further down, below titles?
     The parse from there; None with the problem (rows with data above it); False: no header found."""
     found = _header_in_records(data, "utf-8" if encoding == "utf-8-sig" else encoding, sep, table)
@@ -394,7 +435,7 @@ def _below_titles(data: bytes, encoding: str, sep: str, table: Table, display: s
 def _header_in_records(data: bytes, encoding: str, sep: str, table: Table) -> tuple[int, list[list[str]], str] | None:
     """Where the header stands when title rows are above it: its record number (0 = row 1), the
     records above it and its text; None if no record of the first rows names every required column."""
-    text = data[:256 * 1024].decode(encoding, errors="replace").lstrip("\ufeff")
+    text = data[: 256 * 1024].decode(encoding, errors="replace").lstrip("\ufeff")
     required = {c.name for c in table.columns if c.required}
     records = []
     for record in itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=sep), HEADER_ROWS):
@@ -428,7 +469,9 @@ def _parser_problem(display: str, message: str, exc: Exception, header: int = 0)
         return problem(display, int(quote.group(1)) + 1 + header, None, "load.unclosed_quote")
     line = re.search(r"line (\d+)", message)
     detail = message.strip().splitlines()[-1] if message.strip() else type(exc).__name__
-    return problem(display, int(line.group(1)) + header if line else None, None, "load.csv_unreadable", detail=visible(detail))
+    return problem(
+        display, int(line.group(1)) + header if line else None, None, "load.csv_unreadable", detail=visible(detail)
+    )
 
 
 def _close_name(target: str, names) -> str | None:
@@ -490,33 +533,64 @@ def _gather(data_dir: Path, problems: list[Problem], notes: list[Note], max_byte
             if name in sheets:
                 other_sheet, other = sheets[name]
                 if other is book:
-                    problems.append(problem(book.name, None, None, "load.two_sheets_one_table", table=name,
-                                            first=visible(other_sheet.title), second=visible(sheet.title)))
+                    problems.append(
+                        problem(
+                            book.name,
+                            None,
+                            None,
+                            "load.two_sheets_one_table",
+                            table=name,
+                            first=visible(other_sheet.title),
+                            second=visible(sheet.title),
+                        )
+                    )
                 else:
-                    problems.append(problem(book.name, None, None, "load.table_in_two_workbooks", table=name, other=other.name))
+                    problems.append(
+                        problem(book.name, None, None, "load.table_in_two_workbooks", table=name, other=other.name)
+                    )
                 continue
             sheets[name] = (sheet, book)
         stem = Path(entry.name).stem.strip().lower()
         if stem in wanted and stem not in {s.title.strip().lower() for s in book.sheets} and stem not in hidden:
-            problems.append(problem(book.name, None, None, "load.workbook_named_like_table", table=stem,
-                                    sheets=visible(", ".join(book.titles) or "-")))
+            problems.append(
+                problem(
+                    book.name,
+                    None,
+                    None,
+                    "load.workbook_named_like_table",
+                    table=stem,
+                    sheets=visible(", ".join(book.titles) or "-"),
+                )
+            )
     raws: dict[str, _Raw] = {}
     for table in contract.TABLES:
         entry = by_name.get(f"{table.name}.csv")
         if entry is not None and table.name in sheets:
-            problems.append(problem(entry.name, None, None, "load.table_csv_and_sheet", table=table.name,
-                                    other=f"{sheets[table.name][1].name}:{table.name}"))
+            problems.append(
+                problem(
+                    entry.name,
+                    None,
+                    None,
+                    "load.table_csv_and_sheet",
+                    table=table.name,
+                    other=f"{sheets[table.name][1].name}:{table.name}",
+                )
+            )
             continue
         if entry is not None:
             raw = _read_csv(entry, table, problems, notes, max_bytes) if files.usable(entry, problems) else None
         elif table.name in sheets:
             sheet, book = sheets[table.name]
-            raw = _Raw(table, f"{book.name}:{table.name}", sheet.text, book.digest, numbers=sheet.numbers, issues=sheet.issues)
+            raw = _Raw(
+                table, f"{book.name}:{table.name}", sheet.text, book.digest, numbers=sheet.numbers, issues=sheet.issues
+            )
         else:
             raw = None
             near = files.near_misses(table.name, entries)
             problems.extend(near)  # a table that is there but cannot be used: never "absent"
-            if not near and not table.optional and not unreadable and table.name not in refused:  # an unreadable workbook may hold it: that problem is reported
+            if (
+                not near and not table.optional and not unreadable and table.name not in refused
+            ):  # an unreadable workbook may hold it: that problem is reported
                 problems.append(_missing(table, data_dir, entries, books, titles, hidden.get(table.name)))
         if raw is not None:
             _normalise_headers(raw)
@@ -526,7 +600,9 @@ def _gather(data_dir: Path, problems: list[Problem], notes: list[Note], max_byte
     return raws
 
 
-def _read_workbook(entry: files.Entry, problems: list[Problem], max_bytes: int, wanted: set[str]) -> workbook.Book | None:
+def _read_workbook(
+    entry: files.Entry, problems: list[Problem], max_bytes: int, wanted: set[str]
+) -> workbook.Book | None:
     if not files.usable(entry, problems):
         return None
     data = files.read(entry, visible(entry.name), problems, max_bytes, key="load.workbook_too_big")
@@ -535,8 +611,14 @@ def _read_workbook(entry: files.Entry, problems: list[Problem], max_bytes: int, 
     return workbook.read(visible(entry.name), data, problems, max_bytes, wanted)
 
 
-def _missing(table: Table, data_dir: Path, entries: list[files.Entry], books: list[str], titles: list[str],
-             hidden: tuple[str, str] | None) -> Problem:
+def _missing(
+    table: Table,
+    data_dir: Path,
+    entries: list[files.Entry],
+    books: list[str],
+    titles: list[str],
+    hidden: tuple[str, str] | None,
+) -> Problem:
     """A required table that is neither ``<name>.csv`` nor a sheet: say where it was looked for."""
     wanted = f"{table.name}.csv"
     if hidden:
@@ -545,13 +627,25 @@ def _missing(table: Table, data_dir: Path, entries: list[files.Entry], books: li
         close = _close_name(table.name, [n for n in titles if n.strip().lower() not in contract.BY_NAME])
         present = visible(", ".join(titles) or "-")
         if close:
-            return problem(", ".join(books), None, None, "load.missing_sheet_close", table=table.name, sheets=present,
-                           close=visible(close), wanted=wanted)
-        return problem(", ".join(books), None, None, "load.missing_sheet", table=table.name, sheets=present, wanted=wanted)
+            return problem(
+                ", ".join(books),
+                None,
+                None,
+                "load.missing_sheet_close",
+                table=table.name,
+                sheets=present,
+                close=visible(close),
+                wanted=wanted,
+            )
+        return problem(
+            ", ".join(books), None, None, "load.missing_sheet", table=table.name, sheets=present, wanted=wanted
+        )
     known = {f"{t.name}.csv" for t in contract.TABLES}
     close = _close_name(wanted, [e.name for e in entries if e.name not in known])
     if close:
-        return problem(wanted, None, None, "load.missing_file_close", folder=str(data_dir), close=visible(close), wanted=wanted)
+        return problem(
+            wanted, None, None, "load.missing_file_close", folder=str(data_dir), close=visible(close), wanted=wanted
+        )
     return problem(wanted, None, None, "load.missing_file", folder=str(data_dir))
 
 
@@ -576,7 +670,11 @@ def _report(problems: list[Problem], display: str, column: str, mask: pd.Series,
         key, fields = message(value)
         problems.append(problem(display, row, column, key, **fields))
     if len(rows) > MAX_ROWS_PER_PROBLEM:
-        problems.append(problem(display, rows[MAX_ROWS_PER_PROBLEM], column, "load.more_rows", count=len(rows) - MAX_ROWS_PER_PROBLEM))
+        problems.append(
+            problem(
+                display, rows[MAX_ROWS_PER_PROBLEM], column, "load.more_rows", count=len(rows) - MAX_ROWS_PER_PROBLEM
+            )
+        )
 
 
 def _says(key: str, **fields):
@@ -586,11 +684,13 @@ def _says(key: str, **fields):
 
 def _suggesting(key: str, candidates, **fields):
     """As _says, with the nearest accepted word when there is one (``<key>_suggest``)."""
+
     def message(value):
         best = v.nearest(value, candidates)
         if best:
             return f"{key}_suggest", {"value": visible(value), "suggestion": best, **fields}
         return key, {"value": visible(value), **fields}
+
     return message
 
 
@@ -598,6 +698,7 @@ def _not_a_number(kind: str):
     def message(value):
         scientific = re.fullmatch(r"[+-]?[\d.,]+[eE][+-]?\d+", value.strip())
         return f"load.not_a_number_{kind}{'_scientific' if scientific else ''}", {"value": visible(value)}
+
     return message
 
 
@@ -635,8 +736,10 @@ def _parse_month(text: pd.Series) -> pd.Series:
 
 
 #: Characters a person cannot see, in an id they would make a second id that looks the same.
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u00a0\u00ad\u061c\u115f\u1160\u180e\u2000-\u200f\u2028-\u202f"
-                        "\u205f-\u2064\u2066-\u206f\u3000\u3164\ufeff\ufff9-\ufffb]")
+_INVISIBLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00a0\u00ad\u061c\u115f\u1160\u180e\u2000-\u200f\u2028-\u202f"
+    "\u205f-\u2064\u2066-\u206f\u3000\u3164\ufeff\ufff9-\ufffb]"
+)
 
 
 def _check_column(raw: _Raw, column: Column, problems: list[Problem]) -> tuple[pd.Series, np.ndarray | None]:
@@ -654,15 +757,22 @@ def _check_column(raw: _Raw, column: Column, problems: list[Problem]) -> tuple[p
     codes, uniques = raw.distinct(column.name)
     if len(uniques) == len(series):
         return _check_cells(raw, column, problems), None
-    distinct = _Raw(raw.table, raw.display, pd.DataFrame({column.name: pd.Series(uniques, dtype=series.dtype, copy=False)}),
-                    raw.digest, conventions=raw.conventions)
+    distinct = _Raw(
+        raw.table,
+        raw.display,
+        pd.DataFrame({column.name: pd.Series(uniques, dtype=series.dtype, copy=False)}),
+        raw.digest,
+        conventions=raw.conventions,
+    )
     found: list[Problem] = []
     typed = _check_cells(distinct, column, found)
     if found:
         return _check_cells(raw, column, problems), None
     if (raw.table.name, column.name) in _CATEGORICAL:  # _finish_types then only renames the categories
         value_codes, values = pd.factorize(typed)
-        return pd.Series(pd.Categorical.from_codes(value_codes[codes], categories=values), index=series.index, name=typed.name), None
+        return pd.Series(
+            pd.Categorical.from_codes(value_codes[codes], categories=values), index=series.index, name=typed.name
+        ), None
     key_codes = None
     if column.name in raw.table.key:  # distinct texts can be one value (' 2016', '2016'): codes of the values
         key_codes = pd.factorize(typed)[0][codes]
@@ -730,13 +840,22 @@ def _check_cells(raw: _Raw, column: Column, problems: list[Problem]) -> pd.Serie
     if column.kind == "choice":
         lowered = text.str.lower()
         bad = ~empty & ~lowered.isin(column.choices)
-        _report(problems, display, name, bad, _suggesting("load.not_allowed", column.choices, allowed=", ".join(column.choices)), text)
+        _report(
+            problems,
+            display,
+            name,
+            bad,
+            _suggesting("load.not_allowed", column.choices, allowed=", ".join(column.choices)),
+            text,
+        )
         return lowered
     if column.kind == "status":
         codes = _map_status(text, column.accepted)
         bad = ~empty & codes.isna()
         allowed = ", ".join(sorted({w for w in column.accepted if " " in w or w.isalpha()}))
-        _report(problems, display, name, bad, _suggesting("load.unknown_status", column.accepted, allowed=allowed), text)
+        _report(
+            problems, display, name, bad, _suggesting("load.unknown_status", column.accepted, allowed=allowed), text
+        )
         return codes
     raise ValueError(f"unknown column kind {column.kind!r}")  # a programming error, not bad data
 
@@ -781,7 +900,9 @@ def _header_problems(raw: _Raw) -> list[Problem]:
     missing = [c for c in table.columns if c.required and c.name not in present]
     if len(names) == 1 and len(missing) > 1:
         # one column where several are needed: the header was not split (unsupported delimiter)
-        marks = sorted({ch for ch in names[0] if not ch.isalnum() and ch not in "_.()'\""}, key=names[0].count, reverse=True)
+        marks = sorted(
+            {ch for ch in names[0] if not ch.isalnum() and ch not in "_.()'\""}, key=names[0].count, reverse=True
+        )
         if marks:
             return [problem(display, row, None, "load.header_not_split_mark", mark=visible(marks[0]))]
         return [problem(display, row, None, "load.header_not_split")]
@@ -842,7 +963,9 @@ def _cell_problems(raw: _Raw) -> list[Problem]:
     found += formulas[:MAX_ROWS_PER_PROBLEM]
     if len(formulas) > MAX_ROWS_PER_PROBLEM:
         rest = formulas[MAX_ROWS_PER_PROBLEM]
-        found.append(problem(raw.display, rest.row, rest.column, "load.more_cells", count=len(formulas) - MAX_ROWS_PER_PROBLEM))
+        found.append(
+            problem(raw.display, rest.row, rest.column, "load.more_cells", count=len(formulas) - MAX_ROWS_PER_PROBLEM)
+        )
     return found
 
 
@@ -883,9 +1006,15 @@ def _check_table(raw: _Raw, problems: list[Problem], notes: list[Note]) -> pd.Da
     result = pd.DataFrame(typed, copy=False)  # pandas 3 would copy every column
     if table.key:
         dup = _duplicate_keys(result, table.key, key_codes)
-        first_rows = result[dup].groupby(list(table.key), observed=True).apply(lambda g: [int(i) + 2 for i in g.index]) if dup.any() else []
-        for key, rows in (first_rows.items() if len(first_rows) else []):
-            key_text = ", ".join(f"{k}={visible(val)}" for k, val in zip(table.key, key if isinstance(key, tuple) else (key,)))
+        first_rows = (
+            result[dup].groupby(list(table.key), observed=True).apply(lambda g: [int(i) + 2 for i in g.index])
+            if dup.any()
+            else []
+        )
+        for key, rows in first_rows.items() if len(first_rows) else []:
+            key_text = ", ".join(
+                f"{k}={visible(val)}" for k, val in zip(table.key, key if isinstance(key, tuple) else (key,))
+            )
             problems.append(problem(display, rows[1], table.key[0], "load.duplicate_key", values=key_text, row=rows[0]))
     return result
 
@@ -916,8 +1045,13 @@ def _duplicate_keys(result: pd.DataFrame, key: tuple[str, ...], key_codes: dict[
 
 #: Columns that _finish_types makes categorical (none is part of a key); checked as categoricals
 #: already, so that 10^6 status words are not looked up twice.
-_CATEGORICAL = {("activities", "status"), ("activities", "status_basis"), ("motions", "status"),
-                ("motions", "status_basis"), ("motions", "kind")}
+_CATEGORICAL = {
+    ("activities", "status"),
+    ("activities", "status_basis"),
+    ("motions", "status"),
+    ("motions", "status_basis"),
+    ("motions", "kind"),
+}
 
 
 def _finish_types(name: str, frame: pd.DataFrame, actielijnen: list[int]) -> pd.DataFrame:
@@ -949,7 +1083,9 @@ def _finish_types(name: str, frame: pd.DataFrame, actielijnen: list[int]) -> pd.
         for column in ("planned", "actual"):
             text = frame[column].astype(str)
             month = text.str.fullmatch(r"\d{4}-\d{2}")
-            frame[f"{column}_precision"] = pd.Series(np.where(month, "month", "day"), index=frame.index).where(text != "")
+            frame[f"{column}_precision"] = pd.Series(np.where(month, "month", "day"), index=frame.index).where(
+                text != ""
+            )
             frame[column] = pd.to_datetime(text.where(~month, text + "-01").where(text != ""), format="%Y-%m-%d")
     if name == "indicators":
         frame["year"] = frame["year"].astype("int64")
@@ -973,7 +1109,9 @@ def load(data_dir: str | Path, *, max_bytes: int = MAX_BYTES) -> Programme:
     if problems:
         raise DataError(problems)
     tables = {name: _finish_types(name, frame, actielijnen) for name, frame in checked.items()}
-    notes += [Note(f"note.absent.{table.name}") for table in contract.TABLES if table.optional and table.name not in tables]
+    notes += [
+        Note(f"note.absent.{table.name}") for table in contract.TABLES if table.optional and table.name not in tables
+    ]
     digest = hashlib.sha256("".join(f"{n}:{raws[n].digest}" for n in sorted(raws)).encode()).hexdigest()
     return Programme(
         data_dir=data_dir,
@@ -984,7 +1122,9 @@ def load(data_dir: str | Path, *, max_bytes: int = MAX_BYTES) -> Programme:
     )
 
 
-def _check_references(checked: dict[str, pd.DataFrame], raws: dict[str, _Raw], actielijnen: list[int], problems: list[Problem]) -> None:
+def _check_references(
+    checked: dict[str, pd.DataFrame], raws: dict[str, _Raw], actielijnen: list[int], problems: list[Problem]
+) -> None:
     """What one table says about another: action lines exist, report years agree, funds rules."""
     _check_actielijnen(checked, raws, actielijnen, problems)
     _check_report_years(checked, raws, problems)
@@ -997,11 +1137,21 @@ def _check_report_years(checked: dict[str, pd.DataFrame], raws: dict[str, _Raw],
     for a year needs both annexes of that year (Programme.report_year asks the same)."""
     if "motions" not in checked:
         return
-    years = {name: {int(y) for y in checked[name]["report_year"].dropna().unique()} for name in ("activities", "motions")}
+    years = {
+        name: {int(y) for y in checked[name]["report_year"].dropna().unique()} for name in ("activities", "motions")
+    }
     for name, other in (("activities", "motions"), ("motions", "activities")):
         for year in sorted(years[name] - years[other]):
-            problems.append(problem(raws[other].display, None, "report_year", "load.report_year_missing",
-                                    year=year, other=raws[name].display))
+            problems.append(
+                problem(
+                    raws[other].display,
+                    None,
+                    "report_year",
+                    "load.report_year_missing",
+                    year=year,
+                    other=raws[name].display,
+                )
+            )
 
 
 def _check_funds(funds: pd.DataFrame, display: str, problems: list[Problem]) -> None:
@@ -1009,17 +1159,29 @@ def _check_funds(funds: pd.DataFrame, display: str, problems: list[Problem]) -> 
     none = funds["status"] == "no_funds"
     amount = funds["amount_eur"].notna()
     _report(problems, display, "amount_eur", ~none & ~amount, lambda _: ("load.amount_required", {}), funds["status"])
-    _report(problems, display, "amount_eur", none & amount, lambda _: ("load.amount_with_no_funds", {}), funds["status"])
+    _report(
+        problems, display, "amount_eur", none & amount, lambda _: ("load.amount_with_no_funds", {}), funds["status"]
+    )
 
 
-def _check_actielijnen(checked: dict[str, pd.DataFrame], raws: dict[str, _Raw], actielijnen: list[int], problems: list[Problem]) -> None:
+def _check_actielijnen(
+    checked: dict[str, pd.DataFrame], raws: dict[str, _Raw], actielijnen: list[int], problems: list[Problem]
+) -> None:
     """Action lines used by activities must exist in actielijnen."""
     activities = checked["activities"]
     # on the distinct action lines (a handful in 10^6 rows); missing is never a known one
     codes, uniques = pd.factorize(activities["actielijn"], use_na_sentinel=False)
-    unknown = pd.Series(~pd.Series(uniques).isin(actielijnen).to_numpy(dtype=bool, na_value=False)[codes], index=activities.index)
+    unknown = pd.Series(
+        ~pd.Series(uniques).isin(actielijnen).to_numpy(dtype=bool, na_value=False)[codes], index=activities.index
+    )
     if not unknown.any():
         return
     known = ", ".join(str(a) for a in actielijnen)
-    _report(problems, raws["activities"].display, "actielijn", unknown,
-            _says("load.unknown_actielijn", file=raws["actielijnen"].display, known=known), activities["actielijn"].astype(str))
+    _report(
+        problems,
+        raws["activities"].display,
+        "actielijn",
+        unknown,
+        _says("load.unknown_actielijn", file=raws["actielijnen"].display, known=known),
+        activities["actielijn"].astype(str),
+    )

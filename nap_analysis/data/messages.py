@@ -4,6 +4,7 @@ so that nothing in them is invisible.
 A message never holds a sentence: it is a key of :mod:`nap_analysis.words` with its fields,
 said in the language asked for when it is shown.
 """
+
 from __future__ import annotations
 
 from ..errors import Problem
@@ -20,8 +21,9 @@ def visible(value) -> str:
     text = str(value)
     if text.isprintable():
         return text
-    return "".join(c if c.isprintable() else (f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}")
-                   for c in text)
+    return "".join(
+        c if c.isprintable() else (f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}") for c in text
+    )
 
 
 def problem(file: str, row: int | None, column: str | None, key: str, /, **fields) -> Problem:

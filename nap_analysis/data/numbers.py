@@ -17,6 +17,7 @@ In a column of whole numbers only the thousands reading is taken: ``24,000`` in 
 file is not the whole number 24 written with three decimals, it is refused.
 Numeric cells of a workbook carry no separators and are never read here: they are numbers.
 """
+
 from __future__ import annotations
 
 import re
@@ -84,8 +85,10 @@ class Parsed:
             both &= ~allowed
         value = np.where(both, np.nan, value)
         value, both = np.append(value, np.nan), np.append(both, False)  # code -1: a missing value
-        return (pd.Series(value[self.codes], index=self.index, copy=False),
-                pd.Series(both[self.codes], index=self.index, copy=False))
+        return (
+            pd.Series(value[self.codes], index=self.index, copy=False),
+            pd.Series(both[self.codes], index=self.index, copy=False),
+        )
 
 
 def parse(text: pd.Series) -> Parsed:
@@ -96,7 +99,9 @@ def parse(text: pd.Series) -> Parsed:
 
     def read(grammar: str, group: str, decimal: str) -> np.ndarray:
         ok = number.str.fullmatch(grammar).fillna(False).astype(bool)
-        digits = number.str.replace(f"[{re.escape(group)}{_SPACES}]", "", regex=True).str.replace(decimal, ".", regex=False)
+        digits = number.str.replace(f"[{re.escape(group)}{_SPACES}]", "", regex=True).str.replace(
+            decimal, ".", regex=False
+        )
         values = pd.to_numeric(digits.where(ok), errors="coerce").to_numpy(dtype="float64")
         return np.where(negative, -values, values)
 
@@ -118,5 +123,9 @@ def readings(text: str) -> dict[str, str] | None:
     if not found:
         return None
     sign = "-" if shape.group("sign") in ("-", "\u2212") else ""
-    return {"mark": found["mark"], "thousands": f"{sign}{found['whole']}{found['fraction']}",
-            "whole": f"{sign}{found['whole']}", "fraction": found["fraction"].rstrip("0")}
+    return {
+        "mark": found["mark"],
+        "thousands": f"{sign}{found['whole']}{found['fraction']}",
+        "whole": f"{sign}{found['whole']}",
+        "fraction": found["fraction"].rstrip("0"),
+    }

@@ -6,6 +6,7 @@ words in :mod:`nap_analysis.words`), so that a relabelled icon (2025: "wordt inv
 gegeven aan" for completed) never needs a code change. Here: the codes and the input words
 the loader accepts for them. Nothing here reads files.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -58,6 +59,7 @@ _MOTION_EXTRA_WORDS: dict[str, tuple[str, ...]] = {
     "in_progress": ("loopt",),
     "alternative": ("alternatieve invulling", "alternatief ingevuld", "fulfilled otherwise"),
 }
+
 
 def normalise(word: str) -> str:
     """Lower-case, trim and fold inner whitespace, underscores and hyphens to one space."""

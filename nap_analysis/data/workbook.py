@@ -12,6 +12,7 @@
 Only openpyxl's public API: ``load_workbook``, ``sheet_state``, ``merged_cells``, ``iter_rows``
 and a cell's ``value``, ``data_type`` and ``number_format``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -69,7 +70,9 @@ class Book:
     sheets: list[Sheet]  # visible sheets named like a table
     titles: list[str]  # every visible sheet
     hidden: list[str]  # hidden and very hidden sheets
-    refused: list[str] = field(default_factory=list)  # visible sheets named like a table, but unreadable (problem given)
+    refused: list[str] = field(
+        default_factory=list
+    )  # visible sheets named like a table, but unreadable (problem given)
 
 
 def ole2_kind(data: bytes) -> str | None:
@@ -97,8 +100,16 @@ def read(name: str, data: bytes, problems: list[Problem], max_unpacked: int, wan
         return None
     unpacked = sum(m.file_size for m in members)  # zipfile never unpacks more than this
     if unpacked > max_unpacked:
-        problems.append(problem(name, None, None, "load.workbook_unpacked_too_big",
-                                size=f"{unpacked / 1e6:.0f}", limit=f"{max_unpacked / 1e6:.0f}"))
+        problems.append(
+            problem(
+                name,
+                None,
+                None,
+                "load.workbook_unpacked_too_big",
+                size=f"{unpacked / 1e6:.0f}",
+                limit=f"{max_unpacked / 1e6:.0f}",
+            )
+        )
         return None
     names = {m.filename for m in members}
     if "[Content_Types].xml" not in names:
@@ -152,8 +163,18 @@ def _read_sheet(name: str, ws, problems: list[Problem]) -> tuple[Sheet, list[tup
         return None
     width = max(width, 1)
     if height * width > MAX_CELLS:
-        problems.append(problem(f"{name}:{ws.title}", None, None, "load.sheet_too_big", rows=height, columns=width,
-                                cell=f"{_column_letter(width)}{height}", limit=f"{MAX_CELLS:_}".replace("_", ".")))
+        problems.append(
+            problem(
+                f"{name}:{ws.title}",
+                None,
+                None,
+                "load.sheet_too_big",
+                rows=height,
+                columns=width,
+                cell=f"{_column_letter(width)}{height}",
+                limit=f"{MAX_CELLS:_}".replace("_", "."),
+            )
+        )
         return None
     text = np.empty((height, width), dtype=object)
     numbers = np.full((height, width), np.nan)
@@ -165,8 +186,11 @@ def _read_sheet(name: str, ws, problems: list[Problem]) -> tuple[Sheet, list[tup
                 text[r, c] = ""
                 continue
             text[r, c], numbers[r, c] = cell_value(cell.value, cell.number_format)
-    issues = [CellIssue(m.min_row, m.min_col - 1, m.max_row, m.max_col - 1, "load.merged_cells", {"range": m.coord})
-              for m in ws.merged_cells.ranges if m.min_col <= width]
+    issues = [
+        CellIssue(m.min_row, m.min_col - 1, m.max_row, m.max_col - 1, "load.merged_cells", {"range": m.coord})
+        for m in ws.merged_cells.ranges
+        if m.min_col <= width
+    ]
     header = [t if t.strip() else f"Unnamed: {i}" for i, t in enumerate(text[0])]
     frame = pd.DataFrame(text[1:], columns=header).astype("str")
     numeric = pd.DataFrame(numbers[1:], columns=header)
@@ -195,12 +219,24 @@ def _fill_formula_results(data: bytes, sheets: list[Sheet], formulas: dict[str, 
                     if formula is None:
                         continue
                     if cell.value is None:
-                        sheet.issues.append(CellIssue(r + 1, c, r + 1, c, "load.formula_uncached",
-                                                      {"cell": f"{_column_letter(c + 1)}{r + 1}", "formula": visible(formula)}))
+                        sheet.issues.append(
+                            CellIssue(
+                                r + 1,
+                                c,
+                                r + 1,
+                                c,
+                                "load.formula_uncached",
+                                {"cell": f"{_column_letter(c + 1)}{r + 1}", "formula": visible(formula)},
+                            )
+                        )
                         continue
                     shown, number = cell_value(cell.value, cell.number_format)
                     if r == 0:
-                        sheet.text.columns = [*sheet.text.columns[:c], shown or f"Unnamed: {c}", *sheet.text.columns[c + 1:]]
+                        sheet.text.columns = [
+                            *sheet.text.columns[:c],
+                            shown or f"Unnamed: {c}",
+                            *sheet.text.columns[c + 1 :],
+                        ]
                         sheet.numbers.columns = sheet.text.columns
                     else:
                         sheet.text.iat[r - 1, c] = shown

@@ -4,6 +4,7 @@ workbooks into a new data directory (``collect``).
 Sits on the data layer and the words; uses the loader's public entry point only, so a returned
 workbook is checked by the same rules as any data directory.
 """
+
 from .collect import collect
 from .report import IntakeError, IntakeReport
 from .template import template_bytes, write_template

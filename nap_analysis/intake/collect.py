@@ -8,6 +8,7 @@ workbooks must agree. Nothing is written unless every workbook is clean, nothing
 and the merged directory loads; it is built in a hidden folder beside the target and renamed
 into place. Input workbooks are only read.
 """
+
 from __future__ import annotations
 
 import io
@@ -119,8 +120,9 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _read_back(path: Path, name: str, base, year: int, previous: int, layouts: list[SheetLayout],
-               problems: list[Problem]) -> _Returned | None:
+def _read_back(
+    path: Path, name: str, base, year: int, previous: int, layouts: list[SheetLayout], problems: list[Problem]
+) -> _Returned | None:
     """Read one workbook with the loader (on a copy with the left-empty rows blanked)."""
     from openpyxl import load_workbook
 
@@ -139,7 +141,9 @@ def _read_back(path: Path, name: str, base, year: int, previous: int, layouts: l
         return None
     sheets = {sheet.title.strip().lower(): sheet for sheet in book.worksheets}
     if not any(layout.name in sheets for layout in layouts):
-        problems.append(Problem(name, None, None, "intake.problem.no_sheets", (("sheets", ", ".join(book.sheetnames)),)))
+        problems.append(
+            Problem(name, None, None, "intake.problem.no_sheets", (("sheets", ", ".join(book.sheetnames)),))
+        )
         return None
     returned = _Returned()
     earlier = {}
@@ -171,8 +175,9 @@ def _read_back(path: Path, name: str, base, year: int, previous: int, layouts: l
     return returned
 
 
-def _scan(sheet, layout: SheetLayout, earlier: set[str], display: str, year: int,
-          problems: list[Problem]) -> dict[str, list[tuple[str, Place]]]:
+def _scan(
+    sheet, layout: SheetLayout, earlier: set[str], display: str, year: int, problems: list[Problem]
+) -> dict[str, list[tuple[str, Place]]]:
     """Sort the rows of a sheet into filled and left empty; blank the left-empty ones in place.
 
     Left empty: a row of last year (its id is a known one) with every column to fill in empty.
@@ -201,8 +206,11 @@ def _scan(sheet, layout: SheetLayout, earlier: set[str], display: str, year: int
             found["filled"].append((item_id, place))
             other = _other_year(values[year_at] if year_at is not None and year_at < len(values) else None, year)
             if other is not None:
-                problems.append(Problem(display, number, "report_year", "intake.problem.wrong_year",
-                                        (("value", other), ("year", year))))
+                problems.append(
+                    Problem(
+                        display, number, "report_year", "intake.problem.wrong_year", (("value", other), ("year", year))
+                    )
+                )
     return found
 
 
@@ -214,8 +222,16 @@ def _other_year(value, year: int) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and int(text) != year else None
 
 
-def _load_copy(book, path: Path, name: str, base, year: int, previous: int,
-               filled: dict[str, list[tuple[str, Place]]], problems: list[Problem]):
+def _load_copy(
+    book,
+    path: Path,
+    name: str,
+    base,
+    year: int,
+    previous: int,
+    filled: dict[str, list[tuple[str, Place]]],
+    problems: list[Problem],
+):
     """``data.load`` on a private folder: the workbook copy and the action lines it refers to.
 
     A workbook with motions filled in but no activity gets last year's activities (moved to the
@@ -239,7 +255,7 @@ def _load_copy(book, path: Path, name: str, base, year: int, previous: int,
 def _relocated(problem: Problem, copy: str, name: str) -> Problem:
     """A loader problem of the copy, named after the workbook as the user gave it."""
     if problem.file == copy or problem.file.startswith(copy + ":"):
-        return replace(problem, file=name + problem.file[len(copy):])
+        return replace(problem, file=name + problem.file[len(copy) :])
     return problem
 
 
@@ -269,8 +285,9 @@ def _rows(frame: pd.DataFrame, layout: SheetLayout, places: list[tuple[str, Plac
 # --------------------------------------------------------------------------- all workbooks
 
 
-def _merge(layout: SheetLayout, returned: list[_Returned], problems: list[Problem],
-           report: IntakeReport) -> dict[str, list[_Row]]:
+def _merge(
+    layout: SheetLayout, returned: list[_Returned], problems: list[Problem], report: IntakeReport
+) -> dict[str, list[_Row]]:
     """Filled rows by id; rows with one id must agree in every column, or both are a conflict."""
     by_id: dict[str, list[_Row]] = {}
     for back in returned:
@@ -285,22 +302,41 @@ def _merge(layout: SheetLayout, returned: list[_Returned], problems: list[Proble
             columns_differ = [c for c in columns if first.values[c] != other.values[c]]
             if columns_differ:
                 differing = True
-                problems.append(Problem(first.place.sheet, first.place.row, None, "intake.problem.conflict",
-                                        (("id", item_id), ("other", other.place.sheet), ("other_row", other.place.row),
-                                         ("columns", ", ".join(columns_differ)))))
+                problems.append(
+                    Problem(
+                        first.place.sheet,
+                        first.place.row,
+                        None,
+                        "intake.problem.conflict",
+                        (
+                            ("id", item_id),
+                            ("other", other.place.sheet),
+                            ("other_row", other.place.row),
+                            ("columns", ", ".join(columns_differ)),
+                        ),
+                    )
+                )
         conflicting += differing
     report.conflicts += conflicting
     return by_id
 
 
-def _describe(layout: SheetLayout, merged: dict[str, list[_Row]], returned: list[_Returned], base,
-              previous: int, report: IntakeReport) -> None:
+def _describe(
+    layout: SheetLayout,
+    merged: dict[str, list[_Row]],
+    returned: list[_Returned],
+    base,
+    previous: int,
+    report: IntakeReport,
+) -> None:
     """Counts, changes since last year, new, left-empty and missing rows of one table."""
     table = layout.name
     frame = getattr(base, table)
-    earlier = {values[layout.id_column]: values for values in
-               _text_values(frame[frame["report_year"] == previous], _columns(layout))}
-    counts = TableCounts(filled=len(merged), statuses={code: 0 for code in layout.statuses})
+    earlier = {
+        values[layout.id_column]: values
+        for values in _text_values(frame[frame["report_year"] == previous], _columns(layout))
+    }
+    counts = TableCounts(filled=len(merged), statuses=dict.fromkeys(layout.statuses, 0))
     for rows in merged.values():
         counts.statuses[rows[0].values["status"]] = counts.statuses.get(rows[0].values["status"], 0) + 1
     report.counts[table] = counts
@@ -312,8 +348,17 @@ def _describe(layout: SheetLayout, merged: dict[str, list[_Row]], returned: list
             continue
         columns = tuple(c for c in layout.carried if old.get(c, "") != values.get(c, ""))
         if columns or old["status"] != values["status"]:
-            report.changed.append(Item(table, item_id, places, values["title"], old_status=old["status"],
-                                       new_status=values["status"], columns=columns))
+            report.changed.append(
+                Item(
+                    table,
+                    item_id,
+                    places,
+                    values["title"],
+                    old_status=old["status"],
+                    new_status=values["status"],
+                    columns=columns,
+                )
+            )
     empty: dict[str, list[Place]] = {}
     for back in returned:
         for item_id, place in back.empty.get(table, []):
@@ -337,8 +382,15 @@ def _frame_csv(frame: pd.DataFrame, path: Path) -> None:
     text.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
 
 
-def _write(out: Path, base, data_dir: Path, year: int, layouts: list[SheetLayout],
-           merged: dict[str, dict[str, list[_Row]]], report: IntakeReport) -> None:
+def _write(
+    out: Path,
+    base,
+    data_dir: Path,
+    year: int,
+    layouts: list[SheetLayout],
+    merged: dict[str, dict[str, list[_Row]]],
+    report: IntakeReport,
+) -> None:
     """Build the new data directory beside ``out``, check that it loads, then rename it into place."""
     out.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
@@ -351,7 +403,8 @@ def _write(out: Path, base, data_dir: Path, year: int, layouts: list[SheetLayout
             ids = [i for i in order if i in merged[layout.name]] + sorted(set(merged[layout.name]) - set(order))
             added = pd.DataFrame([merged[layout.name][i][0].values for i in ids], columns=columns)
             pd.concat([kept, added], ignore_index=True).to_csv(
-                building / f"{layout.name}.csv", index=False, lineterminator="\n", encoding="utf-8")
+                building / f"{layout.name}.csv", index=False, lineterminator="\n", encoding="utf-8"
+            )
         _copy_other_tables(base, data_dir, building, {layout.name for layout in layouts})
         try:
             load(building)

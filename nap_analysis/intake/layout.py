@@ -5,6 +5,7 @@ returned workbook as it is; beside them stand last year's status and explanation
 loader ignores (they are no contract columns). Which columns a ministry fills in, which are
 carried over from last year and which changes the collect report names are decided here only.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,9 +37,18 @@ class SheetLayout:
     def columns(self, previous: int) -> list[str]:
         """Header of the sheet: key, carried columns, then last year's status and explanation
         each beside the column to fill in."""
-        return [self.id_column, "report_year", *self.carried,
-                previous_column("status", previous), "status", "status_basis",
-                previous_column("explanation", previous), "explanation", "source", "note"]
+        return [
+            self.id_column,
+            "report_year",
+            *self.carried,
+            previous_column("status", previous),
+            "status",
+            "status_basis",
+            previous_column("explanation", previous),
+            "explanation",
+            "source",
+            "note",
+        ]
 
 
 def previous_column(name: str, previous: int) -> str:
@@ -46,10 +56,12 @@ def previous_column(name: str, previous: int) -> str:
     return f"{name}_{previous}"
 
 
-ACTIVITIES = SheetLayout(contract.ACTIVITIES, "activity_id", ("actielijn", "title", "owner", "origin"),
-                         v.ACTIVITY_STATUSES, v.ACTIVITY_INPUT)
-MOTIONS = SheetLayout(contract.MOTIONS, "item_id", ("kind", "title", "member", "party", "origin"),
-                      v.MOTION_STATUSES, v.MOTION_INPUT)
+ACTIVITIES = SheetLayout(
+    contract.ACTIVITIES, "activity_id", ("actielijn", "title", "owner", "origin"), v.ACTIVITY_STATUSES, v.ACTIVITY_INPUT
+)
+MOTIONS = SheetLayout(
+    contract.MOTIONS, "item_id", ("kind", "title", "member", "party", "origin"), v.MOTION_STATUSES, v.MOTION_INPUT
+)
 SHEETS: tuple[SheetLayout, ...] = (ACTIVITIES, MOTIONS)
 
 

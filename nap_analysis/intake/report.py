@@ -3,6 +3,7 @@
 Plain data (rows located by workbook, sheet and spreadsheet row) and one ``text()``; every
 sentence is a key of :mod:`nap_analysis.words`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -60,16 +61,41 @@ class IntakeReport:
 
     def text(self, language: str = "nl") -> str:
         w = words(language)
-        lines = [w("intake.report.head", year=self.year, previous=self.previous, n=len(self.workbooks),
-                   files=", ".join(self.workbooks))]
+        lines = [
+            w(
+                "intake.report.head",
+                year=self.year,
+                previous=self.previous,
+                n=len(self.workbooks),
+                files=", ".join(self.workbooks),
+            )
+        ]
         for table, counts in self.counts.items():
-            statuses = ", ".join(w("intake.report.status_n", label=w[f"status.{code}"], n=n)
-                                 for code, n in counts.statuses.items() if n) or w["intake.report.none"]
-            lines.append(w("intake.report.counts", table=w[f"intake.table.{table}"], filled=counts.filled,
-                           statuses=statuses, new=_n(self.new, table), empty=_n(self.empty, table),
-                           missing=_n(self.missing, table)))
-        sections = (("intake.report.changed", self.changed), ("intake.report.new", self.new),
-                    ("intake.report.empty", self.empty), ("intake.report.missing", self.missing))
+            statuses = (
+                ", ".join(
+                    w("intake.report.status_n", label=w[f"status.{code}"], n=n)
+                    for code, n in counts.statuses.items()
+                    if n
+                )
+                or w["intake.report.none"]
+            )
+            lines.append(
+                w(
+                    "intake.report.counts",
+                    table=w[f"intake.table.{table}"],
+                    filled=counts.filled,
+                    statuses=statuses,
+                    new=_n(self.new, table),
+                    empty=_n(self.empty, table),
+                    missing=_n(self.missing, table),
+                )
+            )
+        sections = (
+            ("intake.report.changed", self.changed),
+            ("intake.report.new", self.new),
+            ("intake.report.empty", self.empty),
+            ("intake.report.missing", self.missing),
+        )
         for key, items in sections:
             if items:
                 lines.append(w(key, n=len(items), year=self.year, previous=self.previous))
@@ -82,8 +108,13 @@ class IntakeReport:
         if key == "intake.report.changed":
             parts = []
             if item.old_status != item.new_status:
-                parts.append(w("intake.report.status_change", old=w[f"status.{item.old_status}"],
-                               new=w[f"status.{item.new_status}"]))
+                parts.append(
+                    w(
+                        "intake.report.status_change",
+                        old=w[f"status.{item.old_status}"],
+                        new=w[f"status.{item.new_status}"],
+                    )
+                )
             if item.columns:
                 parts.append(w("intake.report.columns_change", previous=self.previous, columns=", ".join(item.columns)))
             what = "; ".join(parts)
@@ -111,7 +142,10 @@ class IntakeError(DataError):
 
     def text(self, language: str = "nl") -> str:
         w = words(language)
-        head = w("intake.error.head_one") if len(self.problems) == 1 else w("intake.error.head_many",
-                                                                             count=len(self.problems))
+        head = (
+            w("intake.error.head_one")
+            if len(self.problems) == 1
+            else w("intake.error.head_many", count=len(self.problems))
+        )
         listed = "\n".join(f"- {p.text(language)}" for p in self.problems)
         return f"{head}:\n{listed}\n\n{self.report.text(language)}"

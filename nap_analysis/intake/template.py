@@ -6,6 +6,7 @@ slips, not intent). Every choice is a drop-down of values the loader accepts, so
 status or a non-existent action line cannot be typed in the first place. The bytes depend only
 on the data and the arguments (fixed properties and zip times), so a rerun gives the same file.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,9 +37,23 @@ from .layout import (
 #: Empty rows below the prefilled ones, unlocked and with the same drop-downs, for new activities.
 NEW_ROWS = 25
 
-_WIDTHS = {"activity_id": 12, "item_id": 10, "report_year": 11, "actielijn": 9, "title": 50, "owner": 12,
-           "origin": 9, "kind": 12, "member": 16, "party": 12, "status": 22, "status_basis": 13,
-           "explanation": 50, "source": 30, "note": 30}
+_WIDTHS = {
+    "activity_id": 12,
+    "item_id": 10,
+    "report_year": 11,
+    "actielijn": 9,
+    "title": 50,
+    "owner": 12,
+    "origin": 9,
+    "kind": 12,
+    "member": 16,
+    "party": 12,
+    "status": 22,
+    "status_basis": 13,
+    "explanation": 50,
+    "source": 30,
+    "note": 30,
+}
 _HEAD_FILL, _PREVIOUS_FILL, _FILL_IN_FILL = "E8EEF5", "EDEDED", "FFF6D5"
 
 
@@ -92,8 +107,9 @@ def select_owners(activities: pd.DataFrame, wanted: list[str] | None) -> tuple[p
     return activities[held.to_numpy(dtype=bool)], chosen
 
 
-def write_template(programme, year: int, out: str | Path, owners: list[str] | None = None,
-                   due: str | None = None) -> TemplateSummary:
+def write_template(
+    programme, year: int, out: str | Path, owners: list[str] | None = None, due: str | None = None
+) -> TemplateSummary:
     """Write the workbook for ``year`` to ``out`` (atomically: a half-written file never stands there)."""
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
@@ -114,8 +130,9 @@ def write_template(programme, year: int, out: str | Path, owners: list[str] | No
     return TemplateSummary(out, *summary)
 
 
-def template_bytes(programme, year: int, owners: list[str] | None = None,
-                   due: str | None = None) -> tuple[bytes, tuple[int, int, int, int]]:
+def template_bytes(
+    programme, year: int, owners: list[str] | None = None, due: str | None = None
+) -> tuple[bytes, tuple[int, int, int, int]]:
     """The workbook's bytes and (year, previous year, activity rows, motion rows)."""
     from openpyxl import Workbook
 
@@ -216,8 +233,7 @@ def _choice_lists(sheet, programme, year: int, w) -> dict[str, tuple[str, list]]
     return found
 
 
-def _table_sheet(sheet, layout: SheetLayout, rows: pd.DataFrame, year: int, previous: int,
-                 choices: dict, w) -> None:
+def _table_sheet(sheet, layout: SheetLayout, rows: pd.DataFrame, year: int, previous: int, choices: dict, w) -> None:
     """One table sheet: last year's rows with the year filled in, then empty rows for new ones."""
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
     from openpyxl.utils import get_column_letter
@@ -227,8 +243,11 @@ def _table_sheet(sheet, layout: SheetLayout, rows: pd.DataFrame, year: int, prev
     letters = {name: get_column_letter(j) for j, name in enumerate(columns, start=1)}
     previous_names = {previous_column("status", previous), previous_column("explanation", previous)}
     shown = _shown_words(choices, layout)
-    fills = {"head": PatternFill("solid", fgColor=_HEAD_FILL), "previous": PatternFill("solid", fgColor=_PREVIOUS_FILL),
-             "fill": PatternFill("solid", fgColor=_FILL_IN_FILL)}
+    fills = {
+        "head": PatternFill("solid", fgColor=_HEAD_FILL),
+        "previous": PatternFill("solid", fgColor=_PREVIOUS_FILL),
+        "fill": PatternFill("solid", fgColor=_FILL_IN_FILL),
+    }
     wrap, top = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
     unlocked = Protection(locked=False)
     for j, name in enumerate(columns, start=1):
@@ -264,18 +283,35 @@ def _table_sheet(sheet, layout: SheetLayout, rows: pd.DataFrame, year: int, prev
             if name not in ("report_year", "actielijn", "status", "status_basis", "kind", "origin"):
                 cell.number_format = "@"
     status_list = choices["activity_status" if layout is ACTIVITIES else "motion_status"][0]
-    listed = {"status": status_list, "status_basis": choices["status_basis"][0], "origin": choices["origin"][0],
-              "actielijn": choices["actielijn"][0], "kind": choices["kind"][0]}
+    listed = {
+        "status": status_list,
+        "status_basis": choices["status_basis"][0],
+        "origin": choices["origin"][0],
+        "actielijn": choices["actielijn"][0],
+        "kind": choices["kind"][0],
+    }
     for name, formula in listed.items():
         if name not in letters:
             continue
-        rule = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
-                              errorTitle=w["intake.validation.title"], error=w["intake.validation.error"])
+        rule = DataValidation(
+            type="list",
+            formula1=formula,
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=w["intake.validation.title"],
+            error=w["intake.validation.error"],
+        )
         rule.add(f"{letters[name]}2:{letters[name]}{last}")
         sheet.add_data_validation(rule)
-    year_rule = DataValidation(type="whole", operator="equal", formula1=str(year), allow_blank=True,
-                               showErrorMessage=True, errorTitle=w["intake.validation.title"],
-                               error=w("intake.validation.year_error", year=year))
+    year_rule = DataValidation(
+        type="whole",
+        operator="equal",
+        formula1=str(year),
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=w["intake.validation.title"],
+        error=w("intake.validation.year_error", year=year),
+    )
     year_rule.add(f"{letters['report_year']}2:{letters['report_year']}{last}")
     sheet.add_data_validation(year_rule)
     for name, letter in letters.items():  # last year's column as wide as this year's
@@ -299,8 +335,9 @@ def _shown_words(choices: dict, layout: SheetLayout) -> dict[str, str]:
     return {layout.accepted[v.normalise(word)]: word for word in values}
 
 
-def _about_sheet(sheet, programme, year: int, previous: int, owners: list[str], due: str | None,
-                 choices: dict, has_motions: bool, w) -> None:
+def _about_sheet(
+    sheet, programme, year: int, previous: int, owners: list[str], due: str | None, choices: dict, has_motions: bool, w
+) -> None:
     """The first sheet: what to fill in, by when, and what every column means (Dutch)."""
     from openpyxl.styles import Alignment, Font
 
@@ -319,15 +356,21 @@ def _about_sheet(sheet, programme, year: int, previous: int, owners: list[str], 
         ("intake.about.basis", w["intake.about.basis_text"]),
     ]
     if has_motions:
-        rows.append(("intake.about.motions", w("intake.about.motions_text", previous=previous,
-                                               words=w.join([f"'{s}'" for s in extra]))))
+        rows.append(
+            (
+                "intake.about.motions",
+                w("intake.about.motions_text", previous=previous, words=w.join([f"'{s}'" for s in extra])),
+            )
+        )
     rows += [
         ("intake.about.empty", w["intake.about.empty_text"]),
         ("intake.about.new", w("intake.about.new_text", example=example, year=year)),
         ("intake.about.locked", w["intake.about.locked_text"]),
         ("intake.about.return", w["intake.about.return_text"]),
-        ("intake.about.source", w("intake.about.source_text", previous=previous, version=programme.data_version,
-                                  tool=__version__)),
+        (
+            "intake.about.source",
+            w("intake.about.source_text", previous=previous, version=programme.data_version, tool=__version__),
+        ),
     ]
     sheet["A1"] = w("intake.about.title", year=year)
     sheet["A1"].font = Font(bold=True, size=13)
@@ -356,8 +399,13 @@ def _about_sheet(sheet, programme, year: int, previous: int, owners: list[str], 
             fill = w["intake.fill.no"]
         else:
             meaning = w(f"intake.column.{name}", year=year)
-            fill = w["intake.fill.yes" if name in ("status", "status_basis", "explanation") else
-                     "intake.fill.optional" if name in FILL_IN else "intake.fill.new"]
+            fill = w[
+                "intake.fill.yes"
+                if name in ("status", "status_basis", "explanation")
+                else "intake.fill.optional"
+                if name in FILL_IN
+                else "intake.fill.new"
+            ]
         sheet.cell(row=i, column=1, value=name)
         sheet.cell(row=i, column=2, value=meaning).alignment = wrap
         sheet.cell(row=i, column=3, value=fill)

@@ -7,6 +7,7 @@ does: a failure or Ctrl-C leaves the last good outputs as they were, and a run i
 folder at the same time is refused. The run's manifest stays as the run wrote it, so ``verify``
 reports an annex that no longer matches its run.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,9 @@ def run_date(folder: Path) -> str | None:
         return None
 
 
-def rebuild(number: int, year=None, language: str = "nl", data_dir=None, out_root=None,
-            date: str | None = None) -> list[Path]:
+def rebuild(
+    number: int, year=None, language: str = "nl", data_dir=None, out_root=None, date: str | None = None
+) -> list[Path]:
     """Write Bijlage ``number`` (1 or 2) of the report year into ``<out_root>/<year>[-en]/``.
 
     ``date``: the date printed on it; by default the date of the run already in that folder (so
@@ -62,8 +64,11 @@ def rebuild(number: int, year=None, language: str = "nl", data_dir=None, out_roo
         raise UsageError("error.no_motions", folder=str(data_dir))
     doc = build(ctx)
     page = html_render.document_html(doc)  # all three made before anything is written
-    files = {f"{stem}.html": page.encode("utf-8"), f"{stem}.pdf": pdf_render.document_pdf(doc, page),
-             f"{stem}.docx": docx_render.document_docx(doc)}
+    files = {
+        f"{stem}.html": page.encode("utf-8"),
+        f"{stem}.pdf": pdf_render.document_pdf(doc, page),
+        f"{stem}.docx": docx_render.document_docx(doc),
+    }
     with BuildFolder(out_root, name) as work:
         if final.is_dir():  # the run's other files stay; only the annex's three are new
             shutil.copytree(final, work, dirs_exist_ok=True, symlinks=True)

@@ -3,6 +3,7 @@
 Every document goes out as HTML and PDF (the same page, printed) and as Word; its figures go to
 ``figures/`` (PNG and SVG) and its named tables to ``tables/`` (CSV and one workbook).
 """
+
 from __future__ import annotations
 
 from pathlib import Path

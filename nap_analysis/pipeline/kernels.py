@@ -13,6 +13,7 @@ thread, so nothing writes into the build folder after the run has removed it. Ke
 their own session (jupyter_client's default), so a terminal's Ctrl-C reaches them only
 through the run, and they exit by themselves when the run dies (ipykernel's parent poller).
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,7 +34,7 @@ from ..errors import RunError
 from ..resources import kernel_dir
 
 #: What every notebook imports; run in each kernel as soon as it is up, while the run checks the data.
-WARM_IMPORTS = ("import nap_analysis.briefing.sections, nap_analysis.analysis, nap_analysis.briefing.charts")
+WARM_IMPORTS = "import nap_analysis.briefing.sections, nap_analysis.analysis, nap_analysis.briefing.charts"
 #: Longest wait for a kernel to answer, and for one cell of a notebook.
 START_TIMEOUT = 120.0
 CELL_TIMEOUT = 900
@@ -50,7 +51,7 @@ def default_transport() -> str:
 def remove_stale_folders() -> None:
     """Kernel folders of runs that no longer exist (killed with SIGKILL): named after the run's pid."""
     for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*-*"):
-        pid = folder.name[len(FOLDER_PREFIX):].split("-", 1)[0]
+        pid = folder.name[len(FOLDER_PREFIX) :].split("-", 1)[0]
         if pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -122,15 +123,21 @@ class KernelPool:
         self.transport = transport or os.environ.get("NAP_TRANSPORT", "") or default_transport()
         specs = KernelSpecManager(kernel_dirs=[str(kernel_dir())])
         self.managers = [
-            RunKernelManager(kernel_name="python3", kernel_spec_manager=specs, transport=self.transport,
-                             connection_file=str(self.folder / f"kernel-{i}.json"),
-                             **({"ip": str(self.folder / f"k{i}")} if self.transport == "ipc" else {}))
+            RunKernelManager(
+                kernel_name="python3",
+                kernel_spec_manager=specs,
+                transport=self.transport,
+                connection_file=str(self.folder / f"kernel-{i}.json"),
+                **({"ip": str(self.folder / f"k{i}")} if self.transport == "ipc" else {}),
+            )
             for i in range(count)
         ]
         self._env = dict(os.environ, **(env or {}))
         self._env.pop("JPY_PARENT_PID", None)
-        self._starting = [threading.Thread(target=self._start, args=(km,), daemon=True, name=f"nap-start-{i}")
-                          for i, km in enumerate(self.managers)]
+        self._starting = [
+            threading.Thread(target=self._start, args=(km,), daemon=True, name=f"nap-start-{i}")
+            for i, km in enumerate(self.managers)
+        ]
         for thread in self._starting:
             thread.start()
 
@@ -222,8 +229,10 @@ class KernelPool:
                     with guard:
                         results[index] = result
 
-            workers = [threading.Thread(target=work, args=(km,), daemon=True, name=f"nap-kernel-{i}")
-                       for i, km in enumerate(self.managers[: max(1, len(jobs))])]
+            workers = [
+                threading.Thread(target=work, args=(km,), daemon=True, name=f"nap-kernel-{i}")
+                for i, km in enumerate(self.managers[: max(1, len(jobs))])
+            ]
             self._threads = workers
             for thread in workers:
                 thread.start()
@@ -261,7 +270,7 @@ class KernelPool:
             except Exception:  # noqa: BLE001 - a kernel that is already gone
                 pass
 
-    def __enter__(self) -> "KernelPool":
+    def __enter__(self) -> KernelPool:
         return self
 
     def __exit__(self, *exc) -> None:

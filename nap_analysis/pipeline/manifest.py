@@ -5,6 +5,7 @@ output file, the parameters, the versions of the packages that shape the output,
 commit of the code. It names no absolute path: the same data in another folder gives the same
 manifest.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,8 +20,22 @@ from ..resources import ROOT
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 2
 INPUTS = "data"
-PACKAGES = ("nap-analysis", "pandas", "numpy", "matplotlib", "scipy", "papermill", "nbconvert", "nbclient",
-            "ipykernel", "weasyprint", "pydyf", "openpyxl", "python-docx", "jupyterlab")
+PACKAGES = (
+    "nap-analysis",
+    "pandas",
+    "numpy",
+    "matplotlib",
+    "scipy",
+    "papermill",
+    "nbconvert",
+    "nbclient",
+    "ipykernel",
+    "weasyprint",
+    "pydyf",
+    "openpyxl",
+    "python-docx",
+    "jupyterlab",
+)
 
 
 def sha256(path: Path) -> str:
@@ -52,10 +67,17 @@ def git_commit(where: Path = ROOT) -> str:
     if not (Path(where) / ".git").exists():
         return "unknown"
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=where, capture_output=True, text=True,
-                                check=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=where,
-                               capture_output=True, text=True, check=True, timeout=10).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=where, capture_output=True, text=True, check=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=where,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return commit + ("+dirty" if dirty else "")
@@ -100,8 +122,10 @@ def read_manifest(out_dir: Path) -> dict:
 def differences(expected: dict[str, str], actual: dict[str, str], words) -> list[str]:
     """Files that differ, are missing or are extra, with a word saying which."""
     names = sorted(set(expected) | set(actual))
-    return [
-        f"{name}: {words['verify.missing'] if name not in actual else words['verify.extra'] if name not in expected else words['verify.differs']}"
-        for name in names
-        if expected.get(name) != actual.get(name)
-    ]
+
+    def state(name: str) -> str:
+        if name not in actual:
+            return words["verify.missing"]
+        return words["verify.extra"] if name not in expected else words["verify.differs"]
+
+    return [f"{name}: {state(name)}" for name in names if expected.get(name) != actual.get(name)]

@@ -7,6 +7,7 @@ that changes from run to run (times, papermill's paths, execution counts that de
 kernel ran which notebook) is normalised, so the executed notebook has the same bytes whatever
 the schedule.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -46,16 +47,29 @@ def execute(km, source: Path, target: Path, parameters: dict, workdir: Path) -> 
     target.parent.mkdir(parents=True, exist_ok=True)
     scratch = target.with_name(f".running-{target.name}")
     try:
-        pm.execute_notebook(nb, str(scratch), parameters=parameters, kernel_name=KERNELSPEC["name"], km=km,
-                            progress_bar=False, request_save_on_cell_execute=False, execution_timeout=CELL_TIMEOUT,
-                            log_output=False)
+        pm.execute_notebook(
+            nb,
+            str(scratch),
+            parameters=parameters,
+            kernel_name=KERNELSPEC["name"],
+            km=km,
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            execution_timeout=CELL_TIMEOUT,
+            log_output=False,
+        )
         normalise(scratch, target)
     except pm.PapermillExecutionError as exc:
         normalise(scratch, target)
         line = next((s.strip() for s in str(exc.source).splitlines() if s.strip()), "")
-        raise RunError("error.notebook_failed", notebook=source.name, cell=exc.cell_index, line=line[:60],
-                       error=f"{exc.ename}: {exc.evalue}") from None
-    except Exception as exc:  # a kernel that died, a timeout, a refused start (the run is closing)
+        raise RunError(
+            "error.notebook_failed",
+            notebook=source.name,
+            cell=exc.cell_index,
+            line=line[:60],
+            error=f"{exc.ename}: {exc.evalue}",
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - a kernel that died, a timeout, a refused start (the run is closing)
         if scratch.exists():
             normalise(scratch, target)
         raise RunError("error.notebook_broke", notebook=source.name, error=f"{type(exc).__name__}: {exc}") from None

@@ -5,6 +5,7 @@ every step succeeded; the previous folder goes away only after the new one is in
 lock per output folder (a file lock from :mod:`filelock`, on every platform) stops a second
 run into the same folder. A run killed between the two renames is repaired by the next one.
 """
+
 from __future__ import annotations
 
 import os

@@ -7,6 +7,7 @@ the executed notebooks (nothing is computed twice). While the kernels work, this
 the annexes. Everything is built in a folder next to the target and swapped in only when all
 succeeded, so a failed or interrupted run never touches the last good outputs.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -74,10 +75,13 @@ def briefing_date() -> str:
     if not (text.isascii() and text.isdigit()):
         raise UsageError("error.bad_epoch", value=epoch)
     seconds = int(text)
-    if not (dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc).timestamp() <= seconds
-            <= dt.datetime(2100, 12, 31, tzinfo=dt.timezone.utc).timestamp()):
+    if not (
+        dt.datetime(2000, 1, 1, tzinfo=dt.UTC).timestamp()
+        <= seconds
+        <= dt.datetime(2100, 12, 31, tzinfo=dt.UTC).timestamp()
+    ):
         raise UsageError("error.bad_epoch", value=epoch)
-    return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc).date().isoformat()
+    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC).date().isoformat()
 
 
 def check_environment() -> None:
@@ -123,15 +127,27 @@ class Progress:
         if self.report is not None:
             self.report(self.done, self.total, what)
             return
-        print(f"[{self.done}/{self.total}] {self.label}: {what} ({time.monotonic() - self.start:.1f} s)",
-              file=sys.stderr, flush=True)
+        print(
+            f"[{self.done}/{self.total}] {self.label}: {what} ({time.monotonic() - self.start:.1f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 # --------------------------------------------------------------------------- one run
 
 
-def run(year=None, data_dir=None, out_root=None, language: str = "nl", notebook_dir=None, date: str | None = None,
-        kernels: KernelPool | None = None, runs_at_once: int = 1, report=None) -> RunResult:
+def run(
+    year=None,
+    data_dir=None,
+    out_root=None,
+    language: str = "nl",
+    notebook_dir=None,
+    date: str | None = None,
+    kernels: KernelPool | None = None,
+    runs_at_once: int = 1,
+    report=None,
+) -> RunResult:
     """Execute all notebooks for one report year and language; write the documents; return what was written.
 
     ``date`` is the date printed on the documents (ISO); by default SOURCE_DATE_EPOCH or today.
@@ -156,8 +172,17 @@ def run(year=None, data_dir=None, out_root=None, language: str = "nl", notebook_
             kernels.close()
 
 
-def _run(year, data_dir: Path, out_root: Path, language: str, date: str, paths: list[Path], kernels: KernelPool,
-         started: float, report) -> RunResult:
+def _run(
+    year,
+    data_dir: Path,
+    out_root: Path,
+    language: str,
+    date: str,
+    paths: list[Path],
+    kernels: KernelPool,
+    started: float,
+    report,
+) -> RunResult:
     from ..briefing import assemble  # imported once the kernels boot (see the top of this module)
     from ..briefing.sections import Context
     from ..data import load
@@ -216,6 +241,7 @@ def _notebooks(folder: Path) -> list[Path]:
 def longest_first(paths: list[Path]) -> list[Path]:
     """The notebooks with the most code cells first (more cells, more to compute and draw): two
     kernels then finish close together. The outputs do not depend on the order (a test checks)."""
+
     def cells(path: Path) -> int:
         try:
             return sum(c.get("cell_type") == "code" for c in json.loads(path.read_text(encoding="utf-8"))["cells"])
@@ -257,8 +283,17 @@ def _run_one(kwargs: dict) -> RunResult:
     return run(**kwargs, kernels=_WORKER_KERNELS)
 
 
-def run_many(years: list, languages: list[str], *, data_dir=None, out_root=None, jobs: int = 1,
-             date: str | None = None, notebook_dir=None, report=None) -> list[RunResult]:
+def run_many(
+    years: list,
+    languages: list[str],
+    *,
+    data_dir=None,
+    out_root=None,
+    jobs: int = 1,
+    date: str | None = None,
+    notebook_dir=None,
+    report=None,
+) -> list[RunResult]:
     """Several parameter sets (years x languages); with jobs > 1, that many runs at once.
 
     Each run has its own output folder; the kernels are started once per worker process and
@@ -279,18 +314,41 @@ def run_many(years: list, languages: list[str], *, data_dir=None, out_root=None,
     count = kernel_count(len(paths), max(1, min(jobs, n_sets)))
     if jobs <= 1 or n_sets == 1:
         with KernelPool(count) as pool:
-            return [run(year=y, language=lang, data_dir=data_dir, out_root=out_root, date=date, kernels=pool,
-                        notebook_dir=notebook_dir, report=report)
-                    for y in years for lang in languages]
+            return [
+                run(
+                    year=y,
+                    language=lang,
+                    data_dir=data_dir,
+                    out_root=out_root,
+                    date=date,
+                    kernels=pool,
+                    notebook_dir=notebook_dir,
+                    report=report,
+                )
+                for y in years
+                for lang in languages
+            ]
     from ..data import load
 
     programme = load(Path(data_dir or bundled_data()))  # bad data: exit 2 before any worker starts
     years = [programme.report_year(y) for y in years]
-    sets = [dict(year=y, language=lang, data_dir=data_dir, out_root=out_root, date=date, runs_at_once=jobs,
-                 notebook_dir=notebook_dir) for lang in languages for y in years]
+    sets = [
+        {
+            "year": y,
+            "language": lang,
+            "data_dir": data_dir,
+            "out_root": out_root,
+            "date": date,
+            "runs_at_once": jobs,
+            "notebook_dir": notebook_dir,
+        }
+        for lang in languages
+        for y in years
+    ]
     context = multiprocessing.get_context("spawn")  # fork would copy the threads of the host process
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker_kernels,
-                             initargs=(count,)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_start_worker_kernels, initargs=(count,)
+    ) as pool:
         return list(pool.map(_run_one, sets, chunksize=-(-len(sets) // jobs)))
 
 
@@ -310,13 +368,15 @@ def verify(out_dir, allow_other_versions: bool = False, language: str = "nl") ->
     manifest = read_manifest(out_dir)
     params = manifest["parameters"]
     found = file_hashes(out_dir)
-    problems = [w("verify.edited", line=line) for line in differences(
-        {**manifest["inputs"], **manifest["outputs"]}, found, w)]
+    problems = [
+        w("verify.edited", line=line) for line in differences({**manifest["inputs"], **manifest["outputs"]}, found, w)
+    ]
     versions = package_versions()
     for package, recorded in sorted(manifest["packages"].items()):
         if versions.get(package) != recorded and not allow_other_versions:
-            problems.append(w("verify.version", package=package, recorded=recorded,
-                              now=versions.get(package, w["word.unknown"])))
+            problems.append(
+                w("verify.version", package=package, recorded=recorded, now=versions.get(package, w["word.unknown"]))
+            )
     commit = git_commit()
     if commit != manifest["git_commit"] and not allow_other_versions:
         problems.append(w("verify.commit", recorded=manifest["git_commit"], now=commit))
@@ -326,8 +386,13 @@ def verify(out_dir, allow_other_versions: bool = False, language: str = "nl") ->
     try:
         data_copy = scratch / "data"
         shutil.copytree(out_dir / INPUTS, data_copy)
-        result = run(year=params["report_year"], data_dir=data_copy, out_root=scratch / "out",
-                     language=params["language"], date=params["briefing_date"])
+        result = run(
+            year=params["report_year"],
+            data_dir=data_copy,
+            out_root=scratch / "out",
+            language=params["language"],
+            date=params["briefing_date"],
+        )
         rerun = file_hashes(result.out_dir)
     except NapError:
         raise

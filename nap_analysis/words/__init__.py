@@ -8,6 +8,7 @@ sentence itself::
     w = words("nl")
     w("kp.total", year=2025, n=28, parts="...")
 """
+
 from __future__ import annotations
 
 from functools import cache

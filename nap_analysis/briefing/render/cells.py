@@ -3,6 +3,7 @@
 A cell's display text comes from its column's kind through the one formatter, unless the cell
 says its own text; its spreadsheet value is the typed value (numbers stay numbers).
 """
+
 from __future__ import annotations
 
 import datetime as dt

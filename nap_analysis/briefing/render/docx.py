@@ -12,6 +12,7 @@ languages, fields, alt text), the OOXML element is set through the proxies' ``el
 ``docx.oxml`` helpers, in the order the schema (ECMA-376) gives. The bytes are the same on every
 build: core properties carry the document's date, the zip entries fixed times.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,20 +48,119 @@ INK, MUTED, ACCENT, RULE = "1D1D1B", "555555", "154273", "B7B7B7"
 WARN, WARN_BG, NOTE_BG, HEAD_BG, BADGE = "8A4B00", "FFF4E0", "F3F3F3", "E8EEF5", "7A2E00"
 
 # Child order of the OOXML property elements this module writes into (ECMA-376 part 1, 17.3 and 17.4).
-_RPR_ORDER = ("rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
-              "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w",
-              "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign",
-              "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath")
-_PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
-              "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
-              "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid",
-              "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
-              "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange")
-_TBLPR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
-                "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook",
-                "tblCaption", "tblDescription")
-_TCPR_ORDER = ("cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
-               "textDirection", "tcFitText", "vAlign", "hideMark")
+_RPR_ORDER = (
+    "rStyle",
+    "rFonts",
+    "b",
+    "bCs",
+    "i",
+    "iCs",
+    "caps",
+    "smallCaps",
+    "strike",
+    "dstrike",
+    "outline",
+    "shadow",
+    "emboss",
+    "imprint",
+    "noProof",
+    "snapToGrid",
+    "vanish",
+    "webHidden",
+    "color",
+    "spacing",
+    "w",
+    "kern",
+    "position",
+    "sz",
+    "szCs",
+    "highlight",
+    "u",
+    "effect",
+    "bdr",
+    "shd",
+    "fitText",
+    "vertAlign",
+    "rtl",
+    "cs",
+    "em",
+    "lang",
+    "eastAsianLayout",
+    "specVanish",
+    "oMath",
+)
+_PPR_ORDER = (
+    "pStyle",
+    "keepNext",
+    "keepLines",
+    "pageBreakBefore",
+    "framePr",
+    "widowControl",
+    "numPr",
+    "suppressLineNumbers",
+    "pBdr",
+    "shd",
+    "tabs",
+    "suppressAutoHyphens",
+    "kinsoku",
+    "wordWrap",
+    "overflowPunct",
+    "topLinePunct",
+    "autoSpaceDE",
+    "autoSpaceDN",
+    "bidi",
+    "adjustRightInd",
+    "snapToGrid",
+    "spacing",
+    "ind",
+    "contextualSpacing",
+    "mirrorIndents",
+    "suppressOverlap",
+    "jc",
+    "textDirection",
+    "textAlignment",
+    "textboxTightWrap",
+    "outlineLvl",
+    "divId",
+    "cnfStyle",
+    "rPr",
+    "sectPr",
+    "pPrChange",
+)
+_TBLPR_ORDER = (
+    "tblStyle",
+    "tblpPr",
+    "tblOverlap",
+    "bidiVisual",
+    "tblStyleRowBandSize",
+    "tblStyleColBandSize",
+    "tblW",
+    "jc",
+    "tblCellSpacing",
+    "tblInd",
+    "tblBorders",
+    "shd",
+    "tblLayout",
+    "tblCellMar",
+    "tblLook",
+    "tblCaption",
+    "tblDescription",
+)
+_TCPR_ORDER = (
+    "cnfStyle",
+    "tcW",
+    "gridSpan",
+    "hMerge",
+    "vMerge",
+    "tcBorders",
+    "shd",
+    "noWrap",
+    "tcMar",
+    "textDirection",
+    "tcFitText",
+    "vAlign",
+    "hideMark",
+)
 
 
 # --------------------------------------------------------------------------- OOXML helpers
@@ -83,7 +183,7 @@ def _put(parent, child, order: tuple[str, ...]):
     local = child.tag.rsplit("}", 1)[-1]
     for old in parent.findall(child.tag):
         parent.remove(old)
-    later = set(order[order.index(local) + 1:])
+    later = set(order[order.index(local) + 1 :])
     for i, sibling in enumerate(parent):
         if sibling.tag.rsplit("}", 1)[-1] in later:
             parent.insert(i, child)
@@ -121,9 +221,30 @@ def _rpr(element):
     return _put(element, _el("w:rPr"), _STYLE_ORDER)
 
 
-_STYLE_ORDER = ("name", "aliases", "basedOn", "next", "link", "autoRedefine", "hidden", "uiPriority", "semiHidden",
-                "unhideWhenUsed", "qFormat", "locked", "personal", "personalCompose", "personalReply", "rsid", "pPr",
-                "rPr", "tblPr", "trPr", "tcPr", "tblStylePr")
+_STYLE_ORDER = (
+    "name",
+    "aliases",
+    "basedOn",
+    "next",
+    "link",
+    "autoRedefine",
+    "hidden",
+    "uiPriority",
+    "semiHidden",
+    "unhideWhenUsed",
+    "qFormat",
+    "locked",
+    "personal",
+    "personalCompose",
+    "personalReply",
+    "rsid",
+    "pPr",
+    "rPr",
+    "tblPr",
+    "trPr",
+    "tcPr",
+    "tblStylePr",
+)
 
 
 def _ppr(style_element):
@@ -270,8 +391,13 @@ def _page(word, doc: Document) -> None:
 
 def _field(paragraph, instruction: str, shown: str) -> None:
     """A Word field (PAGE, NUMPAGES): Word and LibreOffice put in the number when they lay out the page."""
-    for kind, text in (("begin", None), ("instr", f" {instruction} "), ("separate", None), ("shown", shown),
-                       ("end", None)):
+    for kind, text in (
+        ("begin", None),
+        ("instr", f" {instruction} "),
+        ("separate", None),
+        ("shown", shown),
+        ("end", None),
+    ):
         run = paragraph.add_run()
         if kind == "instr":
             instr = _el("w:instrText")
@@ -383,7 +509,7 @@ class _Writer:
                 self.section(block)
 
     def figure(self, figure: Figure) -> None:
-    
+
         p = self.word.add_paragraph()
         p.paragraph_format.keep_with_next = True
         run = p.add_run()
@@ -405,7 +531,7 @@ class _Writer:
 
     def table(self, table: Table) -> None:
         table = table.for_document()
-    
+
         self.word.add_paragraph(table.caption, style=self.word.styles["Caption"])
         grid = self.word.add_table(rows=1 + len(table.rows), cols=len(table.columns))
         grid.alignment = WD_TABLE_ALIGNMENT.LEFT

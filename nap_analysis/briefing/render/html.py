@@ -4,6 +4,7 @@ The same page is what the PDF prints (:mod:`.pdf`), so screen and print cannot d
 Everything from the data is escaped by the template engine; the only markup that is not
 escaped is the project's own icons.
 """
+
 from __future__ import annotations
 
 import base64
@@ -54,7 +55,8 @@ def _widths(table: Table) -> tuple[float, ...]:
     minimum = []
     for j, column in enumerate(table.columns):
         words = [min(len(w), _LONGEST_WORD) for w in column.label.split()] + [
-            _longest_word(row[j], column, f) for row in table.rows[:300]]
+            _longest_word(row[j], column, f) for row in table.rows[:300]
+        ]
         minimum.append(max(words or [1]) * _CHAR_MM + _PAD_MM)
     if sum(minimum) >= _TEXT_MM:  # too many columns for the page: share by the minimum widths
         return tuple(round(100 * m / sum(minimum), 2) for m in minimum)
@@ -83,8 +85,8 @@ def figure_width_mm(figure) -> float:
 
 
 def column_widths(table: Table) -> list[float]:
-    """Column widths in percent (of the columns the document shows): every column at least as wide as its longest word (up to
-    16 characters; longer words may break), the rest of the line shared by the columns' width
+    """Column widths in percent (of the columns the document shows): every column at least as wide
+    as its longest word (up to 16 characters; longer words may break), the rest of the line shared by the columns' width
     hints (without hints: by the amount of text). The same widths go to the PDF and to Word."""
     return list(_widths(table))
 
@@ -104,7 +106,9 @@ def estimated_height_mm(table: Table, scale: float = 1.0) -> float:
     chars = [max(1, int((_TEXT_MM * share / 100 - _PAD_MM) / (_CHAR_MM * scale))) for share in column_widths(table)]
     height = 2 * _LINE_MM * scale + _PAD_MM  # the header row
     for row in table.rows:
-        lines = [-(-len(cells.plain(cell, column, f)) // width) for cell, column, width in zip(row, table.columns, chars)]
+        lines = [
+            -(-len(cells.plain(cell, column, f)) // width) for cell, column, width in zip(row, table.columns, chars)
+        ]
         height += max(lines or [1]) * _LINE_MM * scale + _PAD_MM
     return height
 
@@ -124,8 +128,13 @@ def keep_together(table: Table) -> bool:
 
 @cache
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                             trim_blocks=False, lstrip_blocks=False, undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        trim_blocks=False,
+        lstrip_blocks=False,
+        undefined=jinja2.StrictUndefined,
+    )
     env.globals.update(
         kind_of=kind_of,
         numeric=cells.numeric,
@@ -149,22 +158,36 @@ def stylesheet(language: str, footer: str = "") -> str:
 
     w = words(language)
     css = (TEMPLATES / "nap.css").read_text(encoding="utf-8")
-    return (css.replace("{{PAGE_WORD}}", w["page.page"]).replace("{{OF_WORD}}", w["page.of"])
-            .replace("{{FOOTER_LEFT}}", footer.replace('"', "'")))
+    return (
+        css.replace("{{PAGE_WORD}}", w["page.page"])
+        .replace("{{OF_WORD}}", w["page.of"])
+        .replace("{{FOOTER_LEFT}}", footer.replace('"', "'"))
+    )
 
 
 def document_html(doc: Document) -> str:
     """The whole document as one HTML page."""
     f = fmt(doc.language)
     template = _environment().get_template("document.html.j2")
-    return template.render(doc=doc, doc_lang=doc.language, fragment=False, only=None,
-                           css=Markup(stylesheet(doc.language, doc.footer)),
-                           display=lambda cell, column: cells.display(cell, column, f))
+    return template.render(
+        doc=doc,
+        doc_lang=doc.language,
+        fragment=False,
+        only=None,
+        css=Markup(stylesheet(doc.language, doc.footer)),
+        display=lambda cell, column: cells.display(cell, column, f),
+    )
 
 
 def section_fragment(section: Section) -> str:
     """One section as an HTML fragment, for a notebook cell's display."""
     f = fmt(section.language)
     template = _environment().get_template("document.html.j2")
-    return template.render(doc=None, doc_lang=section.language, fragment=True, only=section, css="",
-                           display=lambda cell, column: cells.display(cell, column, f))
+    return template.render(
+        doc=None,
+        doc_lang=section.language,
+        fragment=True,
+        only=section,
+        css="",
+        display=lambda cell, column: cells.display(cell, column, f),
+    )

@@ -5,6 +5,7 @@ collects the sections the notebook displayed and renders them like the briefing 
 same PDF), with a title block from the notebook's first heading and its parameters. Code,
 prompts and error output never appear: only what the notebook's sections hold.
 """
+
 from __future__ import annotations
 
 from nbconvert.exporters import Exporter
@@ -23,15 +24,33 @@ def notebook_document(nb) -> Document:
     language = params.get("language") or (sections[0].language if sections else "nl")
     language = "en" if language == "en" else "nl"
     w = words(language)
-    title = next((line.lstrip("# ").strip() for cell in nb.cells if cell.cell_type == "markdown"
-                  for line in cell.source.splitlines() if line.startswith("# ")), w["doc.briefing.title"])
+    title = next(
+        (
+            line.lstrip("# ").strip()
+            for cell in nb.cells
+            if cell.cell_type == "markdown"
+            for line in cell.source.splitlines()
+            if line.startswith("# ")
+        ),
+        w["doc.briefing.title"],
+    )
     if not sections:
-        sections = [Section("empty", title, [Paragraph.of(w["nbconvert.no_sections"], style="note")], language=language)]
+        sections = [
+            Section("empty", title, [Paragraph.of(w["nbconvert.no_sections"], style="note")], language=language)
+        ]
     meta = [(w["meta.report_year"], str(params["report_year"]))] if params.get("report_year") else []
     date = str(params.get("briefing_date") or "")
-    return Document(kind="notebook", language=language, title=title,
-                    subtitle=w["doc.briefing.subtitle"].format(year=params.get("report_year") or ""),
-                    sections=sections, meta=meta, kicker=w["doc.kicker"], footer=w["doc.footer"], date=date)
+    return Document(
+        kind="notebook",
+        language=language,
+        title=title,
+        subtitle=w["doc.briefing.subtitle"].format(year=params.get("report_year") or ""),
+        sections=sections,
+        meta=meta,
+        kicker=w["doc.kicker"],
+        footer=w["doc.footer"],
+        date=date,
+    )
 
 
 class NapHTMLExporter(Exporter):

@@ -19,6 +19,7 @@ hook) adds it to the one rdf:RDF, with the extension schema PDF/A-3 requires for
 does not predefine. The XMP dates are the document's (``<meta name=dcterms.created>``), never
 the clock.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,8 +31,12 @@ from ...errors import ExportError
 from ..model import Document
 from .html import document_html
 
-_FACES = (("DejaVuSans.ttf", "normal", "normal"), ("DejaVuSans-Bold.ttf", "bold", "normal"),
-          ("DejaVuSans-Oblique.ttf", "normal", "italic"), ("DejaVuSans-BoldOblique.ttf", "bold", "italic"))
+_FACES = (
+    ("DejaVuSans.ttf", "normal", "normal"),
+    ("DejaVuSans-Bold.ttf", "bold", "normal"),
+    ("DejaVuSans-Oblique.ttf", "normal", "italic"),
+    ("DejaVuSans-BoldOblique.ttf", "bold", "italic"),
+)
 
 
 @cache

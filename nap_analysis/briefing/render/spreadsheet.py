@@ -8,6 +8,7 @@ text, a bold frozen header with filters, and a first sheet saying what it is, wh
 came from and how much of it is illustrative. Cells a spreadsheet would run as a formula are
 neutralised. Files are byte-identical on reruns.
 """
+
 from __future__ import annotations
 
 import csv
@@ -62,8 +63,9 @@ def _header(column: Column, language: str) -> str:
 def table_csv(table: Table, language: str) -> bytes:
     """The table as CSV bytes in the language's Excel dialect."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";" if language == "nl" else ",", lineterminator="\r\n",
-                        quoting=csv.QUOTE_MINIMAL)
+    writer = csv.writer(
+        buffer, delimiter=";" if language == "nl" else ",", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
+    )
     writer.writerow([_header(c, language) for c in table.columns])
     for row in table.rows:
         writer.writerow([_csv_value(cell, column, language) for cell, column in zip(row, table.columns)])
@@ -190,10 +192,16 @@ def normalise_zip(data: bytes, core_time: str | None = None) -> bytes:
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
         for filename, content in entries:
             if filename == "docProps/core.xml":  # stamped with the time of saving
-                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                                 rb"\g<1>" + stamp.encode() + rb"\g<2>", content)
-                content = re.sub(rb"(<dcterms:created[^>]*>)[^<]*(</dcterms:created>)",
-                                 rb"\g<1>" + stamp.encode() + rb"\g<2>", content)
+                content = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + stamp.encode() + rb"\g<2>",
+                    content,
+                )
+                content = re.sub(
+                    rb"(<dcterms:created[^>]*>)[^<]*(</dcterms:created>)",
+                    rb"\g<1>" + stamp.encode() + rb"\g<2>",
+                    content,
+                )
             info = zipfile.ZipInfo(filename, date_time=FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
