@@ -1154,7 +1154,7 @@ def projection_chart(
     possible (bool), optionally reason (or reason_nl / reason_en). When not possible, only the
     history and the text 'Geen projectie mogelijk' (plus the reason) are shown. ``labels``
     words the y axis with the report year's word for 'completed'. Shares in percent (as
-    :class:`nap_analysis.stats.CompletionProjection` holds them) are refused: divide by 100.
+    :class:`nap_analysis.analysis.statistics.CompletionProjection` holds them) are refused: divide by 100.
     """
     w = _words(lang)
     _require(history, ("report_year", "share_completed"), "history")
@@ -1170,7 +1170,7 @@ def projection_chart(
         raise ValueError("history/projection: shares must be fractions between 0 and 1")
 
     with _house_style():
-        fig = _new_figure(3.2)
+        fig = _new_figure(2.7)
         ax = fig.add_subplot()
         xs = [_to_num(_dt.date(int(y), 4, 1)) for y in hist["report_year"]]
         ys = list(hist["share_completed"])
