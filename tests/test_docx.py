@@ -292,3 +292,23 @@ def test_libreoffice_repeats_the_header_row_on_every_page_a_long_table_spans(lib
     moties = {i for i, kind in kinds.items() if kind == "motie"}
     spans = header_repeated(pdf_pages(libreoffice_pdfs[f"generated-{MOTIONS_STEM}"]), moties, ["Nr.", "Soort"])
     assert len(spans) >= 2
+
+
+def test_libreoffice_never_wraps_a_number_inside_a_table_cell(libreoffice_pdfs, run_2025):
+    """Every number in a right-aligned (numeric) column of the briefing's Word tables is one word
+    on the page as LibreOffice sets it: at 8 pt in a compact table '€ 4.670.000' broke into
+    '€ 4.670.00' and '0'. The amounts are read from the .docx itself, so any table counts."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    result, _ = run_2025
+    document = open_docx((result.out_dir / "briefing.docx").read_bytes())
+    numbers = set()
+    for table in document.tables:
+        for row in table.rows[1:]:
+            for cell in row.cells:
+                paragraph = cell.paragraphs[0]
+                if paragraph.alignment == WD_ALIGN_PARAGRAPH.RIGHT:
+                    numbers |= {t for t in cell.text.split() if len(t) >= 4 and any(ch.isdigit() for ch in t)}
+    assert len(numbers) >= 20, sorted(numbers)  # the funds amounts, percentages, counts
+    words = {w["text"] for page in pdf_pages(libreoffice_pdfs["briefing"]) for w in page["words"]}
+    assert sorted(n for n in numbers if n not in words) == []

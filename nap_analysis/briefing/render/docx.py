@@ -32,7 +32,7 @@ from .. import icons
 from ..format import fmt
 from ..model import BulletList, Document, Figure, Paragraph, Section, Span, Table
 from . import cells
-from .html import column_widths, figure_width_mm, keep_together
+from .html import column_widths, compact, figure_width_mm, keep_together
 from .spreadsheet import FIXED_TIME, normalise_zip
 
 #: BCP 47 tags Word knows, per document language.
@@ -358,6 +358,13 @@ def _styles(word, language_tag: str) -> None:
     spacing(cell_text, line=1.15)
     cell_head = new("NAP Table Head", base="NAP Table Text")
     font(cell_head, 8, bold=True)
+    # a table the PDF sets compact (nap.css .nap-compact: 7 pt) is set at 7 pt here too: at 8 pt
+    # the amounts of the funds table wrapped in Word ('€ 4.670.00' / '0')
+    for name, base, bold in (
+        ("NAP Table Text Compact", "NAP Table Text", False),
+        ("NAP Table Head Compact", "NAP Table Head", True),
+    ):
+        font(new(name, base=base), 7, bold=bold)
     figure_caption = new("NAP Figure Caption", base="Caption")
     font(figure_caption, 8.5, bold=False, colour=MUTED)
     figure_caption.paragraph_format.keep_with_next = False
@@ -544,6 +551,7 @@ class _Writer:
         rows_xml = tbl.findall(_qn("w:tr"))
         self.table_properties(tbl, table)
         keep = keep_together(table)  # as the PDF does: short tables are not split over pages
+        size = " Compact" if compact(table) else ""
         right = [cells.numeric(c) for c in table.columns]
         for j, column in enumerate(grid.columns):
             column.width = widths[j]
@@ -556,7 +564,7 @@ class _Writer:
             for j, cell in enumerate(row.cells):
                 cell.width = widths[j]
                 p = cell.paragraphs[0]
-                p.style = self.word.styles["NAP Table Head" if i == 0 else "NAP Table Text"]
+                p.style = self.word.styles[("NAP Table Head" if i == 0 else "NAP Table Text") + size]
                 if right[j]:
                     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 if keep and i < len(table.rows):
