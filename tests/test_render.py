@@ -327,6 +327,16 @@ def test_every_figure_has_a_data_alt_text_in_the_documents_language(briefing_nl,
     assert next(f for f in briefing_en.figures() if f.name == "voortgang_per_actielijn").alt.startswith("Stacked bars")
 
 
+def test_milestone_slips_are_worded_as_a_reader_says_them(briefing_nl, briefing_en):
+    """'−1 dag' (not '−1 dagen'), 'zelfde maand' for a month-precise date in its planned month
+    (not 'ca. +0 mnd'); the bundled milestones have both cases."""
+    for doc, one, same in ((briefing_nl, "−1 dag", "zelfde maand"), (briefing_en, "−1 day", "same month")):
+        table = next(s for s in doc.sections if s.key == "milestones").tables()[0]
+        slips = [row[-1] for row in table.values()]
+        assert one in slips and same in slips, slips
+        assert not [s for s in slips if re.fullmatch(r"[−+]1 (dagen|days)|(ca\.|c\.) [−+]0 .*", s)], slips
+
+
 def test_funds_section_shows_the_seeds_figures(briefing_nl):
     funds = next(s for s in briefing_nl.sections if s.key == "funds")
     text = " ".join(b.text for b in funds.blocks if isinstance(b, Paragraph))

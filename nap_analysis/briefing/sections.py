@@ -641,11 +641,12 @@ def milestones_section(ctx: Context, table: pd.DataFrame | None, figures: list[F
     rows = []
     for row in table.itertuples(index=False):
         if not is_missing(row.slip_months) and row.approximate:
-            slip = w("slip.about_months", n=f"{int(row.slip_months):+d}".replace("-", "−"))
+            months = int(row.slip_months)
+            slip = w("slip.about_months", n=f"{months:+d}".replace("-", "−")) if months else w["slip.same_month"]
         elif not is_missing(row.slip_days):
-            slip = (
-                w("slip.days", n=f"{int(row.slip_days):+d}".replace("-", "−")) if row.slip_days else w["slip.on_time"]
-            )
+            days = int(row.slip_days)
+            key = "slip.day" if abs(days) == 1 else "slip.days"  # '−1 dag', '+42 dagen'
+            slip = w(key, n=f"{days:+d}".replace("-", "−")) if days else w["slip.on_time"]
         else:
             slip = ""
         rows.append(

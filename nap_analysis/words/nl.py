@@ -220,7 +220,9 @@ WORDS: dict = {
     "funds.note": "Bedragen zoals de nota's van 2022 ze noemen. ‘Per jaar’ geldt voor elk jaar van de periode; een totaal wordt nooit over jaren verdeeld. Een nummer in de kolom Noot verwijst naar wat het gegevensbestand in de bron moest lezen (genummerd hierboven).",
     "milestones.lead": "Geplande tegenover werkelijke data van de stappen rond het opstellen van het NAP en van de tweede voortgangsrapportage. Een datum die de bron alleen als maand noemt, blijft een maand; een verschuiving daarvan is bij benadering.",
     "milestones.note": "Datum die alleen als maand bekend is: verschuiving in hele maanden, bij benadering (‘ca.’).",
+    "slip.day": "{n} dag",
     "slip.days": "{n} dagen",
+    "slip.same_month": "zelfde maand",
     "slip.about_months": "ca. {n} mnd",
     "slip.on_time": "op tijd",
     # ------------------------------------------------------------------ methods (Verantwoording)
