@@ -16,7 +16,7 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
-from .errors import UsageError
+from .errors import RunError, UsageError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGE_DIR.parent
@@ -102,3 +102,14 @@ def _copy_tree(source: Path, target: Path) -> None:
             _copy_tree(path, target / path.name)
         else:
             shutil.copyfile(path, target / path.name)
+
+
+def numbered_notebooks(directory: Path) -> list[Path]:
+    """The numbered notebooks (``NN_name.ipynb``) of a folder, in order. Here, not in
+    :mod:`nap_analysis.pipeline.notebooks`: a run lists them before it starts its kernels, and
+    importing that module (nbformat, and through the section model pandas and matplotlib) first
+    cost 5 s in which no kernel booted."""
+    found = sorted(Path(directory).glob("[0-9][0-9]_*.ipynb"))
+    if not found:
+        raise RunError("error.no_notebooks", folder=str(directory))
+    return found

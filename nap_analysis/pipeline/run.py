@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..errors import NapError, RunError, UsageError
 from ..resources import data_dir as bundled_data
-from ..resources import notebooks_dir, outputs_dir
+from ..resources import notebooks_dir, numbered_notebooks, outputs_dir
 from ..words import LANGUAGES, words
 from .kernels import KernelPool, kernel_count
 from .manifest import INPUTS, differences, file_hashes, git_commit, package_versions, read_manifest, write_manifest
@@ -161,7 +161,7 @@ def run(
     out_root = Path(out_root or outputs_dir()).absolute()
     check_parameters(year, language, out_root, data_dir)
     date = check_date(date) if date is not None else briefing_date()
-    paths = _notebooks(Path(notebook_dir or notebooks_dir()))
+    paths = numbered_notebooks(Path(notebook_dir or notebooks_dir()))
     own = kernels is None
     if own:  # they boot (imports: seconds) while this process checks the data
         kernels = KernelPool(kernel_count(len(paths), runs_at_once))
@@ -230,12 +230,6 @@ def _run(
     final = out_root / name
     files = sorted(p.relative_to(final).as_posix() for p in final.rglob("*") if p.is_file())
     return RunResult(ctx.year, language, final, files, time.monotonic() - started)
-
-
-def _notebooks(folder: Path) -> list[Path]:
-    from .notebooks import notebooks
-
-    return notebooks(folder)
 
 
 def longest_first(paths: list[Path]) -> list[Path]:
@@ -310,7 +304,7 @@ def run_many(
     if date is not None:
         check_date(date)
     n_sets = len(years) * len(languages)
-    paths = _notebooks(Path(notebook_dir or notebooks_dir()))
+    paths = numbered_notebooks(Path(notebook_dir or notebooks_dir()))
     count = kernel_count(len(paths), max(1, min(jobs, n_sets)))
     if jobs <= 1 or n_sets == 1:
         with KernelPool(count) as pool:
