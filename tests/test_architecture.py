@@ -195,3 +195,26 @@ def test_the_tree_is_ruff_clean(command):
         pytest.fail("ruff is not installed; it is in requirements-test.lock")
     done = subprocess.run([ruff, *command], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-1000:]
+
+
+def test_a_run_starts_its_kernels_before_it_imports_the_heavy_libraries():
+    """run() lists the notebooks and starts the kernel pool with nothing heavy imported: the
+    kernels boot while this process imports pandas, matplotlib and nbformat. Listing the notebooks
+    once imported all three and kept the kernels waiting 5 s. And nbformat comes without
+    jsonschema's rfc3987_syntax checker (4.7 s of Lark parsers at import)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from nap_analysis.pipeline import run, kernels\n"
+        "from nap_analysis.resources import notebooks_dir\n"
+        "run.numbered_notebooks(notebooks_dir())\n"
+        "names = ('pandas', 'matplotlib', 'nbformat', 'papermill', 'weasyprint')\n"
+        "heavy = sorted(m for m in names if m in sys.modules)\n"
+        "import nap_analysis.pipeline.notebooks\n"
+        "print(heavy, sys.modules.get('rfc3987_syntax', 'absent'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[] None"
