@@ -312,3 +312,25 @@ def test_libreoffice_never_wraps_a_number_inside_a_table_cell(libreoffice_pdfs, 
     assert len(numbers) >= 20, sorted(numbers)  # the funds amounts, percentages, counts
     words = {w["text"] for page in pdf_pages(libreoffice_pdfs["briefing"]) for w in page["words"]}
     assert sorted(n for n in numbers if n not in words) == []
+
+
+def test_a_reviewer_can_edit_a_table_cell_and_a_heading(bundled_annexes, tmp_path):
+    """The annex's headings are Heading-style paragraphs and its tables real Word tables, so an
+    edit lands where a reviewer makes it: a cell and a heading changed in the .docx (through
+    python-docx, as a reviewer's Word would store them) show in LibreOffice's rendering, and the
+    rest of the row stays."""
+    if soffice() is None:
+        pytest.skip("LibreOffice (soffice) is not installed; .ci/run installs libreoffice-writer")
+    document = open_docx(bundled_annexes["nl"][ACTIVITIES_STEM]["docx"])
+    heading = next(p for p in document.paragraphs if p.style.name == "Heading 1" and p.text.startswith("Actielijn 1"))
+    heading.text = "Actielijn 1, herzien door de redactie"
+    table = document.tables[1]  # the first action line's table (the legend comes first)
+    row = table.rows[1]
+    first_id = row.cells[0].text
+    row.cells[-2].paragraphs[0].text = "Toelichting aangepast"
+    source = tmp_path / "edited.docx"
+    document.save(str(source))
+    converted = convert_with_libreoffice([source], tmp_path / "pdf", tmp_path / "profile")
+    text = " ".join(w["text"] for page in pdf_pages(converted[source].read_bytes()) for w in page["words"])
+    assert "herzien door de redactie" in text and "Toelichting aangepast" in text
+    assert first_id in text.split()
