@@ -289,22 +289,6 @@ def _delimiter(header_line: str) -> str:
     return max(counts, key=counts.get) if any(counts.values()) else ","
 
 
-def _delimited_line(body: bytes) -> str:
-    """The header line, for its delimiter: line 1, or when that has no delimiter (a title or a
-    blank row above the header) the first of the next lines that has one. Read as Latin-1: the
-    delimiters are ASCII in every encoding we read."""
-    lines = re.split(rb"\r\n|\r|\n", body[: 64 * 1024], maxsplit=HEADER_ROWS)[:HEADER_ROWS]
-    return next((line.decode("latin-1") for line in lines if re.search(rb"[;,\t]", line)), lines[0].decode("latin-1"))
-
-
-def _delimiter(header_line: str) -> str:
-    """The delimiter of the header line: whichever of ; , tab occurs most outside quotes."""
-    header = (next(csv.reader(io.StringIO(header_line + "\n"), delimiter="\x00"), None) or [""])[0]
-    unquoted = re.sub(r'"[^"]*"', "", header)
-    counts = {sep: unquoted.count(sep) for sep in (";", ",", "\t")}
-    return max(counts, key=counts.get) if any(counts.values()) else ","
-
-
 #: Characters nobody sees in a header (BOM, zero-width space, soft hyphen ...): left out of names.
 _HEADER_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
 
