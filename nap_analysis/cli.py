@@ -469,11 +469,6 @@ COMMANDS = {
 }
 
 
-def _interrupt(signum, frame):
-    """SIGTERM (a CI timeout, kill) unwinds like Ctrl-C: build folder removed, kernels shut down."""
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None, *, hard_exit: bool = False) -> int:
     """The command line; ``hard_exit`` (the ``nap-analysis`` command) ends an interrupted process
     at once, see below."""
@@ -485,11 +480,15 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = False) -> int:
         import signal
         import threading
 
+        from .pipeline.interrupts import on_signal
+
         if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, _interrupt)
-            # also where the shell started us with SIGINT ignored (a background job): Ctrl-C
-            # or kill -INT always ends a run cleanly
-            signal.signal(signal.SIGINT, signal.default_int_handler)
+            # SIGTERM (a CI timeout, kill) unwinds like Ctrl-C: build folder removed, kernels shut
+            # down; SIGINT also where the shell started us with it ignored (a background job).
+            # Both are remembered as well as raised, so a library that swallows the
+            # KeyboardInterrupt cannot make the run go on (pipeline/interrupts.py).
+            signal.signal(signal.SIGTERM, on_signal)
+            signal.signal(signal.SIGINT, on_signal)
     try:
         return COMMANDS[args.command](args, w)
     except NapError as exc:

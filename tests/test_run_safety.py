@@ -130,6 +130,65 @@ def test_an_interrupt_at_any_step_loses_nothing_and_leaves_no_kernel(previous, s
     ] == []
 
 
+@pytest.mark.parametrize("stem", ["bijlage-1-activiteiten", "briefing"])
+def test_a_ctrl_c_that_a_library_swallows_still_ends_the_run(previous, monkeypatch, stem):
+    """WeasyPrint catches every exception while it draws an SVG (a status icon): a Ctrl-C that lands
+    there never reaches the run. The run must still stop, and replace nothing. The writer below
+    swallows the interrupt as WeasyPrint does: while the kernels work (an annex) and after them
+    (the briefing)."""
+    import _thread
+
+    from nap_analysis.pipeline import documents
+    from nap_analysis.pipeline.run import run
+
+    real_write = documents.write
+    swallowed = []
+
+    def write_swallowing_an_interrupt(doc, work, name):
+        if name == stem:
+            try:
+                _thread.interrupt_main()
+                time.sleep(5)  # the KeyboardInterrupt lands in here
+            except BaseException as exc:  # noqa: BLE001 - what the library does
+                swallowed.append(type(exc).__name__)
+        return real_write(doc, work, name)
+
+    monkeypatch.setattr(documents, "write", write_swallowing_an_interrupt)
+    before = tree_bytes(previous / "2025")
+    with pytest.raises(KeyboardInterrupt):
+        run(year=2025, out_root=previous, date=DATE, report=lambda *a: None)
+    assert swallowed == ["KeyboardInterrupt"]
+    assert tree_bytes(previous / "2025") == before
+    assert not list(previous.glob(".tmp-*")) and not list(previous.glob(".old-*"))
+    assert not list(previous.glob(".*.lock"))
+
+
+def test_a_ctrl_c_swallowed_while_an_annex_is_rebuilt_replaces_nothing(previous, monkeypatch):
+    """`nap-analysis bijlage` renders the annex before it opens the build folder: a Ctrl-C that the
+    PDF writer swallowed there must still leave the folder as it was."""
+    import _thread
+
+    from nap_analysis.pipeline import annex
+    from nap_analysis.pipeline.annex import rebuild
+
+    real_pdf = annex.pdf_render.document_pdf
+
+    def pdf_swallowing_an_interrupt(doc, page):
+        try:
+            _thread.interrupt_main()
+            time.sleep(5)
+        except BaseException:  # noqa: BLE001 - what the library does
+            pass
+        return real_pdf(doc, page)
+
+    monkeypatch.setattr(annex.pdf_render, "document_pdf", pdf_swallowing_an_interrupt)
+    before = tree_bytes(previous / "2025")
+    with pytest.raises(KeyboardInterrupt):
+        rebuild(1, year=2025, out_root=previous, date=DATE)
+    assert tree_bytes(previous / "2025") == before
+    assert not list(previous.glob(".tmp-*")) and not list(previous.glob(".*.lock"))
+
+
 def _start_run(out_root: Path) -> subprocess.Popen:
     """`nap-analysis run` in its own process group, as a terminal would start it."""
     env = {**os.environ, "CI": "true"}

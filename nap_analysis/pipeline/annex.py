@@ -23,6 +23,7 @@ from ..data import load
 from ..errors import UsageError
 from ..resources import data_dir as bundled_data
 from ..resources import outputs_dir
+from . import interrupts
 from .outputs import BuildFolder, out_name, write_atomic
 from .run import briefing_date, check_date, check_environment, check_parameters
 
@@ -49,6 +50,11 @@ def rebuild(
     """
     if number not in ANNEXES:
         raise UsageError("error.annex_number", number=str(number))
+    with interrupts.guard():
+        return _rebuild(number, year, language, data_dir, out_root, date)
+
+
+def _rebuild(number: int, year, language: str, data_dir, out_root, date: str | None) -> list[Path]:
     check_environment()
     data_dir = Path(data_dir or bundled_data()).absolute()
     out_root = Path(out_root or outputs_dir()).absolute()

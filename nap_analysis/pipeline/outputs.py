@@ -16,6 +16,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from ..errors import BusyError, UsageError
+from . import interrupts
 
 
 def out_name(year: int, language: str) -> str:
@@ -40,7 +41,8 @@ def write_atomic(path: Path, data: bytes) -> None:
 class BuildFolder:
     """``with BuildFolder(root, name) as work:`` build in ``work``; on success it becomes ``root/name``.
 
-    On any exception (Ctrl-C too) the build folder is removed and ``root/name`` stays as it was.
+    On any exception (Ctrl-C too) the build folder is removed and ``root/name`` stays as it was;
+    so it is after a Ctrl-C that a library swallowed (:mod:`.interrupts`): nothing is swapped in.
     """
 
     def __init__(self, root: Path, name: str):
@@ -70,13 +72,16 @@ class BuildFolder:
         return self.work
 
     def __exit__(self, kind, value, traceback) -> None:
+        swallowed = kind is None and interrupts.pending()
         try:
-            if kind is None:
+            if kind is None and not swallowed:
                 self._finish()
             elif self.work is not None:
                 shutil.rmtree(self.work, ignore_errors=True)
         finally:
             self._release()
+        if swallowed:
+            raise KeyboardInterrupt
 
     def _release(self) -> None:
         if self._lock is not None:

@@ -28,6 +28,7 @@ from ..errors import NapError, RunError, UsageError
 from ..resources import data_dir as bundled_data
 from ..resources import notebooks_dir, numbered_notebooks, outputs_dir
 from ..words import LANGUAGES, words
+from . import interrupts
 from .kernels import KernelPool, kernel_count
 from .manifest import INPUTS, differences, file_hashes, git_commit, package_versions, read_manifest, write_manifest
 from .outputs import BuildFolder, out_name
@@ -122,6 +123,7 @@ class Progress:
         self.report = report
 
     def step(self, key: str, **fields) -> None:
+        interrupts.check()  # a Ctrl-C that a library swallowed during the step ends the run here
         self.done += 1
         what = self.w(f"progress.{key}", **fields)
         if self.report is not None:
@@ -163,13 +165,14 @@ def run(
     date = check_date(date) if date is not None else briefing_date()
     paths = numbered_notebooks(Path(notebook_dir or notebooks_dir()))
     own = kernels is None
-    if own:  # they boot (imports: seconds) while this process checks the data
-        kernels = KernelPool(kernel_count(len(paths), runs_at_once))
-    try:
-        return _run(year, data_dir, out_root, language, date, paths, kernels, started, report)
-    finally:
-        if own:
-            kernels.close()
+    with interrupts.guard():
+        if own:  # they boot (imports: seconds) while this process checks the data
+            kernels = KernelPool(kernel_count(len(paths), runs_at_once))
+        try:
+            return _run(year, data_dir, out_root, language, date, paths, kernels, started, report)
+        finally:
+            if own:
+                kernels.close()
 
 
 def _run(

@@ -1,0 +1,59 @@
+"""Ctrl-C and SIGTERM are remembered, not only raised, so that no library can make a run ignore them.
+
+Python turns a signal into a KeyboardInterrupt wherever the main thread happens to be, and a
+library may catch it there: WeasyPrint catches every exception while it draws an SVG (the status
+icons of the annexes), so 1 in 145 interrupted runs went on and replaced the outputs. Here the
+signal also sets a flag; a run checks it after every step and the build folder before it is
+swapped in, so a swallowed interrupt still ends the run with nothing replaced.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_requested = threading.Event()
+_depth = 0
+
+
+def on_signal(signum, frame) -> None:
+    """The handler for SIGINT and SIGTERM: remember, then unwind like Ctrl-C."""
+    _requested.set()
+    raise KeyboardInterrupt
+
+
+def pending() -> bool:
+    """A signal came during this run (whether or not its KeyboardInterrupt got through)."""
+    return _requested.is_set()
+
+
+def check() -> None:
+    """Raise the KeyboardInterrupt a library swallowed (in the main thread, where signals land)."""
+    if _requested.is_set() and threading.current_thread() is threading.main_thread():
+        raise KeyboardInterrupt
+
+
+@contextmanager
+def guard() -> Iterator[None]:
+    """For the length of a run: Ctrl-C is remembered (when Python's default handler is in place;
+    a host's own handler is left alone). Nested runs (``verify``, batches) share the outer one."""
+    global _depth
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = None
+    if _depth == 0:
+        _requested.clear()
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            previous = signal.signal(signal.SIGINT, on_signal)
+    _depth += 1
+    try:
+        yield
+    finally:
+        _depth -= 1
+        if _depth == 0:
+            _requested.clear()
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
