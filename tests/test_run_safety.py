@@ -130,14 +130,25 @@ def test_an_interrupt_at_any_step_loses_nothing_and_leaves_no_kernel(previous, s
     ] == []
 
 
+def _swallow_an_interrupt() -> str:
+    """Send Ctrl-C to the main thread and catch it, as WeasyPrint does while it draws an SVG; the
+    name of what was caught (the tests check that it was the KeyboardInterrupt)."""
+    import _thread
+
+    try:
+        _thread.interrupt_main()
+        time.sleep(5)  # the KeyboardInterrupt lands in here
+    except BaseException as exc:  # noqa: BLE001 - what the library does
+        return type(exc).__name__
+    return "nothing"
+
+
 @pytest.mark.parametrize("stem", ["bijlage-1-activiteiten", "briefing"])
 def test_a_ctrl_c_that_a_library_swallows_still_ends_the_run(previous, monkeypatch, stem):
     """WeasyPrint catches every exception while it draws an SVG (a status icon): a Ctrl-C that lands
     there never reaches the run. The run must still stop, and replace nothing. The writer below
     swallows the interrupt as WeasyPrint does: while the kernels work (an annex) and after them
     (the briefing)."""
-    import _thread
-
     from nap_analysis.pipeline import documents
     from nap_analysis.pipeline.run import run
 
@@ -146,11 +157,7 @@ def test_a_ctrl_c_that_a_library_swallows_still_ends_the_run(previous, monkeypat
 
     def write_swallowing_an_interrupt(doc, work, name):
         if name == stem:
-            try:
-                _thread.interrupt_main()
-                time.sleep(5)  # the KeyboardInterrupt lands in here
-            except BaseException as exc:  # noqa: BLE001 - what the library does
-                swallowed.append(type(exc).__name__)
+            swallowed.append(_swallow_an_interrupt())
         return real_write(doc, work, name)
 
     monkeypatch.setattr(documents, "write", write_swallowing_an_interrupt)
@@ -166,25 +173,21 @@ def test_a_ctrl_c_that_a_library_swallows_still_ends_the_run(previous, monkeypat
 def test_a_ctrl_c_swallowed_while_an_annex_is_rebuilt_replaces_nothing(previous, monkeypatch):
     """`nap-analysis bijlage` renders the annex before it opens the build folder: a Ctrl-C that the
     PDF writer swallowed there must still leave the folder as it was."""
-    import _thread
-
     from nap_analysis.pipeline import annex
     from nap_analysis.pipeline.annex import rebuild
 
     real_pdf = annex.pdf_render.document_pdf
+    swallowed = []
 
     def pdf_swallowing_an_interrupt(doc, page):
-        try:
-            _thread.interrupt_main()
-            time.sleep(5)
-        except BaseException:  # noqa: BLE001 - what the library does
-            pass
+        swallowed.append(_swallow_an_interrupt())
         return real_pdf(doc, page)
 
     monkeypatch.setattr(annex.pdf_render, "document_pdf", pdf_swallowing_an_interrupt)
     before = tree_bytes(previous / "2025")
     with pytest.raises(KeyboardInterrupt):
         rebuild(1, year=2025, out_root=previous, date=DATE)
+    assert swallowed == ["KeyboardInterrupt"]
     assert tree_bytes(previous / "2025") == before
     assert not list(previous.glob(".tmp-*")) and not list(previous.glob(".*.lock"))
 
