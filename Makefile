@@ -5,7 +5,6 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PIP := $(BIN)/python -m pip --disable-pip-version-check
 RUNTIME := $(VENV)/.runtime-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 TESTENV := $(VENV)/.test-$(shell cat requirements-test.lock pyproject.toml | cksum | cut -d' ' -f1)
 YEAR ?=
@@ -24,12 +23,12 @@ UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --f
 # PYTHONDONTWRITEBYTECODE keeps Python from caching it. compileall only redoes changed files.
 COMPILE = $(BIN)/python -m compileall -q nap_analysis > /dev/null
 
-# The lock first (hashes checked, setuptools included), then this package, editable, built with
-# that setuptools: nothing is fetched unpinned.
+# tools/install_lock.py: the venv with the pip it brings, the lock with its hashes and --no-deps (pip
+# resolves nothing, so no newer release on the index can come in through an extra), a check that
+# every locked version and every requirement (extras too) is there, then this package, editable,
+# built with the locked setuptools. It says what it does step by step.
 define install_lock
-	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --require-hashes -r $(1)
-	$(PIP) install --quiet --no-deps --no-build-isolation -e .
+	$(PYTHON) tools/install_lock.py $(1) --venv $(VENV)
 	$(COMPILE)
 	rm -f $(VENV)/$(2)-*
 	touch $@
