@@ -217,19 +217,20 @@ def test_make_alone_lists_every_verb():
 
 @pytest.mark.install
 def test_the_installed_wheel_runs_from_an_empty_folder(dists, built, tmp_path):
-    """pip install the wheel with the runtime lock into a new venv; from an empty folder: run,
-    init mine, run on mine: each a complete briefing, with the bytes of a run from the checkout."""
+    """The wheel with the runtime lock into a new venv, through the README's install script; from an
+    empty folder: run, init mine, run on mine: each a complete briefing, with the bytes of a run from
+    the checkout."""
     wheel, _ = dists
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     scripts = venv / ("Scripts" if os.name == "nt" else "bin")
     python = scripts / ("python.exe" if os.name == "nt" else "python")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "SOURCE_DATE_EPOCH")}
     env["PATH"] = os.pathsep.join([str(scripts), env.get("PATH", "")])
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    for args in (["--require-hashes", "-r", str(ROOT / "requirements.lock")], ["--no-deps", str(wheel)]):
-        done = subprocess.run(pip + args, env=env, capture_output=True, text=True, timeout=1800)
-        assert done.returncode == 0, done.stderr[-3000:]
+    install = [sys.executable, str(ROOT / "tools" / "install_lock.py"), str(ROOT / "requirements.lock")]
+    done = subprocess.run(
+        [*install, "--venv", str(venv), "--package", str(wheel)], env=env, capture_output=True, text=True, timeout=1800
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     empty = tmp_path / "leeg"
     empty.mkdir()
     tool = shutil.which("nap-analysis", path=str(scripts))

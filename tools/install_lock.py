@@ -83,13 +83,13 @@ def run_pip(python: Path, args: list[str], total: int | None = None) -> None:
                 seen += 1
                 if seen % 20 == 0:
                     of = f" of {total - ignored}" if total else ""
-                    say(f"      {seen}{of} files found ({time.monotonic() - started:.0f} s)")
+                    say(f"      {seen}{of} packages found ({time.monotonic() - started:.0f} s)")
             elif line.startswith("Installing collected packages"):
                 count = line.count(",") + 1
-                say(f"      unpacking {count} packages into the environment ...")
+                say(f"      unpacking {count} package{'s' if count > 1 else ''} into the environment ...")
     if pip.returncode != 0:
         shown = "\n".join(f"      | {line}" for line in tail if line)
-        raise InstallError(f"pip {' '.join(args[:1])} stopped with exit code {pip.returncode}; its last lines:\n{shown}")
+        raise InstallError(f"pip {args[0]} stopped with exit code {pip.returncode}; its last lines:\n{shown}")
 
 
 def create_venv(venv: Path) -> Path:
