@@ -225,6 +225,10 @@ def build_parser(language: str = "nl") -> argparse.ArgumentParser:
     data(p), year(p), lang(p)
     p.add_argument("--out", type=Path, default=None, help=w["cli.help.annex_out"])
     p.add_argument("--date", default=None, help=w["cli.help.annex_date"])
+    p = commands.add_parser("check", help=w["cli.cmd.check"])
+    data(p), year(p), lang(p)
+    p.add_argument("--out", type=Path, default=None, help=w["cli.help.check_out"])
+    p.add_argument("--json", action="store_true", help=w["cli.help.check_json"])
     p = commands.add_parser("verify", help=w["cli.cmd.verify"])
     p.add_argument("outdir", type=Path, help=w["cli.help.outdir"])
     p.add_argument("--allow-other-versions", action="store_true", help=w["cli.help.allow_versions"])
@@ -356,7 +360,62 @@ def cmd_run(args, w) -> int:
     )
     for result in results:
         print(w("cli.done", folder=str(result.out_dir), n=len(result.files), seconds=f"{result.seconds:.1f}"))
+    _check_summary(args, results, w)
     return 0
+
+
+def _check_summary(args, results, w) -> None:
+    """The last step of every run: what `check` would find, as one warning line per document folder."""
+    from .pipeline.check import KINDS, check
+
+    programme = _programme(args)
+    for result in results:
+        found = check(programme, result.year, result.out_dir, result.language)
+        if found:
+            parts = ", ".join(
+                f"{sum(f.kind == kind for f in found)} × {w[f'check.kind.{kind}'].lower()}"
+                for kind in KINDS
+                if any(f.kind == kind for f in found)
+            )
+            command = f"nap-analysis check --year {result.year}" + (
+                f" --lang {result.language}" if result.language != "nl" else ""
+            )
+            for option, value in (("--data", args.data), ("--out", args.out)):
+                if value is not None:
+                    command += f" {option} {_shell_word(Path(value))}"
+            print(w("check.run_summary", n=len(found), parts=parts, command=command), file=sys.stderr)
+
+
+def cmd_check(args, w) -> int:
+    import json
+
+    from .pipeline.check import KINDS, as_json, check
+    from .pipeline.outputs import out_name
+    from .resources import outputs_dir
+
+    programme = _programme(args)
+    year = programme.report_year(args.year)
+    folder = (args.out or outputs_dir()) / out_name(year, args.lang)
+    documents = folder.is_dir()
+    found = check(programme, year, folder if documents else None, args.lang)
+    if args.json:
+        print(json.dumps(as_json(found, year, documents), ensure_ascii=False, indent=2))
+        return 1 if found else 0
+    if not documents:
+        print(w("check.no_documents", year=year, folder=str(folder)), file=sys.stderr)
+    if programme.report_date(year) is None:
+        print(w("check.no_report_date", year=year), file=sys.stderr)
+    if not found:
+        print(w("check.clean", year=year))
+        return 0
+    print(w("check.head", year=year, n=len(found)))
+    for kind in KINDS:
+        mine = [f for f in found if f.kind == kind]
+        if mine:
+            print(f"\n{w[f'check.kind.{kind}']} ({len(mine)}):")
+            for finding in mine:
+                print(f"- {_safe(finding.line())}")
+    return 1
 
 
 def cmd_init(args, w) -> int:
@@ -466,6 +525,7 @@ COMMANDS = {
     "collect": cmd_collect,
     "bijlage": cmd_bijlage,
     "verify": cmd_verify,
+    "check": cmd_check,
 }
 
 

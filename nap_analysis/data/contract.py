@@ -70,6 +70,9 @@ ACTIVITIES = Table(
         Column("explanation", nullable=True),
         Column("source", nullable=True),
         Column("origin", "choice", choices=v.ORIGINS, required=False, default="nap"),
+        #: text for the bewindspersonen only: shown in the briefing and the nota, never in a document
+        #: for the Kamer (Bijlage 1 and 2, the Kamerbrief)
+        Column("internal_note", nullable=True, required=False, default=""),
     ),
     key=("activity_id", "report_year"),
 )
@@ -88,6 +91,10 @@ MOTIONS = Table(
         Column("explanation", nullable=True),
         Column("source", nullable=True),
         Column("origin", "choice", choices=v.ORIGINS, required=False, default="nap"),
+        Column("internal_note", nullable=True, required=False, default=""),
+        #: the date by which the commitment was promised: `check` names it when it has passed and the
+        #: item is still open at the report's date
+        Column("due", "date", nullable=True, required=False, default=""),
     ),
     key=("item_id", "report_year"),
     optional=True,
@@ -135,6 +142,8 @@ INDICATORS = Table(
         Column("label_nl", nullable=True, required=False, default=""),
         Column("label_en", nullable=True, required=False, default=""),
         Column("group_en", nullable=True, required=False, default=""),
+        #: when the figure was published: a report dated before it does not know it (Programme.as_of)
+        Column("published", "when", nullable=True, required=False, default=""),
     ),
     key=("monitor", "indicator", "group", "year"),
     optional=True,
@@ -149,6 +158,32 @@ STATUS_LABELS = Table(
         Column("label"),
     ),
     key=("report_year", "language", "status"),
+    optional=True,
+)
+
+REPORTS = Table(
+    "reports",
+    (
+        Column("report_year", "int", **_YEAR),
+        #: the date of the progress report (its letter to the Kamer): what the report may know
+        Column("report_date", "date"),
+        #: the end of the programme as known at that date (it was extended after the 2024 report)
+        Column("programme_end", "date"),
+        Column("source", nullable=True),
+    ),
+    key=("report_year",),
+    optional=True,
+)
+
+INTERNAL_PHRASES = Table(
+    "internal_phrases",
+    (
+        #: words that belong in the nota, not in a public document; `check` looks for each
+        #: (case-insensitive, as a whole word or phrase) in the text of Bijlage 1, 2 and the Kamerbrief
+        Column("phrase"),
+        Column("reason", nullable=True),
+    ),
+    key=("phrase",),
     optional=True,
 )
 
@@ -179,5 +214,7 @@ TABLES: tuple[Table, ...] = (
     INDICATORS,
     STATUS_LABELS,
     SETTINGS_TABLE,
+    REPORTS,
+    INTERNAL_PHRASES,
 )
 BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import difflib
 import hashlib
 import io
 import itertools
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -82,6 +83,8 @@ class Programme:
     indicators: pd.DataFrame | None = None
     status_labels: pd.DataFrame | None = None
     settings: pd.DataFrame | None = None
+    reports: pd.DataFrame | None = None
+    internal_phrases: pd.DataFrame | None = None
     files: dict[str, str] = field(default_factory=dict)  # table -> file (or file:sheet) used
     notes: list[str] = field(default_factory=list)  # what was skipped and why
     data_version: str = ""  # short SHA-256 over the input files
@@ -136,6 +139,49 @@ class Programme:
             if len(rows):
                 return float(rows["value"].iloc[0])
         return contract.SETTINGS[name]
+
+    def report_date(self, year: int) -> dt.date | None:
+        """The date of the report of ``year`` (``reports.csv``): what that report may know. None: not given."""
+        return self._report_field(year, "report_date")
+
+    def programme_end(self, year: int) -> dt.date | None:
+        """The programme's end as known at the report of ``year`` (it was extended after the 2024 report)."""
+        return self._report_field(year, "programme_end")
+
+    def as_of(self, year: int) -> Programme:
+        """The data as the report of ``year`` could know them, on its ``report_date``: monitor figures
+        published after it left out, milestones reached after it back to planned. Without a report
+        date: the data as they are. The one place where a report's knowledge ends."""
+        until = self.report_date(year)
+        if until is None:
+            return self
+        limit = pd.Timestamp(until)
+        changed = {}
+        if self.indicators is not None and "published" in self.indicators:
+            known = _when_start(self.indicators["published"]) <= limit
+            unknown = self.indicators["published"].astype(str) == ""
+            changed["indicators"] = self.indicators[known | unknown].reset_index(drop=True)
+        if self.milestones is not None:
+            later = (self.milestones["actual"] > limit).fillna(False)
+            if later.any():
+                milestones = self.milestones.copy()
+                milestones.loc[later, "actual"] = pd.NaT
+                milestones.loc[later, "actual_precision"] = None
+                changed["milestones"] = milestones
+        return replace(self, **changed) if changed else self
+
+    def _report_field(self, year: int, column: str) -> dt.date | None:
+        table = self.reports
+        if table is None:
+            return None
+        rows = table.loc[table["report_year"] == year, column]
+        return None if rows.empty or pd.isna(rows.iloc[0]) else pd.Timestamp(rows.iloc[0]).date()
+
+
+def _when_start(values: pd.Series) -> pd.Series:
+    """The first day a 'when' text can mean ('2024-03' is 1 March 2024); NaT where empty."""
+    text = values.astype(str)
+    return pd.to_datetime(text.where(text.str.len() != 7, text + "-01"), errors="coerce", format="%Y-%m-%d")
 
 
 # --------------------------------------------------------------------------- reading

@@ -152,7 +152,8 @@ def run(
 ) -> RunResult:
     """Execute all notebooks for one report year and language; write the documents; return what was written.
 
-    ``date`` is the date printed on the documents (ISO); by default SOURCE_DATE_EPOCH or today.
+    ``date`` is the date printed on the documents (ISO); by default the report's date in the data
+    (``reports.csv``), else SOURCE_DATE_EPOCH, else today.
     ``kernels``: running kernels to use (a batch keeps them for all its runs); by default the run
     starts its own, before it reads the data, and stops them at the end. ``report(done, total,
     text)`` replaces the progress lines on standard error.
@@ -162,14 +163,16 @@ def run(
     data_dir = Path(data_dir or bundled_data()).absolute()
     out_root = Path(out_root or outputs_dir()).absolute()
     check_parameters(year, language, out_root, data_dir)
-    date = check_date(date) if date is not None else briefing_date()
+    # both checked before anything starts; which one the documents show is known once the data are read
+    date = check_date(date) if date is not None else None
+    fallback = briefing_date()
     paths = numbered_notebooks(Path(notebook_dir or notebooks_dir()))
     own = kernels is None
     with interrupts.guard():
         if own:  # they boot (imports: seconds) while this process checks the data
             kernels = KernelPool(kernel_count(len(paths), runs_at_once))
         try:
-            return _run(year, data_dir, out_root, language, date, paths, kernels, started, report)
+            return _run(year, data_dir, out_root, language, date or fallback, paths, kernels, started, report, date)
         finally:
             if own:
                 kernels.close()
@@ -185,6 +188,7 @@ def _run(
     kernels: KernelPool,
     started: float,
     report,
+    asked_date: str | None = None,
 ) -> RunResult:
     from ..briefing import assemble  # imported once the kernels boot (see the top of this module)
     from ..briefing.sections import Context
@@ -193,7 +197,10 @@ def _run(
     from .notebooks import execute, sections_of
 
     programme = load(data_dir)  # bad data stops here, before any notebook runs, with exit 2
-    ctx = Context(programme, programme.report_year(year), language, date)
+    year = programme.report_year(year)
+    if asked_date is None and programme.report_date(year) is not None:
+        date = programme.report_date(year).isoformat()  # a report is dated as of its own date
+    ctx = Context(programme, year, language, date)
     name = out_name(ctx.year, language)
     # one step per notebook and per annex, then the briefing, its figures and tables, the manifest
     progress = Progress(len(paths) + len(documents.annex_stems(ctx)) + 3, f"NAP {name}", language, report)
