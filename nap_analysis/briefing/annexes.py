@@ -14,12 +14,13 @@ import pandas as pd
 
 from ..data import vocabulary as v
 from .assemble import meta_rows
-from .format import is_missing
-from .model import BulletList, Cell, Column, Document, Paragraph, Section, Table
-from .sections import (
+from .model import BulletList, Column, Document, Paragraph, Section, Table
+from .sections.context import (
     Context,
+    item_rows,
     provenance_counts,
     provenance_paragraph,
+    provenance_sentence,
     relabel_note,
     today_or,
 )
@@ -43,27 +44,13 @@ def documents(ctx: Context) -> list[tuple[str, Document]]:
 # --------------------------------------------------------------------------- shared parts
 
 
-def _text(value) -> str:
-    return "" if is_missing(value) else str(value)
-
-
-def _nl(ctx: Context) -> str | None:
-    """Texts from the data are Dutch: marked as such inside an English document."""
-    return "nl" if ctx.language != "nl" else None
-
-
 def _warning(ctx: Context, table: str) -> Paragraph | None:
     """The title box: how the statuses of this annex are known, said once, before any row."""
     w = ctx.w
-    c = provenance_counts(getattr(ctx.programme, table), ctx.year)
+    c = provenance_counts(ctx, table)
     if not (c["inferred"] or c["illustrative"] or c["made_up"]):
         return None
-    key = "warn.activities" if table == "activities" else "warn.motions"
-    text = (
-        w["warn.head"]
-        + " "
-        + w(key, n=c["n"], stated=c["stated"], inferred=c["inferred"], illustrative=c["illustrative"])
-    )
+    text = w["warn.head"] + " " + provenance_sentence(ctx, "warn", table)
     if c["made_up"]:
         text += " " + w("warn.made_up" if table == "activities" else "warn.made_up_motions", n=c["made_up"])
     return Paragraph.of(text, style="warning")
@@ -89,8 +76,7 @@ def _guide(ctx: Context, lead: str, statuses: tuple[str, ...], legend_kind: str,
     section.add(relabel_note(ctx))
     basis = [Paragraph.of(w(f"annex.basis.{b}", word=ctx.basis_word(b))) for b in v.STATUS_BASES]
     section.add(Paragraph.of(w("annex.basis_lead", column=w["col.status_basis"])), BulletList(basis))
-    counts = provenance_counts(getattr(ctx.programme, table), ctx.year)
-    if counts["made_up"]:
+    if provenance_counts(ctx, table)["made_up"]:
         section.add(Paragraph.of(w("annex.made_up", badge=w["badge.made_up"])))
     if _warning(ctx, table) is None:  # all official: the counts are not in the title box, so say them here
         section.add(provenance_paragraph(ctx, table))
@@ -150,19 +136,7 @@ def _activity_table(ctx: Context, line: int, rows: pd.DataFrame) -> Table:
         Column("explanation", w["col.explanation"], "text", width=3.35),
         Column("status_basis", w["col.status_basis"], "text", width=1.15),
     ]
-    origin = rows["origin"].astype(str) if "origin" in rows else pd.Series("nap", index=rows.index)
-    body = [
-        [
-            row.activity_id,
-            ctx.title_cell(row.title, made),
-            _text(row.owner),
-            ctx.status_cell(str(row.status)),
-            Cell(_text(row.explanation), lang=_nl(ctx)),
-            ctx.basis_word(str(row.status_basis)),
-        ]
-        for row, made in zip(rows.itertuples(index=False), origin)
-    ]
-    return Table(None, w("annex1.caption", n=line, year=ctx.year), columns, body)
+    return Table(None, w("annex1.caption", n=line, year=ctx.year), columns, item_rows(ctx, rows, columns))
 
 
 # --------------------------------------------------------------------------- Bijlage 2
@@ -199,23 +173,4 @@ def _motion_table(ctx: Context, kind: str, rows: pd.DataFrame) -> Table:
         Column("explanation", w["col.explanation"], "text", width=2.55),
         Column("status_basis", w["col.status_basis"], "text", width=1.45),
     ]
-    origin = rows["origin"].astype(str) if "origin" in rows else pd.Series("nap", index=rows.index)
-    body = [
-        [
-            row.item_id,
-            w[f"kind.{kind}"],
-            ctx.title_cell(row.title, made),
-            _member(ctx, row.member, row.party),
-            ctx.status_cell(str(row.status)),
-            Cell(_text(row.explanation), lang=_nl(ctx)),
-            ctx.basis_word(str(row.status_basis)),
-        ]
-        for row, made in zip(rows.itertuples(index=False), origin)
-    ]
-    return Table(None, w(f"annex2.caption.{kind}", year=ctx.year), columns, body)
-
-
-def _member(ctx: Context, member, party) -> str:
-    """'Mutluer (PvdA)'; only the one that is known where the other is not."""
-    member, party = _text(member), _text(party)
-    return ctx.w("annex2.member_party", member=member, party=party) if member and party else member or party
+    return Table(None, w(f"annex2.caption.{kind}", year=ctx.year), columns, item_rows(ctx, rows, columns))
