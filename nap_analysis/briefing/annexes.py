@@ -101,6 +101,16 @@ def _frame(ctx: Context, kind: str, title: str, footer: str, sections: list[Sect
     )
 
 
+def _part(ctx: Context, key: str, heading: str, rows: pd.DataFrame, columns: list[Column], caption: str, empty: str):
+    """One part of an annex (an action line, a kind): its table, or a note that the year has no rows for it."""
+    section = Section(key, heading, language=ctx.language)
+    if rows.empty:
+        section.add(Paragraph.of(empty, style="note"))
+    else:
+        section.add(Table(None, caption, columns, item_rows(ctx, rows, columns)))
+    return section
+
+
 # --------------------------------------------------------------------------- Bijlage 1
 
 
@@ -110,25 +120,27 @@ def activities_annex(ctx: Context) -> Document:
     acts = ctx.activities
     guide = _guide(ctx, w("annex1.lead", year=ctx.year, n=len(acts)), v.ACTIVITY_STATUSES, "activity", "activities")
     titles = ctx.programme.actielijn_titles(ctx.language)
-    sections = [guide]
     line_of = acts["actielijn"].astype("Int64")
-    for line in sorted(titles):
-        section = Section(
-            f"actielijn-{line}", w("annex1.line_heading", n=line, title=titles[line]), language=ctx.language
+    columns = _activity_columns(ctx)
+    parts = [
+        _part(
+            ctx,
+            f"actielijn-{line}",
+            w("annex1.line_heading", n=line, title=titles[line]),
+            acts[line_of == line],
+            columns,
+            w("annex1.caption", n=line, year=ctx.year),
+            w("annex1.no_activities", year=ctx.year),
         )
-        rows = acts[line_of == line]
-        if rows.empty:
-            section.add(Paragraph.of(w("annex1.no_activities", year=ctx.year), style="note"))
-        else:
-            section.add(_activity_table(ctx, line, rows))
-        sections.append(section)
-    return _frame(ctx, "bijlage-1", w["doc.annex1.title"], w["doc.annex1.footer"], sections, "activities")
+        for line in sorted(titles)
+    ]
+    return _frame(ctx, "bijlage-1", w["doc.annex1.title"], w["doc.annex1.footer"], [guide, *parts], "activities")
 
 
-def _activity_table(ctx: Context, line: int, rows: pd.DataFrame) -> Table:
+def _activity_columns(ctx: Context) -> list[Column]:
     w = ctx.w
     # widths: 'G001', 'Eigenaar', the icon with 'uitvoering' and 'illustratief' fit on one line at 8 pt
-    columns = [
+    return [
         Column("activity_id", w["col.nr"], "text", width=0.7),
         Column("title", w["col.activity"], "text", width=2.5),
         Column("owner", w["col.owner"], "text", width=1.05),
@@ -136,7 +148,6 @@ def _activity_table(ctx: Context, line: int, rows: pd.DataFrame) -> Table:
         Column("explanation", w["col.explanation"], "text", width=3.35),
         Column("status_basis", w["col.status_basis"], "text", width=1.15),
     ]
-    return Table(None, w("annex1.caption", n=line, year=ctx.year), columns, item_rows(ctx, rows, columns))
 
 
 # --------------------------------------------------------------------------- Bijlage 2
@@ -147,24 +158,28 @@ def motions_annex(ctx: Context) -> Document:
     w = ctx.w
     motions = ctx.motions
     guide = _guide(ctx, w("annex2.lead", year=ctx.year, n=len(motions)), v.MOTION_STATUSES, "motion", "motions")
-    sections = [guide]
     kinds = motions["kind"].astype(str)
-    for kind in v.MOTION_KINDS:
-        section = Section(kind, w[f"kind_plural.{kind}"], language=ctx.language)
-        rows = motions[kinds == kind]
-        if rows.empty:
-            section.add(Paragraph.of(w(f"annex2.none.{kind}", year=ctx.year), style="note"))
-        else:
-            section.add(_motion_table(ctx, kind, rows))
-        sections.append(section)
-    return _frame(ctx, "bijlage-2", w["doc.annex2.title"], w["doc.annex2.footer"], sections, "motions")
+    columns = _motion_columns(ctx)
+    parts = [
+        _part(
+            ctx,
+            kind,
+            w[f"kind_plural.{kind}"],
+            motions[kinds == kind],
+            columns,
+            w(f"annex2.caption.{kind}", year=ctx.year),
+            w(f"annex2.none.{kind}", year=ctx.year),
+        )
+        for kind in v.MOTION_KINDS
+    ]
+    return _frame(ctx, "bijlage-2", w["doc.annex2.title"], w["doc.annex2.footer"], [guide, *parts], "motions")
 
 
-def _motion_table(ctx: Context, kind: str, rows: pd.DataFrame) -> Table:
+def _motion_columns(ctx: Context) -> list[Column]:
     w = ctx.w
     # member and party share a column, so that 'commitment', 'N001', '(GroenLinks)', 'vastgesteld' and
     # the icon with 'alternatieve' each fit on one line at 8 pt
-    columns = [
+    return [
         Column("item_id", w["col.nr"], "text", width=0.75),
         Column("kind", w["col.kind"], "text", width=1.4),
         Column("title", w["col.motion"], "text", width=2.2),
@@ -173,4 +188,3 @@ def _motion_table(ctx: Context, kind: str, rows: pd.DataFrame) -> Table:
         Column("explanation", w["col.explanation"], "text", width=2.55),
         Column("status_basis", w["col.status_basis"], "text", width=1.45),
     ]
-    return Table(None, w(f"annex2.caption.{kind}", year=ctx.year), columns, item_rows(ctx, rows, columns))

@@ -502,6 +502,25 @@ def bar_label(ax, x: float, y: float, text: str, *, size: float = 7.5, colour=IN
     )
 
 
+def hollow(colour, size: float, edge: float = 1.4) -> dict:
+    """A white point with a coloured edge (a planned date; a figure without its interval): the
+    properties for ``ax.plot`` and for its legend's ``Line2D``."""
+    return {
+        "markersize": size,
+        "markerfacecolor": "white",
+        "markeredgecolor": colour,
+        "markeredgewidth": edge,
+        "linestyle": "none",
+    }
+
+
+def point_label(ax, text: str, xy, offset, *, ha="center", va="bottom", size: float = 7.5, colour=BASE, **more):
+    """A label ``offset`` points away from a point of the chart (a share over its marker, a slip beside it)."""
+    return ax.annotate(
+        text, xy=xy, xytext=offset, textcoords="offset points", ha=ha, va=va, fontsize=size, color=colour, **more
+    )
+
+
 def add_footnote(fig: Figure, text: str, width: int = 115) -> Figure:
     """Add a source or basis note under everything else in ``fig`` (wrapped, small, grey).
 

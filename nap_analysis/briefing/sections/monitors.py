@@ -22,6 +22,7 @@ from ..charts import (
     chart_number,
     chart_words,
     finish,
+    hollow,
     house_style,
     new_figure,
     no_data,
@@ -154,17 +155,7 @@ def indicators_chart(
                         )
                     else:
                         any_unknown = True
-                        ax.plot(
-                            [x],
-                            [y],
-                            marker=marker,
-                            markersize=5.5,
-                            markerfacecolor="white",
-                            markeredgecolor=colour,
-                            markeredgewidth=1.3,
-                            linestyle="none",
-                            zorder=3,
-                        )
+                        ax.plot([x], [y], marker=marker, zorder=3, **hollow(colour, 5.5, 1.3))
                 for year_from, year_to, diff in significant.get(key, []):
                     if year_from not in spots or year_to not in spots:
                         continue
@@ -209,18 +200,7 @@ def indicators_chart(
         ]
         texts = [str(y) for y in drawn]
         if any_unknown:
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    marker="o",
-                    markerfacecolor="white",
-                    markeredgecolor=MUTED,
-                    markeredgewidth=1.3,
-                    linestyle="none",
-                    markersize=5.5,
-                )
-            )
+            handles.append(Line2D([], [], marker="o", **hollow(MUTED, 5.5, 1.3)))
             texts.append(w["n_unknown"])
         if any_significant:
             handles.append(Line2D([], [], color=INK, linewidth=1.8, marker=">", markersize=5))

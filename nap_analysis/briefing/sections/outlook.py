@@ -23,6 +23,7 @@ from ..charts import (
     format_date,
     house_style,
     new_figure,
+    point_label,
     require_columns,
     status_word,
     to_num,
@@ -86,16 +87,7 @@ def projection_chart(
             handles.append(line)
             texts.append(w["history"])
             for x, y in zip(xs, ys):
-                ax.annotate(
-                    chart_percent(y, lang),
-                    xy=(x, y),
-                    xytext=(0, 7),
-                    textcoords="offset points",
-                    ha="center",
-                    va="bottom",
-                    fontsize=7.5,
-                    color=BASE,
-                )
+                point_label(ax, chart_percent(y, lang), (x, y), (0, 7))
         right = xs[-1] if xs else to_num(_dt.date.today())
         left = xs[0] if xs else right
         if possible:
@@ -119,22 +111,13 @@ def projection_chart(
             )
             handles.append(container)
             texts.append(w["projection"])
-            ax.annotate(
-                w["projection_at"].format(
-                    date=format_date(end, lang),
-                    value=chart_percent(expected, lang),
-                    low=chart_percent(low, lang),
-                    high=chart_percent(high, lang),
-                ),
-                xy=(xe, high),
-                xytext=(2, 7),
-                textcoords="offset points",
-                ha="right",
-                va="bottom",
-                fontsize=7.5,
-                color=BASE,
-                fontweight="bold",
+            at = w["projection_at"].format(
+                date=format_date(end, lang),
+                value=chart_percent(expected, lang),
+                low=chart_percent(low, lang),
+                high=chart_percent(high, lang),
             )
+            point_label(ax, at, (xe, high), (2, 7), ha="right", fontweight="bold")
             right = max(right, xe)
             left = min(left, xe)
         else:

@@ -22,9 +22,11 @@ from ..charts import (
     chart_words,
     date_locator,
     finish,
+    hollow,
     house_style,
     new_figure,
     no_data,
+    point_label,
     require_columns,
     to_num,
 )
@@ -143,31 +145,21 @@ def milestones_chart(milestones: pd.DataFrame, lang: str = "nl") -> Figure:
                         linestyle=(0, (3, 2)) if row["planned_precision"] == "month" else "-",
                     )
                 if p_mark is not None and row["planned_precision"] != "month":
-                    ax.plot(
-                        [p_mark],
-                        [y],
-                        marker="o",
-                        markersize=6.5,
-                        markerfacecolor="white",
-                        markeredgecolor=colour,
-                        markeredgewidth=1.4,
-                        linestyle="none",
-                        zorder=3,
-                    )
+                    ax.plot([p_mark], [y], marker="o", zorder=3, **hollow(colour, 6.5))
                 if a is not None:
                     ax.plot([a], [y], marker="o", markersize=6, color=colour, linestyle="none", zorder=4)
                 note = note_of(row)
                 if note:
                     x = max(v for v in (p_mark, a) if v is not None)
-                    ax.annotate(
+                    point_label(
+                        ax,
                         note,
-                        xy=(x, y),
-                        xytext=(7, 0),
-                        textcoords="offset points",
+                        (x, y),
+                        (7, 0),
                         ha="left",
                         va="center",
-                        fontsize=7,
-                        color=HIGHLIGHT if slipped else (MUTED if a is None else INK),
+                        size=7,
+                        colour=HIGHLIGHT if slipped else (MUTED if a is None else INK),
                         fontweight="bold" if slipped else "normal",
                         bbox=LABEL_BOX,
                     )
@@ -179,16 +171,7 @@ def milestones_chart(milestones: pd.DataFrame, lang: str = "nl") -> Figure:
             ax.xaxis.set_major_locator(date_locator(span * 1.4))
             ax.xaxis.set_major_formatter(DateFormatter(lang))
         handles = [
-            Line2D(
-                [],
-                [],
-                marker="o",
-                markerfacecolor="white",
-                markeredgecolor=BASE,
-                markeredgewidth=1.4,
-                linestyle="none",
-                markersize=6.5,
-            ),
+            Line2D([], [], marker="o", **hollow(BASE, 6.5)),
             Patch(facecolor="white", edgecolor=BASE, linewidth=1.0),
             Line2D([], [], marker="o", color=BASE, linestyle="none", markersize=6),
             Line2D([], [], color=HIGHLIGHT, linewidth=1.4, marker="o", markersize=5),
