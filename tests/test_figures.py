@@ -227,12 +227,23 @@ def _all_texts(fig: Figure) -> list[str]:
 # --------------------------------------------------------------------------- colours
 
 
-def test_status_colours_follow_vocabulary():
-    assert tuple(F.STATUS_COLOURS) == MOTION_STATUSES
-    # 'alternative' is hatched since issue 16: its colour cannot be 3:1 from both sky blue and
-    # near-white, and it touches either in the motions chart (see the contrast test below)
-    assert set(F.STATUS_HATCHES) == {"stopped", "delayed", "alternative"}
-    assert len(set(F.STATUS_HATCHES.values())) == len(F.STATUS_HATCHES)  # each its own pattern
+def test_the_drawn_chart_hatches_stopped_delayed_and_alternative_each_with_its_own_pattern():
+    """Read off the SVG a reader gets, not off the constant: which segments carry a hatch pattern.
+    'alternative' is hatched since issue 16: its colour cannot be 3:1 from both sky blue and
+    near-white, and it touches either in the motions chart (see the contrast test below)."""
+    import re
+
+    table = pd.DataFrame({"kind": "motie", "status": list(MOTION_STATUSES), "n": 1})
+    svg = R.figure_bytes(S.motions_chart(table, None), "svg").decode("utf-8")
+    segments = dict(re.findall(r'<g id="seg-motie-(\w+)">(.*?)</g>', svg, flags=re.S))
+    assert set(segments) == set(MOTION_STATUSES)
+    # pattern id -> the geometry of its lines (the fill colour left out: a pattern is its lines)
+    lines = dict(re.findall(r'<pattern id="(\w+)".*?<path d="([^"]*)"', svg, flags=re.S))
+    hatched = {
+        code: ids for code, body in segments.items() if (ids := set(re.findall(r"url\(#(\w+)\)", body)) & set(lines))
+    }
+    assert set(hatched) == {"stopped", "delayed", "alternative"}
+    assert len({lines[i] for ids in hatched.values() for i in ids}) == 3  # each its own pattern of lines
 
 
 def test_any_two_status_segments_that_can_touch_differ_by_3_to_1_or_a_pattern():
@@ -669,13 +680,17 @@ def test_import_does_not_touch_pyplot_or_rcparams():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def test_style_sheet_is_valid():
-    import matplotlib.style
+def test_a_rendered_chart_has_the_house_style(progress):
+    """What the style sheet is for, seen in the output: labels as editable text in DejaVu Sans
+    (with fallbacks), no top or right frame line."""
+    import re
 
-    with matplotlib.style.context(str(F.STYLE_PATH)):
-        assert matplotlib.rcParams["font.sans-serif"][0] == "DejaVu Sans"
-        assert matplotlib.rcParams["svg.fonttype"] == "none"
-        assert not matplotlib.rcParams["axes.spines.top"] and not matplotlib.rcParams["axes.spines.right"]
+    fig = S.progress_chart(progress, LABELS_2025)
+    svg = R.figure_bytes(fig, "svg").decode("utf-8")
+    assert svg.count("<text") >= 10 and '<use xlink:href="#DejaVuSans' not in svg  # text, not glyph outlines
+    assert set(re.findall(r"font-family: ?([^;\"]*)", svg)) == {"'DejaVu Sans', Verdana, Arial, sans-serif"}
+    ax = fig.axes[0]
+    assert not ax.spines["top"].get_visible() and not ax.spines["right"].get_visible()
 
 
 def test_dollar_signs_in_data_are_text_not_mathematics(progress):
