@@ -340,15 +340,14 @@ def cmd_indicators(args, w) -> int:
 
 
 def cmd_run(args, w) -> int:
-    from .pipeline.run import check_date, run_many
+    from .pipeline.run import check_date, check_year, run_many
 
     if args.jobs < 1:
         raise UsageError("error.jobs")
     if args.date is not None:
         check_date(args.date)
     for year in args.year or []:
-        if not (year.isascii() and year.isdigit() and len(year) == 4):
-            raise UsageError("error.year_not_a_year", year=year)
+        check_year(year)
     results = run_many(
         args.year,
         args.lang,
@@ -477,17 +476,12 @@ def cmd_verify(args, w) -> int:
     return 0
 
 
-def _intake_year(text: str) -> int:
-    if not (text.isascii() and text.isdigit() and len(text) == 4):
-        raise UsageError("error.year_not_a_year", year=text)
-    return int(text)
-
-
 def cmd_template(args, w) -> int:
     from .intake.layout import split_owners
     from .intake.template import check_due, write_template
+    from .pipeline.run import check_year
 
-    year = _intake_year(args.year)
+    year = check_year(args.year)
     due = check_due(args.due) if args.due is not None else None
     summary = write_template(_programme(args), year, args.out, split_owners(args.owner or ""), due)
     print(
@@ -505,9 +499,10 @@ def cmd_template(args, w) -> int:
 
 def cmd_collect(args, w) -> int:
     from .intake import collect
+    from .pipeline.run import check_year
     from .resources import data_dir
 
-    year = _intake_year(args.year)
+    year = check_year(args.year)
     report = collect(args.workbooks, year, args.out, args.data or data_dir())
     print(_safe_lines(report.text(args.lang)))
     print(w("cli.collect_done", folder=str(args.out), year=year, years=", ".join(str(y) for y in report.earlier_years)))

@@ -1,4 +1,5 @@
-"""Tests for nap_analysis.briefing.charts: words from labels, geometry, colours, deterministic files."""
+"""Tests for the charts (house style in nap_analysis.briefing.charts, each chart in its section module)
+and their files (nap_analysis.briefing.render.figure): words from labels, geometry, colours, deterministic files."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from matplotlib.text import Text
 from PIL import Image
 
 from nap_analysis.briefing import charts as F
+from nap_analysis.briefing import sections as S
+from nap_analysis.briefing.render import figure as R
 from nap_analysis.data.vocabulary import ACTIVITY_STATUSES, MOTION_STATUSES
 from nap_analysis.errors import UsageError
 from nap_analysis.words import words
@@ -224,12 +227,23 @@ def _all_texts(fig: Figure) -> list[str]:
 # --------------------------------------------------------------------------- colours
 
 
-def test_status_colours_follow_vocabulary():
-    assert tuple(F.STATUS_COLOURS) == MOTION_STATUSES
-    # 'alternative' is hatched since issue 16: its colour cannot be 3:1 from both sky blue and
-    # near-white, and it touches either in the motions chart (see the contrast test below)
-    assert set(F.STATUS_HATCHES) == {"stopped", "delayed", "alternative"}
-    assert len(set(F.STATUS_HATCHES.values())) == len(F.STATUS_HATCHES)  # each its own pattern
+def test_the_drawn_chart_hatches_stopped_delayed_and_alternative_each_with_its_own_pattern():
+    """Read off the SVG a reader gets, not off the constant: which segments carry a hatch pattern.
+    'alternative' is hatched since issue 16: its colour cannot be 3:1 from both sky blue and
+    near-white, and it touches either in the motions chart (see the contrast test below)."""
+    import re
+
+    table = pd.DataFrame({"kind": "motie", "status": list(MOTION_STATUSES), "n": 1})
+    svg = R.figure_bytes(S.motions_chart(table, None), "svg").decode("utf-8")
+    segments = dict(re.findall(r'<g id="seg-motie-(\w+)">(.*?)</g>', svg, flags=re.S))
+    assert set(segments) == set(MOTION_STATUSES)
+    # pattern id -> the geometry of its lines (the fill colour left out: a pattern is its lines)
+    lines = dict(re.findall(r'<pattern id="(\w+)".*?<path d="([^"]*)"', svg, flags=re.S))
+    hatched = {
+        code: ids for code, body in segments.items() if (ids := set(re.findall(r"url\(#(\w+)\)", body)) & set(lines))
+    }
+    assert set(hatched) == {"stopped", "delayed", "alternative"}
+    assert len({lines[i] for ids in hatched.values() for i in ids}) == 3  # each its own pattern of lines
 
 
 def test_any_two_status_segments_that_can_touch_differ_by_3_to_1_or_a_pattern():
@@ -242,14 +256,14 @@ def test_any_two_status_segments_that_can_touch_differ_by_3_to_1_or_a_pattern():
         assert ratio >= 3, f"{a} and {b}: {ratio:.2f}:1"
     for code in F.STATUS_HATCHES:
         colour = F.STATUS_COLOURS[code]
-        assert F.contrast_ratio(colour, F._hatch_colour(colour)) >= 3, code
+        assert F.contrast_ratio(colour, F.hatch_colour(colour)) >= 3, code
     # the pair the issue measured: 'in uitvoering' against 'alternatieve invulling' was 1.42:1, unhatched
     assert F.contrast_ratio("#2E9BE4", F.STATUS_COLOURS["alternative"]) < 1.5 and "alternative" in F.STATUS_HATCHES
 
 
 def test_text_on_a_segment_has_4_5_to_1_and_light_fills_get_a_dark_edge():
     for code, colour in F.STATUS_COLOURS.items():
-        assert F.contrast_ratio(colour, F._ink_on(colour)) >= 4.5, code
+        assert F.contrast_ratio(colour, F.ink_on(colour)) >= 4.5, code
         assert F.contrast_ratio(F.edge_colour(colour), "#FFFFFF") >= 3, code
     assert F.edge_colour(F.STATUS_COLOURS["not_started"]) != F.STATUS_COLOURS["not_started"]
     assert F.edge_colour(F.STATUS_COLOURS["completed"]) == F.STATUS_COLOURS["completed"]
@@ -300,7 +314,7 @@ def test_status_colours_stay_apart_for_colour_blind_readers(kind):
 
 
 def test_progress_chart_uses_display_words_not_codes(progress):
-    fig = F.progress_chart(progress, LABELS_2025)
+    fig = S.progress_chart(progress, LABELS_2025)
     assert isinstance(fig, Figure)
     legend = _legend_texts(fig)
     assert legend == [LABELS_2025[c] for c in ACTIVITY_STATUSES]
@@ -313,12 +327,12 @@ def test_progress_chart_uses_display_words_not_codes(progress):
 
 
 def test_progress_chart_missing_label_falls_back_to_default_word(progress):
-    fig = F.progress_chart(progress, {"completed": "wordt invulling gegeven aan"})
+    fig = S.progress_chart(progress, {"completed": "wordt invulling gegeven aan"})
     assert _legend_texts(fig)[1:] == [DEFAULT_LABELS["nl"][c] for c in ACTIVITY_STATUSES[1:]]
 
 
 def test_progress_chart_segment_widths_equal_shares(progress):
-    fig = F.progress_chart(progress, LABELS_2025)
+    fig = S.progress_chart(progress, LABELS_2025)
     segments = {p.get_gid(): p for p in fig.axes[0].patches if (p.get_gid() or "").startswith("seg-")}
     expected = progress[progress["share"] > 0]
     assert len(segments) == len(expected)
@@ -339,14 +353,14 @@ def test_progress_chart_segment_widths_equal_shares(progress):
 
 
 def test_progress_chart_english_and_titles(progress):
-    fig = F.progress_chart(progress, DEFAULT_LABELS["en"], lang="en", titles={1: "Shared norms", "2": "Law"})
+    fig = S.progress_chart(progress, DEFAULT_LABELS["en"], lang="en", titles={1: "Shared norms", "2": "Law"})
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert ticks == ["Action line 1\nShared norms", "Action line 2\nLaw", "Action line 3", "Total"]
     assert _legend_texts(fig)[0] == "completed"
 
 
 def test_progress_chart_two_years_draws_one_thin_bar_per_year(progress_two_years):
-    fig = F.progress_chart(progress_two_years, LABELS_2025)
+    fig = S.progress_chart(progress_two_years, LABELS_2025)
     ax = fig.axes[0]
     segments = {p.get_gid(): p for p in ax.patches if (p.get_gid() or "").startswith("seg-")}
     old, new = segments["seg-1-completed-2024"], segments["seg-1-completed-2025"]
@@ -361,14 +375,14 @@ def test_progress_chart_two_years_draws_one_thin_bar_per_year(progress_two_years
 
 def test_unknown_language_is_refused(progress):
     with pytest.raises(UsageError):
-        F.progress_chart(progress, LABELS_2025, lang="de")
+        S.progress_chart(progress, LABELS_2025, lang="de")
 
 
 # --------------------------------------------------------------------------- motions
 
 
 def test_motions_chart_legend_uses_labels(motions):
-    fig = F.motions_chart(motions, LABELS_2025)
+    fig = S.motions_chart(motions, LABELS_2025)
     assert _legend_texts(fig) == ["wordt invulling gegeven aan", "in uitvoering", "alternatieve invulling"]
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert ticks == ["Moties", "Toezeggingen", "Totaal"]
@@ -379,7 +393,7 @@ def test_motions_chart_legend_uses_labels(motions):
 
 
 def test_motions_chart_english(motions):
-    fig = F.motions_chart(motions, DEFAULT_LABELS["en"], lang="en")
+    fig = S.motions_chart(motions, DEFAULT_LABELS["en"], lang="en")
     assert "fulfilled otherwise" in _legend_texts(fig)
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["Motions", "Commitments", "Total"]
 
@@ -406,7 +420,7 @@ def test_format_euro(amount, lang, expected):
 def test_funds_chart_measures_totals_only_and_labels_per_year_amounts(funds):
     """Every bar is a total over its stated period: a per-year amount is drawn as its total and
     labelled as '3 × amount = total', so yearly and multi-year sums never share an axis."""
-    fig = F.funds_chart(funds)
+    fig = S.funds_chart(funds)
     bars = {p.get_gid(): p for p in fig.axes[0].patches if p.get_gid()}
     widths = {gid.split("-")[2]: p.get_width() for gid, p in bars.items()}
     assert widths == {"0": 4_670_000, "1": 2_050_000, "2": 7_647_000, "3": 800_000}
@@ -421,7 +435,7 @@ def test_funds_chart_measures_totals_only_and_labels_per_year_amounts(funds):
 
 
 def test_funds_chart_english(funds):
-    fig = F.funds_chart(funds, lang="en")
+    fig = S.funds_chart(funds, lang="en")
     assert "reserved (decision pending)" in _legend_texts(fig)
     fig.draw_without_rendering()
     assert any(t.get_text().startswith("€") and t.get_text().endswith("m") for t in fig.axes[0].get_xticklabels())
@@ -433,7 +447,7 @@ def test_funds_chart_english(funds):
 
 def test_milestones_chart_gives_each_phase_its_own_time_axis(milestones):
     """Steps years apart are never squeezed onto one scale: the 2025 report has its own panel."""
-    fig = F.milestones_chart(milestones)
+    fig = S.milestones_chart(milestones)
     assert [ax.get_title(loc="left") for ax in fig.axes] == ["NAP", "VGR 2"]
     nap, vgr = fig.axes
     assert nap.get_xlim()[1] < matplotlib.dates.date2num(dt.datetime(2023, 12, 31))
@@ -443,7 +457,7 @@ def test_milestones_chart_gives_each_phase_its_own_time_axis(milestones):
 
 
 def test_milestones_chart_marks_a_slip_from_a_month_as_approximate(milestones):
-    fig = F.milestones_chart(milestones)
+    fig = S.milestones_chart(milestones)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "+42 dagen" in texts and "+4 dagen" in texts and "op tijd" in texts
     assert "ca. +3 maanden" in texts  # planned 'December 2022', held 22 March 2023
@@ -454,11 +468,11 @@ def test_milestones_chart_marks_a_slip_from_a_month_as_approximate(milestones):
 
 
 def test_milestones_chart_months_in_dutch_and_english_without_locale(milestones):
-    fig = F.milestones_chart(milestones)
+    fig = S.milestones_chart(milestones)
     fig.draw_without_rendering()
     labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert "jan\n2023" in labels and "mrt" in labels  # Dutch month words, the year at a change
-    fig_en = F.milestones_chart(milestones, lang="en")
+    fig_en = S.milestones_chart(milestones, lang="en")
     fig_en.draw_without_rendering()
     labels_en = [t.get_text() for t in fig_en.axes[0].get_xticklabels()]
     assert "Jan\n2023" in labels_en and "Mar" in labels_en
@@ -475,7 +489,7 @@ def test_format_date():
 
 
 def test_indicators_chart_marks_unknown_n_and_significance(intervals, changes):
-    fig = F.indicators_chart(intervals, changes)
+    fig = S.indicators_chart(intervals, changes)
     legend = _legend_texts(fig)
     assert legend == ["2020", "2022", "2024", "2025", "n onbekend", "groter dan toeval"]
     ax = fig.axes[0]
@@ -488,7 +502,7 @@ def test_indicators_chart_marks_unknown_n_and_significance(intervals, changes):
 
 
 def test_indicators_chart_without_changes_and_english(intervals):
-    fig = F.indicators_chart(intervals, None, lang="en")
+    fig = S.indicators_chart(intervals, None, lang="en")
     legend = _legend_texts(fig)
     assert "n unknown" in legend
     assert not any("chance" in t for t in legend)
@@ -497,7 +511,7 @@ def test_indicators_chart_without_changes_and_english(intervals):
 def test_indicators_chart_refuses_fraction_intervals(intervals):
     bad = intervals.assign(ci_low=intervals["ci_low"] / 100, ci_high=intervals["ci_high"] / 100)
     with pytest.raises(ValueError, match="percent"):
-        F.indicators_chart(bad, None)
+        S.indicators_chart(bad, None)
 
 
 # --------------------------------------------------------------------------- projection
@@ -515,7 +529,7 @@ class _Projection:
 def test_projection_chart_with_projection():
     history = pd.DataFrame({"report_year": [2024, 2025], "share_completed": [0.2, 0.4]})
     proj = _Projection(0.7, 0.55, 0.85, dt.date(2026, 12, 31), True)
-    fig = F.projection_chart(history, proj, labels=LABELS_2025)
+    fig = S.projection_chart(history, proj, labels=LABELS_2025)
     assert _legend_texts(fig) == ["Voortgangsrapportages", "Vooruitblik"]
     texts = _all_texts(fig)
     assert "Vooruitblik 31 dec 2026: 70% (55%–85%)" in texts
@@ -526,10 +540,10 @@ def test_projection_chart_with_projection():
 
 def test_projection_chart_not_possible_accepts_mapping():
     history = pd.DataFrame({"report_year": [2025], "share_completed": [0.4]})
-    fig = F.projection_chart(history, {"possible": False}, lang="nl")
+    fig = S.projection_chart(history, {"possible": False}, lang="nl")
     assert "Geen vooruitblik mogelijk" in _all_texts(fig)
     assert _legend_texts(fig) == ["Voortgangsrapportages"]
-    fig_en = F.projection_chart(history, None, lang="en")
+    fig_en = S.projection_chart(history, None, lang="en")
     assert "No outlook possible" in _all_texts(fig_en)
 
 
@@ -537,8 +551,8 @@ def test_projection_chart_not_possible_accepts_mapping():
 
 
 def test_render_gives_identical_png_and_svg_with_text_as_text(progress):
-    fig = F.progress_chart(progress, LABELS_2025)
-    block = F.render(fig, "voortgang", "Figuur: voortgang", "Staven per actielijn")
+    fig = S.progress_chart(progress, LABELS_2025)
+    block = R.render(fig, "voortgang", "Figuur: voortgang", "Staven per actielijn")
     assert (block.name, block.caption, block.alt) == ("voortgang", "Figuur: voortgang", "Staven per actielijn")
     with Image.open(__import__("io").BytesIO(block.png)) as img:
         assert img.info["dpi"] == pytest.approx((200, 200), abs=0.01)
@@ -548,11 +562,11 @@ def test_render_gives_identical_png_and_svg_with_text_as_text(progress):
     assert "<text" in text and "Actielijn 1" in text  # text stays text: a writer can edit a label
     assert "<dc:date>" not in text
     assert "<title>Figuur: voortgang</title>" in text and "<desc>Staven per actielijn</desc>" in text
-    again = F.render(fig, "voortgang", "Figuur: voortgang", "Staven per actielijn")
-    fresh = F.render(F.progress_chart(progress, LABELS_2025), "voortgang", "Figuur: voortgang", "Staven per actielijn")
+    again = R.render(fig, "voortgang", "Figuur: voortgang", "Staven per actielijn")
+    fresh = R.render(S.progress_chart(progress, LABELS_2025), "voortgang", "Figuur: voortgang", "Staven per actielijn")
     assert block.png == again.png == fresh.png
     assert block.svg == again.svg == fresh.svg
-    other = F.render(fig, "voortgang", "x", "y")  # other words: only the SVG's title and desc differ
+    other = R.render(fig, "voortgang", "x", "y")  # other words: only the SVG's title and desc differ
     assert other.png == block.png and other.svg != block.svg
 
 
@@ -560,12 +574,12 @@ def test_an_opaque_chart_is_saved_as_rgb_with_the_same_pixels_and_a_transparent_
     """RGB saves the PDF printer an image mask per chart; the pixels must be those matplotlib draws."""
     import io
 
-    fig = F.progress_chart(progress, LABELS_2025)
-    ours = Image.open(io.BytesIO(F.figure_bytes(fig, "png")))
+    fig = S.progress_chart(progress, LABELS_2025)
+    ours = Image.open(io.BytesIO(R.figure_bytes(fig, "png")))
     assert ours.mode == "RGB" and ours.info["Software"] == "nap-analysis"
     plain = io.BytesIO()
-    with F._house_style():
-        fig.savefig(plain, format="png", dpi=200, bbox_inches=F._tight_box(fig))  # matplotlib's own RGBA PNG
+    with F.house_style():
+        fig.savefig(plain, format="png", dpi=200, bbox_inches=R._tight_box(fig))  # matplotlib's own RGBA PNG
     reference = np.asarray(Image.open(plain))
     assert (reference[..., 3] == 255).all()
     assert np.array_equal(np.asarray(ours), reference[..., :3])
@@ -573,7 +587,7 @@ def test_an_opaque_chart_is_saved_as_rgb_with_the_same_pixels_and_a_transparent_
     glass = Figure(figsize=(2, 1))
     glass.patch.set_alpha(0.0)
     glass.text(0.5, 0.5, "NAP")
-    see_through = Image.open(io.BytesIO(F.figure_bytes(glass, "png")))
+    see_through = Image.open(io.BytesIO(R.figure_bytes(glass, "png")))
     assert see_through.mode == "RGBA" and np.asarray(see_through)[..., 3].min() == 0
 
 
@@ -585,60 +599,60 @@ def test_the_tight_box_is_the_one_matplotlib_measures_at_the_save_resolution(
     import io
 
     charts = [
-        F.progress_chart(progress, LABELS_2025),
-        F.motions_chart(motions, LABELS_2025),
-        F.funds_chart(funds),
-        F.milestones_chart(milestones),
-        F.indicators_chart(intervals, changes),
+        S.progress_chart(progress, LABELS_2025),
+        S.motions_chart(motions, LABELS_2025),
+        S.funds_chart(funds),
+        S.milestones_chart(milestones),
+        S.indicators_chart(intervals, changes),
     ]
     for fig in charts:
-        ours = Image.open(io.BytesIO(F.figure_bytes(fig, "png")))
+        ours = Image.open(io.BytesIO(R.figure_bytes(fig, "png")))
         plain = io.BytesIO()
-        with F._house_style():
-            fig.savefig(plain, format="png", dpi=F.SAVE_DPI, bbox_inches="tight", pad_inches=0.06)
+        with F.house_style():
+            fig.savefig(plain, format="png", dpi=R.SAVE_DPI, bbox_inches="tight", pad_inches=0.06)
         assert ours.size == Image.open(plain).size
         assert fig.dpi == 100  # measuring left the figure as it was
 
 
 def test_every_chart_renders_byte_identically(progress, motions, funds, milestones, intervals, changes):
     figures = {
-        "progress": F.progress_chart(progress, LABELS_2025),
-        "motions": F.motions_chart(motions, LABELS_2025),
-        "funds": F.funds_chart(funds),
-        "milestones": F.milestones_chart(milestones),
-        "indicators": F.indicators_chart(intervals, changes),
-        "projection": F.projection_chart(
+        "progress": S.progress_chart(progress, LABELS_2025),
+        "motions": S.motions_chart(motions, LABELS_2025),
+        "funds": S.funds_chart(funds),
+        "milestones": S.milestones_chart(milestones),
+        "indicators": S.indicators_chart(intervals, changes),
+        "projection": S.projection_chart(
             pd.DataFrame({"report_year": [2024, 2025], "share_completed": [0.2, 0.4]}),
             {"possible": True, "expected_share": 0.7, "low": 0.5, "high": 0.9, "end": "2026-12-31"},
         ),
     }
     for name, fig in figures.items():
-        first = F.render(fig, name, name, name)
-        second = F.render(fig, name, name, name)
+        first = R.render(fig, name, name, name)
+        second = R.render(fig, name, name, name)
         assert (first.png, first.svg) == (second.png, second.svg), name
         # the file is matplotlib's SVG with the title and description put in, nothing else changed
-        assert F.describe_svg(F.figure_bytes(fig, "svg"), name, name) == first.svg, name
+        assert R.describe_svg(R.figure_bytes(fig, "svg"), name, name) == first.svg, name
 
 
 def test_footnote_hangs_below_the_legend(tmp_path, progress):
-    fig = F.add_footnote(F.progress_chart(progress, LABELS_2025), "Bron: Bijlage 1 bij de VGR 2025.")
+    fig = F.add_footnote(S.progress_chart(progress, LABELS_2025), "Bron: Bijlage 1 bij de VGR 2025.")
     fig.draw_without_rendering()
     note = fig.texts[-1]
     assert note.get_text() == "Bron: Bijlage 1 bij de VGR 2025."
     assert note.get_window_extent().y1 <= fig.legends[0].get_window_extent().y0
-    block = F.render(fig, "met_voetnoot", "x", "y")
+    block = R.render(fig, "met_voetnoot", "x", "y")
     with Image.open(__import__("io").BytesIO(block.png)) as img:
         assert img.height > 200 * fig.get_figheight()  # the tight box grew to include the note
 
 
 def test_render_refuses_paths_as_names(progress):
-    fig = F.progress_chart(progress, LABELS_2025)
+    fig = S.progress_chart(progress, LABELS_2025)
     with pytest.raises(ValueError):
-        F.render(fig, "../elders", "x", "y")
+        R.render(fig, "../elders", "x", "y")
 
 
 def test_a_figure_shows_itself_in_a_notebook_with_its_alt_text(progress):
-    block = F.render(F.progress_chart(progress, LABELS_2025), "voortgang", "Figuur", "Staven per actielijn", svg=False)
+    block = R.render(S.progress_chart(progress, LABELS_2025), "voortgang", "Figuur", "Staven per actielijn", svg=False)
     data, metadata = block._repr_mimebundle_()
     assert __import__("base64").b64decode(data["image/png"]) == block.png
     assert metadata["image/png"]["alt"] == "Staven per actielijn"
@@ -648,8 +662,8 @@ def test_a_figure_shows_itself_in_a_notebook_with_its_alt_text(progress):
 def test_no_global_state_changes(progress, tmp_path):
     rc = matplotlib.rcParams
     before = {k: rc[k] for k in rc if k != "backend"}
-    fig = F.progress_chart(progress, LABELS_2025)
-    F.render(fig, "x", "x", "x")
+    fig = S.progress_chart(progress, LABELS_2025)
+    R.render(fig, "x", "x", "x")
     after = {k: rc[k] for k in rc if k != "backend"}
     assert {k: v for k, v in after.items() if before.get(k) != v} == {}
 
@@ -659,26 +673,30 @@ def test_import_does_not_touch_pyplot_or_rcparams():
     code = (
         "import sys, matplotlib; rc = matplotlib.rcParams; "
         "snap = lambda: {k: rc[k] for k in rc.keys() if k != 'backend'}; before = snap(); "
-        "import nap_analysis.briefing.charts; "
+        "import nap_analysis.briefing.sections; "
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'; "
         "assert snap() == before, 'rcParams changed'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def test_style_sheet_is_valid():
-    import matplotlib.style
+def test_a_rendered_chart_has_the_house_style(progress):
+    """What the style sheet is for, seen in the output: labels as editable text in DejaVu Sans
+    (with fallbacks), no top or right frame line."""
+    import re
 
-    with matplotlib.style.context(str(F.STYLE_PATH)):
-        assert matplotlib.rcParams["font.sans-serif"][0] == "DejaVu Sans"
-        assert matplotlib.rcParams["svg.fonttype"] == "none"
-        assert not matplotlib.rcParams["axes.spines.top"] and not matplotlib.rcParams["axes.spines.right"]
+    fig = S.progress_chart(progress, LABELS_2025)
+    svg = R.figure_bytes(fig, "svg").decode("utf-8")
+    assert svg.count("<text") >= 10 and '<use xlink:href="#DejaVuSans' not in svg  # text, not glyph outlines
+    assert set(re.findall(r"font-family: ?([^;\"]*)", svg)) == {"'DejaVu Sans', Verdana, Arial, sans-serif"}
+    ax = fig.axes[0]
+    assert not ax.spines["top"].get_visible() and not ax.spines["right"].get_visible()
 
 
 def test_dollar_signs_in_data_are_text_not_mathematics(progress):
     """'Budget $5 mln en $\\foo{ mln' from a title must appear as written, not as mathtext (or an error)."""
     title = "Budget $5 mln en $\\foo{ mln"
-    fig = F.progress_chart(progress, LABELS_2025, titles={"1": title})
-    block = F.render(fig, "dollar", "x", "y")
+    fig = S.progress_chart(progress, LABELS_2025, titles={"1": title})
+    block = R.render(fig, "dollar", "x", "y")
     svg = block.svg.decode("utf-8")
     assert "Budget $5 mln en $\\foo{ mln" in svg.replace("&#36;", "$")

@@ -14,8 +14,28 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 PAPERMILL = Path(sys.executable).with_name("papermill")
 
 
-def test_there_are_five_numbered_section_notebooks():
-    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_"]
+def test_the_notebooks_are_numbered_once_each_without_a_gap():
+    """A run executes the numbered notebooks in order: a number used twice (two '03_') or a gap
+    (a renamed '04_' left out) changes the briefing's order silently."""
+    numbers = [int(p.name[:2]) for p in NOTEBOOKS]
+    assert numbers == list(range(1, len(numbers) + 1)), [p.name for p in NOTEBOOKS]
+
+
+def test_every_notebook_is_valid_and_has_the_same_parameters_cell():
+    """The notebooks are edited in JupyterLab and committed as they are (no generator): what the
+    generator used to keep the same is checked here. Every notebook is valid nbformat with unique
+    cell ids, and the parameters cell that papermill replaces is the same in each."""
+    import nbformat
+
+    parameters = set()
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+        ids = [c["id"] for c in nb.cells]
+        assert len(ids) == len(set(ids)), path.name
+        tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        parameters.add(tagged[0].source)
+    assert len(parameters) == 1, "the parameters cells differ between the notebooks"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

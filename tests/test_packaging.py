@@ -109,38 +109,6 @@ def test_the_sdist_carries_what_its_tests_need(dists):
     )
 
 
-def test_the_licence_is_the_eupl_1_2_text():
-    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
-    assert text.lstrip().startswith("EUROPEAN UNION PUBLIC LICENCE v. 1.2")
-    headings = re.findall(r"^(\d+)\. (.+)$", text, flags=re.M)
-    assert headings == [
-        ("1", "Definitions"),
-        ("2", "Scope of the rights granted by the Licence"),
-        ("3", "Communication of the Source Code"),
-        ("4", "Limitations on copyright"),
-        ("5", "Obligations of the Licensee"),
-        ("6", "Chain of Authorship"),
-        ("7", "Disclaimer of Warranty"),
-        ("8", "Disclaimer of Liability"),
-        ("9", "Additional agreements"),
-        ("10", "Acceptance of the Licence"),
-        ("11", "Information to the public"),
-        ("12", "Termination of the Licence"),
-        ("13", "Miscellaneous"),
-        ("14", "Jurisdiction"),
-        ("15", "Applicable Law"),
-    ]
-    assert "'Compatible Licences' according to Article 5 EUPL are:" in text
-    assert text.rstrip().endswith(
-        "All other changes or additions to this Appendix require the production of a new\nEUPL version."
-    )
-    assert len(text) > 13000  # the whole text, not a summary
-    assert PYPROJECT["project"]["license"] == "EUPL-1.2" and PYPROJECT["project"]["license-files"] == ["LICENSE"]
-
-
-# --------------------------------------------------------------------------- the locks
-
-
 def read_lock(path: Path) -> dict[tuple[str, str], tuple[str, frozenset]]:
     """{(name, marker): (version, hashes)} of a lock made by ``uv pip compile --generate-hashes``."""
     entries, current = {}, None

@@ -20,7 +20,7 @@ import pytest
 from conftest import BUNDLED, DATE, FIXTURES, ROOT, tree_bytes
 
 from nap_analysis.cli import ARGPARSE_MESSAGES, COMMANDS
-from nap_analysis.words import words
+from nap_analysis.words import CATALOGUES, words
 
 # A sitecustomize for the fallback run: every Python process of the run (the command and its
 # kernels, which inherit PYTHONPATH) starts as on a platform without fcntl and os.fork, and
@@ -186,12 +186,12 @@ def test_an_english_run_prints_no_dutch_on_the_terminal(fallback_run):
 def test_the_dutch_words_are_dutch_only():
     """The list above finds Dutch: each word is in Dutch texts and in no English one."""
 
-    def texts(catalogue):
-        for value in catalogue._table.values():
+    def texts(language):
+        for value in CATALOGUES[language].values():
             yield from (value if isinstance(value, list) else [value])
 
-    dutch = " ".join(t for t in texts(words("nl")) if isinstance(t, str)).lower()
-    english = " ".join(t for t in texts(words("en")) if isinstance(t, str)).lower()
+    dutch = " ".join(t for t in texts("nl") if isinstance(t, str)).lower()
+    english = " ".join(t for t in texts("en") if isinstance(t, str)).lower()
     english_tokens = set(re.findall(r"[a-zà-ÿ]+", NOT_WORDS.sub(" ", english)))
     assert [w for w in DUTCH if not re.search(rf"\b{w}\b", dutch)] == []
     assert sorted(set(DUTCH) & english_tokens) == []

@@ -173,17 +173,17 @@ def test_a_ctrl_c_that_a_library_swallows_still_ends_the_run(previous, monkeypat
 def test_a_ctrl_c_swallowed_while_an_annex_is_rebuilt_replaces_nothing(previous, monkeypatch):
     """`nap-analysis bijlage` renders the annex before it opens the build folder: a Ctrl-C that the
     PDF writer swallowed there must still leave the folder as it was."""
-    from nap_analysis.pipeline import annex
+    from nap_analysis.briefing.render import pdf as pdf_render
     from nap_analysis.pipeline.annex import rebuild
 
-    real_pdf = annex.pdf_render.document_pdf
+    real_pdf = pdf_render.document_pdf
     swallowed = []
 
     def pdf_swallowing_an_interrupt(doc, page):
         swallowed.append(_swallow_an_interrupt())
         return real_pdf(doc, page)
 
-    monkeypatch.setattr(annex.pdf_render, "document_pdf", pdf_swallowing_an_interrupt)
+    monkeypatch.setattr(pdf_render, "document_pdf", pdf_swallowing_an_interrupt)
     before = tree_bytes(previous / "2025")
     with pytest.raises(KeyboardInterrupt):
         rebuild(1, year=2025, out_root=previous, date=DATE)
@@ -369,25 +369,27 @@ def test_an_output_folder_that_cannot_be_made_is_one_line_and_exit_2(cli, tmp_pa
     assert "kan niet geschreven worden" in result.err and "Traceback" not in result.err
 
 
-def test_a_full_disk_keeps_the_previous_outputs_and_says_so(previous, cli, monkeypatch):
-    """No space left while writing the documents: exit 1 with one line, the last good folder untouched."""
+@pytest.mark.skipif(sys.platform == "win32", reason="the file size limit (RLIMIT_FSIZE) is POSIX")
+def test_a_write_the_system_refuses_keeps_the_previous_outputs_and_says_so(previous):
+    """A write the system refuses, as a full disk or a quota does: here every file over 300 kB
+    (the executed notebooks and the PDFs are larger) fails with EFBIG for the run and its kernels.
+    Exit 1 with one line naming the system's reason, the last good folder untouched, nothing left."""
     import errno
+    import resource
 
-    import nap_analysis.pipeline.outputs as outputs
+    def limit_file_size():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, 300_000))  # Python ignores SIGXFSZ
 
     before = tree_bytes(previous / "2025")
-    real = outputs.write_atomic
-
-    def full(path, data):
-        if path.suffix == ".pdf":
-            raise OSError(errno.ENOSPC, "No space left on device", str(path))
-        return real(path, data)
-
-    monkeypatch.setattr(outputs, "write_atomic", full)
-    import nap_analysis.pipeline.documents as documents
-
-    monkeypatch.setattr(documents, "write_atomic", full)
-    result = cli("run", "--out", previous, "--date", DATE)
-    assert result.code == 1 and "No space left on device" in result.err and "Traceback" not in result.err
+    done = subprocess.run(
+        [*CLI, "run", "--out", str(previous), "--date", DATE],
+        preexec_fn=limit_file_size,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert done.returncode == 1, done.stderr
+    assert os.strerror(errno.EFBIG) in done.stderr and "Traceback" not in done.stderr
     assert tree_bytes(previous / "2025") == before
     assert not list(previous.glob(".tmp-*"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .progress import select_year
+from .progress import previous_year, select_year
 
 FLAGS: tuple[str, ...] = ("stopped", "newly_stopped", "delayed", "newly_delayed", "regressed", "dropped")
 COLUMNS = ["activity_id", "actielijn", "title", "status", "flag", "explanation"]
@@ -34,8 +34,7 @@ def flags(activities: pd.DataFrame, year: int, previous: int | None = None) -> p
     """
     now = select_year(activities, year)
     if previous is None:
-        earlier = activities.loc[activities["report_year"] < year, "report_year"]
-        previous = int(earlier.max()) if not earlier.empty else None
+        previous = previous_year(activities, year)
     before = activities[activities["report_year"] == previous] if previous is not None else activities.iloc[0:0]
     # Match activities on integer codes of their ids (one factorize of both years) instead of
     # merging on the id strings; a left merge on the codes keeps merge's semantics exactly

@@ -22,6 +22,12 @@ def select_year(table: pd.DataFrame, year: int) -> pd.DataFrame:
     return rows
 
 
+def previous_year(table: pd.DataFrame, year: int) -> int | None:
+    """The report year before ``year`` in the table, the one a report is compared with; None for the first."""
+    earlier = table.loc[table["report_year"] < year, "report_year"]
+    return int(earlier.max()) if not earlier.empty else None
+
+
 def _pair_counts(groups: pd.Series, statuses: pd.Series) -> pd.DataFrame:
     """Crosstab of the two columns as text (like ``pd.crosstab`` of ``astype(str)``), counted on codes.
 
@@ -85,8 +91,7 @@ def basis_counts(table: pd.DataFrame, year: int) -> pd.DataFrame:
 def origin_counts(table: pd.DataFrame, year: int) -> pd.DataFrame:
     """How many rows of one year are real NAP items and how many are made up for the demonstration."""
     rows = select_year(table, year)
-    origin = rows["origin"] if "origin" in rows else pd.Series("nap", index=rows.index)
-    counts = origin.astype(str).value_counts().reindex(list(v.ORIGINS), fill_value=0)
+    counts = rows["origin"].astype(str).value_counts().reindex(list(v.ORIGINS), fill_value=0)
     return counts.rename_axis("origin").rename("n").reset_index().astype({"n": "int64"})
 
 

@@ -30,7 +30,7 @@ import pandas as pd
 from scipy import special
 
 from ..data.vocabulary import ACTIELIJNEN, ACTIVITY_STATUSES, TOTAL
-from ..errors import UsageError
+from .progress import select_year
 
 __all__ = [
     "ABSENT",
@@ -177,14 +177,6 @@ def _check_unique(frame: pd.DataFrame, keys: list[str], what: str) -> None:
     if dup.any():
         shown = frame.loc[dup, keys].drop_duplicates().head(5).to_dict("records")
         raise ValueError(f"{what}: dubbele rijen voor {keys}: {shown}")
-
-
-def _check_year(activities: pd.DataFrame, year: int) -> None:
-    """A report year that is not in the data is a user error, not an empty result."""
-    years = np.unique(activities["report_year"].to_numpy(dtype="int64"))
-    if int(year) not in set(years.tolist()):
-        shown = ", ".join(str(y) for y in years) or "-"
-        raise UsageError("error.year_not_in_data", year=year, years=shown)
 
 
 def _status_str(activities: pd.DataFrame) -> pd.Series:
@@ -357,7 +349,7 @@ def _transition_counts(activities: pd.DataFrame, year_from: int, year_to: int) -
     year_codes, year_uniques = pd.factorize(year)
     for wanted in (year_from, year_to):
         if int(wanted) not in set(year_uniques.tolist()):
-            _check_year(activities, wanted)  # raises the usual UsageError
+            select_year(activities, wanted)  # raises the usual UsageError
     id_codes, id_uniques = pd.factorize(activities["activity_id"], use_na_sentinel=False)
     key = id_codes.astype("int64") * max(len(year_uniques), 1) + year_codes
     if len(pd.unique(key)) != len(key):
@@ -437,8 +429,8 @@ def completed_share_change(
     ``exclude_stopped=True`` leaves stopped activities out (as the projection does). A line
     without activities has n = 0 and NaN shares. All five lines are always listed.
     """
-    _check_year(activities, year_from)
-    _check_year(activities, year_to)
+    select_year(activities, year_from)
+    select_year(activities, year_to)
     _check_unique(activities, ["activity_id", "report_year"], "activiteiten")
 
     status = _status_str(activities)
@@ -564,7 +556,7 @@ def delay_independence(
     p-value (labels shuffled over activities with a seeded numpy generator). No test when
     nothing (or everything) is delayed/stopped, or when only one line has activities.
     """
-    _check_year(activities, year)
+    select_year(activities, year)
     _check_unique(activities, ["activity_id", "report_year"], "activiteiten")
     snap = activities[activities["report_year"].to_numpy(dtype="int64") == int(year)]
     line = snap["actielijn"].astype("Int64").to_numpy(dtype="float64", na_value=np.nan)

@@ -14,12 +14,13 @@ import pandas as pd
 
 from ..data import vocabulary as v
 from .assemble import meta_rows
-from .format import is_missing
-from .model import BulletList, Cell, Column, Document, Paragraph, Section, Table
-from .sections import (
+from .model import BulletList, Column, Document, Paragraph, Section, Table
+from .sections.context import (
     Context,
+    item_rows,
     provenance_counts,
     provenance_paragraph,
+    provenance_sentence,
     relabel_note,
     today_or,
 )
@@ -43,27 +44,13 @@ def documents(ctx: Context) -> list[tuple[str, Document]]:
 # --------------------------------------------------------------------------- shared parts
 
 
-def _text(value) -> str:
-    return "" if is_missing(value) else str(value)
-
-
-def _nl(ctx: Context) -> str | None:
-    """Texts from the data are Dutch: marked as such inside an English document."""
-    return "nl" if ctx.language != "nl" else None
-
-
 def _warning(ctx: Context, table: str) -> Paragraph | None:
     """The title box: how the statuses of this annex are known, said once, before any row."""
     w = ctx.w
-    c = provenance_counts(getattr(ctx.programme, table), ctx.year)
+    c = provenance_counts(ctx, table)
     if not (c["inferred"] or c["illustrative"] or c["made_up"]):
         return None
-    key = "warn.activities" if table == "activities" else "warn.motions"
-    text = (
-        w["warn.head"]
-        + " "
-        + w(key, n=c["n"], stated=c["stated"], inferred=c["inferred"], illustrative=c["illustrative"])
-    )
+    text = w["warn.head"] + " " + provenance_sentence(ctx, "warn", table)
     if c["made_up"]:
         text += " " + w("warn.made_up" if table == "activities" else "warn.made_up_motions", n=c["made_up"])
     return Paragraph.of(text, style="warning")
@@ -89,8 +76,7 @@ def _guide(ctx: Context, lead: str, statuses: tuple[str, ...], legend_kind: str,
     section.add(relabel_note(ctx))
     basis = [Paragraph.of(w(f"annex.basis.{b}", word=ctx.basis_word(b))) for b in v.STATUS_BASES]
     section.add(Paragraph.of(w("annex.basis_lead", column=w["col.status_basis"])), BulletList(basis))
-    counts = provenance_counts(getattr(ctx.programme, table), ctx.year)
-    if counts["made_up"]:
+    if provenance_counts(ctx, table)["made_up"]:
         section.add(Paragraph.of(w("annex.made_up", badge=w["badge.made_up"])))
     if _warning(ctx, table) is None:  # all official: the counts are not in the title box, so say them here
         section.add(provenance_paragraph(ctx, table))
@@ -115,6 +101,16 @@ def _frame(ctx: Context, kind: str, title: str, footer: str, sections: list[Sect
     )
 
 
+def _part(ctx: Context, key: str, heading: str, rows: pd.DataFrame, columns: list[Column], caption: str, empty: str):
+    """One part of an annex (an action line, a kind): its table, or a note that the year has no rows for it."""
+    section = Section(key, heading, language=ctx.language)
+    if rows.empty:
+        section.add(Paragraph.of(empty, style="note"))
+    else:
+        section.add(Table(None, caption, columns, item_rows(ctx, rows, columns)))
+    return section
+
+
 # --------------------------------------------------------------------------- Bijlage 1
 
 
@@ -124,25 +120,27 @@ def activities_annex(ctx: Context) -> Document:
     acts = ctx.activities
     guide = _guide(ctx, w("annex1.lead", year=ctx.year, n=len(acts)), v.ACTIVITY_STATUSES, "activity", "activities")
     titles = ctx.programme.actielijn_titles(ctx.language)
-    sections = [guide]
     line_of = acts["actielijn"].astype("Int64")
-    for line in sorted(titles):
-        section = Section(
-            f"actielijn-{line}", w("annex1.line_heading", n=line, title=titles[line]), language=ctx.language
+    columns = _activity_columns(ctx)
+    parts = [
+        _part(
+            ctx,
+            f"actielijn-{line}",
+            w("annex1.line_heading", n=line, title=titles[line]),
+            acts[line_of == line],
+            columns,
+            w("annex1.caption", n=line, year=ctx.year),
+            w("annex1.no_activities", year=ctx.year),
         )
-        rows = acts[line_of == line]
-        if rows.empty:
-            section.add(Paragraph.of(w("annex1.no_activities", year=ctx.year), style="note"))
-        else:
-            section.add(_activity_table(ctx, line, rows))
-        sections.append(section)
-    return _frame(ctx, "bijlage-1", w["doc.annex1.title"], w["doc.annex1.footer"], sections, "activities")
+        for line in sorted(titles)
+    ]
+    return _frame(ctx, "bijlage-1", w["doc.annex1.title"], w["doc.annex1.footer"], [guide, *parts], "activities")
 
 
-def _activity_table(ctx: Context, line: int, rows: pd.DataFrame) -> Table:
+def _activity_columns(ctx: Context) -> list[Column]:
     w = ctx.w
     # widths: 'G001', 'Eigenaar', the icon with 'uitvoering' and 'illustratief' fit on one line at 8 pt
-    columns = [
+    return [
         Column("activity_id", w["col.nr"], "text", width=0.7),
         Column("title", w["col.activity"], "text", width=2.5),
         Column("owner", w["col.owner"], "text", width=1.05),
@@ -150,19 +148,6 @@ def _activity_table(ctx: Context, line: int, rows: pd.DataFrame) -> Table:
         Column("explanation", w["col.explanation"], "text", width=3.35),
         Column("status_basis", w["col.status_basis"], "text", width=1.15),
     ]
-    origin = rows["origin"].astype(str) if "origin" in rows else pd.Series("nap", index=rows.index)
-    body = [
-        [
-            row.activity_id,
-            ctx.title_cell(row.title, made),
-            _text(row.owner),
-            ctx.status_cell(str(row.status)),
-            Cell(_text(row.explanation), lang=_nl(ctx)),
-            ctx.basis_word(str(row.status_basis)),
-        ]
-        for row, made in zip(rows.itertuples(index=False), origin)
-    ]
-    return Table(None, w("annex1.caption", n=line, year=ctx.year), columns, body)
 
 
 # --------------------------------------------------------------------------- Bijlage 2
@@ -173,24 +158,28 @@ def motions_annex(ctx: Context) -> Document:
     w = ctx.w
     motions = ctx.motions
     guide = _guide(ctx, w("annex2.lead", year=ctx.year, n=len(motions)), v.MOTION_STATUSES, "motion", "motions")
-    sections = [guide]
     kinds = motions["kind"].astype(str)
-    for kind in v.MOTION_KINDS:
-        section = Section(kind, w[f"kind_plural.{kind}"], language=ctx.language)
-        rows = motions[kinds == kind]
-        if rows.empty:
-            section.add(Paragraph.of(w(f"annex2.none.{kind}", year=ctx.year), style="note"))
-        else:
-            section.add(_motion_table(ctx, kind, rows))
-        sections.append(section)
-    return _frame(ctx, "bijlage-2", w["doc.annex2.title"], w["doc.annex2.footer"], sections, "motions")
+    columns = _motion_columns(ctx)
+    parts = [
+        _part(
+            ctx,
+            kind,
+            w[f"kind_plural.{kind}"],
+            motions[kinds == kind],
+            columns,
+            w(f"annex2.caption.{kind}", year=ctx.year),
+            w(f"annex2.none.{kind}", year=ctx.year),
+        )
+        for kind in v.MOTION_KINDS
+    ]
+    return _frame(ctx, "bijlage-2", w["doc.annex2.title"], w["doc.annex2.footer"], [guide, *parts], "motions")
 
 
-def _motion_table(ctx: Context, kind: str, rows: pd.DataFrame) -> Table:
+def _motion_columns(ctx: Context) -> list[Column]:
     w = ctx.w
     # member and party share a column, so that 'commitment', 'N001', '(GroenLinks)', 'vastgesteld' and
     # the icon with 'alternatieve' each fit on one line at 8 pt
-    columns = [
+    return [
         Column("item_id", w["col.nr"], "text", width=0.75),
         Column("kind", w["col.kind"], "text", width=1.4),
         Column("title", w["col.motion"], "text", width=2.2),
@@ -199,23 +188,3 @@ def _motion_table(ctx: Context, kind: str, rows: pd.DataFrame) -> Table:
         Column("explanation", w["col.explanation"], "text", width=2.55),
         Column("status_basis", w["col.status_basis"], "text", width=1.45),
     ]
-    origin = rows["origin"].astype(str) if "origin" in rows else pd.Series("nap", index=rows.index)
-    body = [
-        [
-            row.item_id,
-            w[f"kind.{kind}"],
-            ctx.title_cell(row.title, made),
-            _member(ctx, row.member, row.party),
-            ctx.status_cell(str(row.status)),
-            Cell(_text(row.explanation), lang=_nl(ctx)),
-            ctx.basis_word(str(row.status_basis)),
-        ]
-        for row, made in zip(rows.itertuples(index=False), origin)
-    ]
-    return Table(None, w(f"annex2.caption.{kind}", year=ctx.year), columns, body)
-
-
-def _member(ctx: Context, member, party) -> str:
-    """'Mutluer (PvdA)'; only the one that is known where the other is not."""
-    member, party = _text(member), _text(party)
-    return ctx.w("annex2.member_party", member=member, party=party) if member and party else member or party

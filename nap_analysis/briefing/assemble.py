@@ -8,8 +8,9 @@ method notes the Verantwoording, and the title box says once how the statuses ar
 from __future__ import annotations
 
 from .. import __version__
-from .model import BulletList, Column, Document, Paragraph, Section, Table
-from .sections import Context, provenance_counts
+from .model import BulletList, Document, Paragraph, Section
+from .sections.context import Context, provenance_counts, provenance_sentence
+from .sections.verantwoording import verantwoording
 
 #: The order of the briefing; a section with another key follows these, in notebook order.
 ORDER = ("progress", "flags", "motions", "indicators", "transitions", "projection", "funds", "milestones")
@@ -18,29 +19,12 @@ ORDER = ("progress", "flags", "motions", "indicators", "transitions", "projectio
 def title_warning(ctx: Context) -> Paragraph | None:
     """What a reader must know before reading on: how many statuses are official, how many made up."""
     w = ctx.w
-    acts = provenance_counts(ctx.programme.activities, ctx.year)
-    parts = [
-        w(
-            "warn.activities",
-            n=acts["n"],
-            stated=acts["stated"],
-            inferred=acts["inferred"],
-            illustrative=acts["illustrative"],
-        )
-    ]
+    acts = provenance_counts(ctx)
+    parts = [provenance_sentence(ctx, "warn")]
     if acts["made_up"]:
         parts.append(w("warn.made_up", n=acts["made_up"]))
     if ctx.programme.motions is not None:
-        mot = provenance_counts(ctx.programme.motions, ctx.year)
-        parts.append(
-            w(
-                "warn.motions",
-                n=mot["n"],
-                stated=mot["stated"],
-                inferred=mot["inferred"],
-                illustrative=mot["illustrative"],
-            )
-        )
+        parts.append(provenance_sentence(ctx, "warn", "motions"))
     if not (acts["inferred"] or acts["illustrative"] or acts["made_up"]):
         return None
     return Paragraph.of(w["warn.head"] + " " + " ".join(parts), style="warning")
@@ -84,43 +68,14 @@ def briefing(ctx: Context, sections: list[Section], date: str) -> Document:
     )
 
 
-def verantwoording(ctx: Context, methods: list[Paragraph], date: str) -> Section:
-    """How the numbers were made, in plain words with the technical terms in brackets."""
-    w, f = ctx.w, ctx.f
-    section = Section("verantwoording", w["heading.verantwoording"], language=ctx.language)
-    section.add(
-        Paragraph.of(w["method.lead"]), BulletList(methods) if methods else None, Paragraph.of(w["method.sources"])
-    )
-    columns = [Column("what", w["col.parameter"], "text", width=1), Column("value", w["col.value"], "text", width=2)]
-    rows = [
-        [w["param.report_year"], str(ctx.year)],
-        [w["param.language"], w[f"language.{ctx.language}"]],
-        [w["param.date"], f.date(date)],
-        [w["param.data_version"], ctx.programme.data_version],
-        [w["param.tool"], f"nap-analysis {__version__}"],
-    ]
-    section.add(Table(None, w["table.parameters"], columns, rows))
-    return section
-
-
 def workbook_about(ctx: Context, date: str) -> list[tuple[str, str]]:
     """The first sheet of the tables workbook: what it is, where the data came from, what is illustrative."""
     w = ctx.w
-    acts = provenance_counts(ctx.programme.activities, ctx.year)
-    rows = [
+    acts = provenance_counts(ctx)
+    made_up = " " + w("warn.made_up", n=acts["made_up"]) if acts["made_up"] else ""
+    return [
         (w["xlsx.what"], w("xlsx.what_text", year=ctx.year)),
         (w["xlsx.data"], w("xlsx.data_text", version=ctx.programme.data_version, date=ctx.f.date(date))),
-        (
-            w["xlsx.basis"],
-            w(
-                "warn.activities",
-                n=acts["n"],
-                stated=acts["stated"],
-                inferred=acts["inferred"],
-                illustrative=acts["illustrative"],
-            )
-            + (" " + w("warn.made_up", n=acts["made_up"]) if acts["made_up"] else ""),
-        ),
+        (w["xlsx.basis"], provenance_sentence(ctx, "warn") + made_up),
         (w["xlsx.numbers"], w["xlsx.numbers_text"]),
     ]
-    return rows

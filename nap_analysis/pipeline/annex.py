@@ -15,15 +15,12 @@ import shutil
 from pathlib import Path
 
 from ..briefing import annexes
-from ..briefing.render import docx as docx_render
-from ..briefing.render import html as html_render
-from ..briefing.render import pdf as pdf_render
-from ..briefing.sections import Context
+from ..briefing.sections.context import Context
 from ..data import load
 from ..errors import UsageError
 from ..resources import data_dir as bundled_data
 from ..resources import outputs_dir
-from . import interrupts
+from . import documents, interrupts
 from .outputs import BuildFolder, out_name, write_atomic
 from .run import briefing_date, check_date, check_environment, check_parameters
 
@@ -68,13 +65,7 @@ def _rebuild(number: int, year, language: str, data_dir, out_root, date: str | N
     stem, build = ANNEXES[number]
     if stem not in annexes.stems(ctx):
         raise UsageError("error.no_motions", folder=str(data_dir))
-    doc = build(ctx)
-    page = html_render.document_html(doc)  # all three made before anything is written
-    files = {
-        f"{stem}.html": page.encode("utf-8"),
-        f"{stem}.pdf": pdf_render.document_pdf(doc, page),
-        f"{stem}.docx": docx_render.document_docx(doc),
-    }
+    files = documents.render(build(ctx), stem)  # all formats made before anything is written
     with BuildFolder(out_root, name) as work:
         if final.is_dir():  # the run's other files stay; only the annex's three are new
             shutil.copytree(final, work, dirs_exist_ok=True, symlinks=True)

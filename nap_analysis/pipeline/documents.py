@@ -53,18 +53,23 @@ def annex_stems(ctx) -> list[str]:
     return annex.stems(ctx)
 
 
+def render(doc: Document, stem: str) -> dict[str, bytes]:
+    """The document in each of :data:`FORMATS` (Word where python-docx is installed): file name ->
+    bytes, all made before anything is written."""
+    page = html_render.document_html(doc)
+    made = {"html": page.encode("utf-8"), "pdf": pdf_render.document_pdf(doc, page)}
+    docx = _docx()
+    if docx is not None:
+        made["docx"] = docx.document_docx(doc)
+    return {f"{stem}.{kind}": made[kind] for kind in FORMATS if kind in made}
+
+
 def write(doc: Document, work: Path, stem: str) -> list[Path]:
     """The document as ``<stem>.html``, ``<stem>.pdf`` and ``<stem>.docx`` in ``work``."""
     written = []
-    page = html_render.document_html(doc)
-    write_atomic(work / f"{stem}.html", page.encode("utf-8"))
-    written.append(work / f"{stem}.html")
-    write_atomic(work / f"{stem}.pdf", pdf_render.document_pdf(doc, page))
-    written.append(work / f"{stem}.pdf")
-    docx = _docx()
-    if docx is not None:
-        write_atomic(work / f"{stem}.docx", docx.document_docx(doc))
-        written.append(work / f"{stem}.docx")
+    for filename, data in render(doc, stem).items():
+        write_atomic(work / filename, data)
+        written.append(work / filename)
     return written
 
 

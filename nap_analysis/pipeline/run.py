@@ -67,6 +67,14 @@ def check_date(text, what: str = "--date") -> str:
     return day.isoformat()
 
 
+def check_year(value) -> int:
+    """A report year as the user wrote it: four ASCII digits (2025), never a guess at '25' or '2025.0'."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit() and len(text) == 4):
+        raise UsageError("error.year_not_a_year", year=text)
+    return int(text)
+
+
 def briefing_date() -> str:
     """The date printed on a briefing: SOURCE_DATE_EPOCH when set (reproducible builds), else today."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -75,14 +83,10 @@ def briefing_date() -> str:
     text = epoch.strip()
     if not (text.isascii() and text.isdigit()):
         raise UsageError("error.bad_epoch", value=epoch)
-    seconds = int(text)
-    if not (
-        dt.datetime(2000, 1, 1, tzinfo=dt.UTC).timestamp()
-        <= seconds
-        <= dt.datetime(2100, 12, 31, tzinfo=dt.UTC).timestamp()
-    ):
+    day = dt.datetime.fromtimestamp(min(int(text), 10**11), tz=dt.UTC).date()
+    if not EARLIEST <= day <= LATEST:
         raise UsageError("error.bad_epoch", value=epoch)
-    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC).date().isoformat()
+    return day.isoformat()
 
 
 def check_environment() -> None:
@@ -100,8 +104,8 @@ def check_parameters(year, language: str, out_root: Path, data_dir: Path) -> Non
     """Refuse parameters that could write outside the output folder or make no sense."""
     if language not in LANGUAGES:
         raise UsageError("error.language", language=language)
-    if year is not None and not (str(year).isascii() and str(year).isdigit() and len(str(year)) == 4):
-        raise UsageError("error.year_not_a_year", year=str(year))
+    if year is not None:
+        check_year(year)
     if out_root.exists() and not out_root.is_dir():
         raise UsageError("error.out_not_a_folder", folder=str(out_root))
     if out_root == Path(out_root.anchor):

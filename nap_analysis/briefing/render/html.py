@@ -183,27 +183,26 @@ def stylesheet(language: str, footer: str = "") -> str:
 
 def document_html(doc: Document) -> str:
     """The whole document as one HTML page."""
-    f = fmt(doc.language)
-    template = _environment().get_template("document.html.j2")
-    return template.render(
-        doc=doc,
-        doc_lang=doc.language,
-        fragment=False,
-        only=None,
-        css=Markup(stylesheet(doc.language, doc.footer)),
-        display=lambda cell, column: cells.display(cell, column, f),
-    )
+    return _render(doc.language, doc=doc, css=Markup(stylesheet(doc.language, doc.footer)))
 
 
 def section_fragment(section: Section) -> str:
     """One section as an HTML fragment, for a notebook cell's display."""
-    f = fmt(section.language)
-    template = _environment().get_template("document.html.j2")
-    return template.render(
-        doc=None,
-        doc_lang=section.language,
-        fragment=True,
-        only=section,
-        css="",
-        display=lambda cell, column: cells.display(cell, column, f),
+    return _render(section.language, only=section)
+
+
+def _render(language: str, doc: Document | None = None, only: Section | None = None, css="") -> str:
+    """The one template: a whole document (``doc``) or one section as a fragment (``only``)."""
+    f = fmt(language)
+    return (
+        _environment()
+        .get_template("document.html.j2")
+        .render(
+            doc=doc,
+            doc_lang=language,
+            fragment=doc is None,
+            only=only,
+            css=css,
+            display=lambda cell, column: cells.display(cell, column, f),
+        )
     )

@@ -53,32 +53,37 @@ def notebook_document(nb) -> Document:
     )
 
 
-class NapHTMLExporter(Exporter):
+class _NapExporter(Exporter):
+    """An executed section notebook as one document in the house style: the sections, no code."""
+
+    extension = ".html"
+
+    @default("file_extension")
+    def _file_extension_default(self):
+        return self.extension
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        nb, resources = super().from_notebook_node(nb, resources, **kw)
+        resources["output_extension"] = self.extension
+        return self.output(document_html(notebook_document(nb))), resources
+
+    def output(self, page: str):
+        return page
+
+
+class NapHTMLExporter(_NapExporter):
     """An executed section notebook as one self-contained HTML page."""
 
     export_from_notebook = "NAP document (HTML)"
     output_mimetype = "text/html"
 
-    @default("file_extension")
-    def _file_extension_default(self):
-        return ".html"
 
-    def from_notebook_node(self, nb, resources=None, **kw):
-        nb, resources = super().from_notebook_node(nb, resources, **kw)
-        return document_html(notebook_document(nb)), resources
-
-
-class NapPDFExporter(Exporter):
+class NapPDFExporter(_NapExporter):
     """The same page printed to A4 PDF by WeasyPrint."""
 
     export_from_notebook = "NAP document (PDF)"
     output_mimetype = "application/pdf"
+    extension = ".pdf"
 
-    @default("file_extension")
-    def _file_extension_default(self):
-        return ".pdf"
-
-    def from_notebook_node(self, nb, resources=None, **kw):
-        nb, resources = super().from_notebook_node(nb, resources, **kw)
-        resources["output_extension"] = ".pdf"
-        return html_to_pdf(document_html(notebook_document(nb))), resources
+    def output(self, page: str):
+        return html_to_pdf(page)
