@@ -73,6 +73,12 @@ ACTIVITIES = Table(
         #: text for the bewindspersonen only: shown in the briefing and the nota, never in a document
         #: for the Kamer (Bijlage 1 and 2, the Kamerbrief)
         Column("internal_note", nullable=True, required=False, default=""),
+        #: the bewindspersonen (codes of bewindspersonen.csv, '; '-separated) the activity concerns
+        Column("bewindspersoon", nullable=True, required=False, default=""),
+        #: shown among the highlighted actions of the Kamerbrief
+        Column("highlight", "choice", choices=v.YES_NO, nullable=True, required=False, default=""),
+        #: whether the activity is new policy (the nota says so per bewindspersoon)
+        Column("new_policy", "choice", choices=v.YES_NO, nullable=True, required=False, default=""),
     ),
     key=("activity_id", "report_year"),
 )
@@ -144,6 +150,8 @@ INDICATORS = Table(
         Column("group_en", nullable=True, required=False, default=""),
         #: when the figure was published: a report dated before it does not know it (Programme.as_of)
         Column("published", "when", nullable=True, required=False, default=""),
+        #: the action line whose actions the figure tells about (the Kamerbrief ties trends to actions)
+        Column("actielijn", "int", nullable=True, required=False, default="", minimum=1, maximum=9),
     ),
     key=("monitor", "indicator", "group", "year"),
     optional=True,
@@ -172,6 +180,22 @@ REPORTS = Table(
         Column("source", nullable=True),
     ),
     key=("report_year",),
+    optional=True,
+)
+
+BEWINDSPERSONEN = Table(
+    "bewindspersonen",
+    (
+        Column("code"),
+        Column("title_nl"),
+        Column("title_en"),
+        Column("ministry"),
+        Column("role", "choice", choices=v.ROLES),
+        #: the nota is addressed to them (its "Geadviseerd besluit" has a line for each)
+        Column("nota", "choice", choices=v.YES_NO),
+        Column("source", nullable=True, required=False, default=""),
+    ),
+    key=("code",),
     optional=True,
 )
 
@@ -216,5 +240,6 @@ TABLES: tuple[Table, ...] = (
     SETTINGS_TABLE,
     REPORTS,
     INTERNAL_PHRASES,
+    BEWINDSPERSONEN,
 )
 BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}

@@ -85,6 +85,7 @@ class Programme:
     settings: pd.DataFrame | None = None
     reports: pd.DataFrame | None = None
     internal_phrases: pd.DataFrame | None = None
+    bewindspersonen: pd.DataFrame | None = None
     files: dict[str, str] = field(default_factory=dict)  # table -> file (or file:sheet) used
     notes: list[str] = field(default_factory=list)  # what was skipped and why
     data_version: str = ""  # short SHA-256 over the input files
@@ -1152,6 +1153,7 @@ def _check_references(
 ) -> None:
     """What one table says about another: action lines exist, report years agree, funds rules."""
     _check_actielijnen(checked, raws, actielijnen, problems)
+    _check_bewindspersonen(checked, raws, problems)
     _check_report_years(checked, raws, problems)
     if "funds" in checked:
         _check_funds(checked["funds"], raws["funds"].display, problems)
@@ -1186,6 +1188,29 @@ def _check_funds(funds: pd.DataFrame, display: str, problems: list[Problem]) -> 
     _report(problems, display, "amount_eur", ~none & ~amount, lambda _: ("load.amount_required", {}), funds["status"])
     _report(
         problems, display, "amount_eur", none & amount, lambda _: ("load.amount_with_no_funds", {}), funds["status"]
+    )
+
+
+def _check_bewindspersonen(checked: dict[str, pd.DataFrame], raws: dict[str, _Raw], problems: list[Problem]) -> None:
+    """Every code in activities.bewindspersoon is a row of bewindspersonen.csv (which must exist to use it)."""
+    named = checked["activities"]["bewindspersoon"].astype(str)
+    if not named.str.strip().ne("").any():
+        return
+    table = checked.get("bewindspersonen")
+    known = set() if table is None else set(table["code"].astype(str))
+    where = raws["bewindspersonen"].display if table is not None else "bewindspersonen.csv"
+    codes = named.str.split(";").map(lambda parts: [p.strip() for p in parts if p.strip()])
+    unknown = codes.map(lambda parts: [p for p in parts if p not in known])
+    bad = unknown.map(bool)
+    shown = unknown.map(lambda parts: ", ".join(parts))
+    allowed = ", ".join(sorted(known)) or "-"
+    _report(
+        problems,
+        raws["activities"].display,
+        "bewindspersoon",
+        bad,
+        _says("load.unknown_bewindspersoon", file=where, known=allowed),
+        shown,
     )
 
 

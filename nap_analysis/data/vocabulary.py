@@ -9,6 +9,7 @@ the loader accepts for them. Nothing here reads files.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 
@@ -32,6 +33,11 @@ STATUS_BASES: tuple[str, ...] = ("stated", "inferred", "illustrative")
 ORIGINS: tuple[str, ...] = ("nap", "made_up")
 
 MOTION_KINDS: tuple[str, ...] = ("motie", "toezegging")
+#: A bewindspersoon's part in sending the report: the coordinating ones sign (the one the nota is
+#: addressed to) or coordinate from another ministry, the co-signing one sends it "mede namens",
+#: the informed ones receive the stukken.
+ROLES: tuple[str, ...] = ("coordinating", "co-signing", "informed")
+YES_NO: tuple[str, ...] = ("yes", "no")
 #: decided: made available ("vrijgemaakt"); reserved: earmarked, decision pending;
 #: no_funds: the ministry has no extra funds (the memo's words are in ``purpose``).
 FUND_STATUSES: tuple[str, ...] = ("decided", "reserved", "no_funds")
@@ -39,6 +45,10 @@ AMOUNT_BASES: tuple[str, ...] = ("per_year", "total")
 #: How precisely a planned date is known: a day, or only the month ('PM-dec').
 DATE_PRECISIONS: tuple[str, ...] = ("day", "month")
 LANGUAGES: tuple[str, ...] = ("nl", "en")
+
+#: The end of the programme after its extension of 15 April 2024, for data without ``reports.csv``
+#: (which says per report what was known then).
+PROGRAMME_END = dt.date(2026, 12, 31)
 
 #: The five action lines of the NAP (drafts in 2022 had six; line 6 was merged into 5).
 ACTIELIJNEN: tuple[int, ...] = (1, 2, 3, 4, 5)
@@ -90,3 +100,36 @@ def nearest(word: str, candidates) -> str | None:
     """The closest accepted word, for 'did you mean' messages (e.g. vertraagt -> vertraagd)."""
     matches = difflib.get_close_matches(normalise(word), [normalise(c) for c in candidates], n=1, cutoff=0.6)
     return matches[0] if matches else None
+
+
+# --------------------------------------------------------------------------- statuses in Dutch text
+
+_NOT = r"(?<!\bniet )(?<!\bnog )"  # "nog niet afgerond" does not say completed
+#: What a Dutch text (an explanation, a status word) says about a status. ``pipeline.check`` names
+#: a row whose explanation says another status than its own, and a year's status word that reads
+#: as another status; the nota advises on the latter.
+SAYS: dict[str, re.Pattern] = {
+    "completed": re.compile(_NOT + r"\b(afgerond|afgedaan|gestand gedaan|voltooid)\b", re.I),
+    "in_progress": re.compile(
+        _NOT + r"\b(in uitvoering|loopt nog|wordt\b.{0,40}\b(invulling gegeven|uitgevoerd))\b", re.I
+    ),
+    "delayed": re.compile(_NOT + r"\b(vertraagd|vertraging)\b", re.I),
+    "stopped": re.compile(_NOT + r"\b(stopgezet|gestopt|geen (verdere )?stappen)\b", re.I),
+    "not_started": re.compile(r"\bniet (gestart|begonnen)\b", re.I),
+    "alternative": re.compile(r"\balternatieve invulling\b", re.I),
+}
+#: A clause that says a status is unknown does not say that status ("of ... als afgerond werd
+#: gemeld, is onbekend").
+_UNSURE = re.compile(r"\b(onbekend|niet bekend|niet geverifieerd|niet gevonden)\b", re.I)
+
+
+def statuses_said(text: str) -> set[str]:
+    """The statuses a Dutch text asserts, clause by clause; a clause that is unsure asserts none."""
+    clauses = [part for part in re.split(r"[;.]\s", str(text)) if part.strip()]
+    return {
+        status
+        for clause in clauses
+        if not _UNSURE.search(clause)
+        for status, pattern in SAYS.items()
+        if pattern.search(clause)
+    }

@@ -35,26 +35,13 @@ import pandas as pd
 
 from ..data import vocabulary as v
 from ..data.loader import Programme
+from ..data.vocabulary import statuses_said
 from ..words import words
 
 #: The documents a run writes, by file stem, and who reads them.
 PUBLIC = ("bijlage-1-activiteiten", "bijlage-2-moties-en-toezeggingen", "kamerbrief")
 INTERNAL = ("briefing", "nota-bewindspersonen")
 KINDS = ("basis", "internal", "contradiction", "label", "overdue", "later", "counts")
-
-#: What a Dutch explanation says about a status. A row contradicts its explanation when the
-#: explanation says some other status and not its own.
-_NOT = r"(?<!\bniet )(?<!\bnog )"  # "nog niet afgerond" does not say completed
-SAYS: dict[str, re.Pattern] = {
-    "completed": re.compile(_NOT + r"\b(afgerond|afgedaan|gestand gedaan|voltooid)\b", re.I),
-    "in_progress": re.compile(
-        _NOT + r"\b(in uitvoering|loopt nog|wordt\b.{0,40}\b(invulling gegeven|uitgevoerd))\b", re.I
-    ),
-    "delayed": re.compile(_NOT + r"\b(vertraagd|vertraging)\b", re.I),
-    "stopped": re.compile(_NOT + r"\b(stopgezet|gestopt|geen (verdere )?stappen)\b", re.I),
-    "not_started": re.compile(r"\bniet (gestart|begonnen)\b", re.I),
-    "alternative": re.compile(r"\balternatieve invulling\b", re.I),
-}
 
 _MONTHS = [
     "januari",
@@ -163,30 +150,14 @@ def _basis(shown: pd.DataFrame, w) -> list[Finding]:
     return found
 
 
-#: A clause that says a status is unknown does not say that status ("of ... als afgerond werd
-#: gemeld, is onbekend").
-_UNSURE = re.compile(r"\b(onbekend|niet bekend|niet geverifieerd|niet gevonden)\b", re.I)
-
-
 def _clauses(text: str) -> list[str]:
     return [part for part in re.split(r"[;.]\s", text) if part.strip()]
-
-
-def _says(text: str) -> set[str]:
-    """The statuses a Dutch text asserts, clause by clause; a clause that is unsure asserts none."""
-    return {
-        status
-        for clause in _clauses(text)
-        if not _UNSURE.search(clause)
-        for status, pattern in SAYS.items()
-        if pattern.search(clause)
-    }
 
 
 def _contradictions(shown: pd.DataFrame, w) -> list[Finding]:
     found = []
     for row in shown.itertuples(index=False):
-        said = _says(row.explanation)
+        said = statuses_said(row.explanation)
         if said and row.status not in said:
             words_said = w.join([w[f"status.{s}"] for s in sorted(said)])
             found.append(
@@ -205,11 +176,11 @@ def _labels(programme: Programme, year: int, shown: pd.DataFrame, w) -> list[Fin
     """A status word that reads as another status, where rows of that status explain otherwise."""
     found = []
     for code, label in programme.labels(year, "nl").items():
-        reads = _says(label) - {code}
+        reads = statuses_said(label) - {code}
         if not reads:
             continue
         rows = shown[shown["status"] == code]
-        own = rows[rows["explanation"].map(lambda text, code=code: code in _says(text))]
+        own = rows[rows["explanation"].map(lambda text, code=code: code in statuses_said(text))]
         found.append(
             Finding(
                 "label",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..briefing import annexes as annex
+from ..briefing import kamerbrief, nota
 from ..briefing.model import Document
 from ..briefing.render import html as html_render
 from ..briefing.render import pdf as pdf_render
@@ -43,14 +44,15 @@ def _docx():
     return docx
 
 
-def annexes(ctx) -> list[tuple[str, Document]]:
-    """Bijlage 1 and 2 of the report year: (file stem, document)."""
-    return annex.documents(ctx)
+def from_data(ctx) -> list[tuple[str, Document]]:
+    """Every document built from the data rather than from a notebook, as (file stem, document):
+    Bijlage 1 and 2, the nota to the bewindspersonen (internal) and the Kamerbrief (public)."""
+    return [*annex.documents(ctx), (nota.STEM, nota.nota(ctx)), (kamerbrief.STEM, kamerbrief.kamerbrief(ctx))]
 
 
-def annex_stems(ctx) -> list[str]:
-    """The file stems :func:`annexes` gives for this report year, without building the documents."""
-    return annex.stems(ctx)
+def from_data_stems(ctx) -> list[str]:
+    """The file stems :func:`from_data` gives for this report year, without building the documents."""
+    return [*annex.stems(ctx), nota.STEM, kamerbrief.STEM]
 
 
 def render(doc: Document, stem: str) -> dict[str, bytes]:

@@ -206,8 +206,8 @@ def _run(
         date = programme.report_date(year).isoformat()  # a report is dated as of its own date
     ctx = Context(programme, year, language, date)
     name = out_name(ctx.year, language)
-    # one step per notebook and per annex, then the briefing, its figures and tables, the manifest
-    progress = Progress(len(paths) + len(documents.annex_stems(ctx)) + 3, f"NAP {name}", language, report)
+    # one step per notebook and per document built from the data, then the briefing, its files, the manifest
+    progress = Progress(len(paths) + len(documents.from_data_stems(ctx)) + 3, f"NAP {name}", language, report)
     warm = threading.Thread(target=documents.warm_up, daemon=True, name="nap-warm-up")
     warm.start()
     try:
@@ -222,7 +222,7 @@ def _run(
 
             def meanwhile() -> None:
                 warm.join()
-                for stem, doc in documents.annexes(ctx):
+                for stem, doc in documents.from_data(ctx):
                     documents.write(doc, work, stem)
                     progress.step("document", name=stem)
 

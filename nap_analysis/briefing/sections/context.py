@@ -22,7 +22,7 @@ from ...errors import UsageError
 from ...words import Words, words
 from ..display import SectionView
 from ..format import Format, fmt, is_missing
-from ..model import Cell, Column, Paragraph, Section, Span
+from ..model import BulletList, Cell, Column, Paragraph, Section, Span
 
 #: Where a key point stands in the Kernpunten (lower first).
 RANK = {
@@ -53,6 +53,13 @@ class Context:
             raise UsageError("error.language", language=self.language)
         self.w = words(self.language)
         self.f = fmt(self.language)
+        # every document of a report year knows the data as they were on its date
+        self.programme = self.programme.as_of(self.year)
+
+    @property
+    def programme_end(self) -> dt.date:
+        """The programme's end as known at this report (``reports.csv``); the analysis default without it."""
+        return self.programme.programme_end(self.year) or v.PROGRAMME_END
 
     @classmethod
     def open(cls, data_dir=None, report_year=None, language: str = "nl", date: str | None = None) -> Context:
@@ -173,6 +180,25 @@ def skipped(ctx: Context, key: str, table: str) -> Section:
         [Paragraph.of(ctx.w("skipped.table", file=f"{table}.csv"), style="note")],
         language=ctx.language,
     )
+
+
+def internal_notes(ctx: Context, table: str) -> list:
+    """The ``internal_note`` texts of the report year's activities or motions, beside the item they
+    concern: for the documents of the minister's office only (the briefing, the nota)."""
+    rows = getattr(ctx, table)
+    if rows is None or "internal_note" not in rows:
+        return []
+    noted = rows[rows["internal_note"].fillna("").astype(str).str.strip() != ""]
+    if noted.empty:
+        return []
+    id_column = "activity_id" if table == "activities" else "item_id"
+    items = [
+        Paragraph.of(
+            f"{getattr(row, id_column)} ", ctx.dutch(text_of(row.title)), ": ", ctx.dutch(text_of(row.internal_note))
+        )
+        for row in noted.itertuples(index=False)
+    ]
+    return [Paragraph.of(ctx.w["internal.lead"], style="note"), BulletList(items)]
 
 
 # --------------------------------------------------------------------------- one activity or motion as a row

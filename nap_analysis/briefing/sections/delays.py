@@ -24,7 +24,7 @@ from ..charts import (
 from ..display import SectionView
 from ..model import Cell, Column, KeyPoint, Paragraph, Section, Span, Table
 from ..render.figure import render
-from .context import RANK, Context, item_rows, provenance_paragraph
+from .context import RANK, Context, internal_notes, item_rows, provenance_paragraph
 
 #: Kinds of change that are good news (drawn in the colour of 'completed') and setbacks (red, hatched).
 _GOOD = ("completed", "started", "recovered", "appeared")
@@ -114,6 +114,7 @@ def flags_section(ctx: Context, flags: pd.DataFrame, changes: pd.DataFrame, figu
         )
         rows = item_rows(ctx, shown, columns)
         section.add(Table("vertraagd_en_stopgezet", w("table.flags", year=ctx.year), columns, rows))
+    section.add(*internal_notes(ctx, "activities"))
     section.add(changes_subsection(ctx, changes, figure), provenance_paragraph(ctx))
     return section
 

@@ -19,7 +19,7 @@ from ..charts import (
 from ..display import SectionView
 from ..model import Column, KeyPoint, Paragraph, Section, Table
 from ..render.figure import render
-from .context import RANK, Context, provenance_paragraph, relabel_note, skipped, status_counts_sentence
+from .context import RANK, Context, internal_notes, provenance_paragraph, relabel_note, skipped, status_counts_sentence
 
 
 def motions_chart(motions_progress: pd.DataFrame, labels: Mapping[str, str] | None, lang: str = "nl") -> Figure:
@@ -74,5 +74,6 @@ def motions_section(ctx: Context, table: pd.DataFrame | None, figure: Figure | N
     section.add(
         Table("moties_en_toezeggingen", w("table.motions", year=ctx.year), columns, rows),
         provenance_paragraph(ctx, "motions"),
+        *internal_notes(ctx, "motions"),
     )
     return section

@@ -118,11 +118,31 @@ def on_course_sentence(ctx: Context, judgement: pd.DataFrame) -> str:
         key = "kp.on_course_not" if row.delayed == 1 else "kp.on_course_not_many"
         parts.append(
             w(key, line=row.actielijn, delayed=row.delayed, running=row.running, share=f.percent(row.delayed_share))
+            + _footing(ctx, row.actielijn)
         )
     if nothing:
         parts.append(w("kp.on_course_nothing", lines=_lines(ctx, nothing)))
     text = w("kp.on_course", parts="; ".join(parts), yardstick=yardstick)
     return text[:1].upper() + text[1:]
+
+
+def _footing(ctx: Context, line) -> str:
+    """What a 'not on course' verdict rests on, where it is not an official status: the delayed
+    activities of the line that are made up, or whose status is not stated, said with the verdict."""
+    acts = ctx.activities
+    delayed = acts[(acts["actielijn"].astype(str) == str(line)) & (acts["status"].astype(str) == "delayed")]
+    made_up = delayed[delayed["origin"].astype(str) == "made_up"]
+    unofficial = delayed[
+        (delayed["origin"].astype(str) != "made_up") & (delayed["status_basis"].astype(str) != "stated")
+    ]
+    notes = []
+    if len(made_up):
+        notes.append(ctx.w("kp.footing_made_up", n=len(made_up), ids=", ".join(made_up["activity_id"].astype(str))))
+    if len(unofficial):
+        words = ctx.w.join(sorted({ctx.basis_word(b) for b in unofficial["status_basis"].astype(str)}))
+        ids = ", ".join(unofficial["activity_id"].astype(str))
+        notes.append(ctx.w("kp.footing_unofficial", n=len(unofficial), basis=words, ids=ids))
+    return f" ({'; '.join(notes)})" if notes else ""
 
 
 def _lines(ctx: Context, lines: list[str]) -> str:
