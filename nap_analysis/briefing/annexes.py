@@ -19,7 +19,6 @@ from .sections.context import (
     Context,
     item_rows,
     provenance_counts,
-    provenance_paragraph,
     provenance_sentence,
     relabel_note,
     today_or,
@@ -74,13 +73,18 @@ def _guide(ctx: Context, lead: str, statuses: tuple[str, ...], legend_kind: str,
     ]
     section.add(Table(None, w("table.legend", year=ctx.year), columns, rows))
     section.add(relabel_note(ctx))
+    if _official(ctx, table):  # a real annex for the Kamer: no provenance words, column or box
+        return section
     basis = [Paragraph.of(w(f"annex.basis.{b}", word=ctx.basis_word(b))) for b in v.STATUS_BASES]
     section.add(Paragraph.of(w("annex.basis_lead", column=w["col.status_basis"])), BulletList(basis))
     if provenance_counts(ctx, table)["made_up"]:
         section.add(Paragraph.of(w("annex.made_up", badge=w["badge.made_up"])))
-    if _warning(ctx, table) is None:  # all official: the counts are not in the title box, so say them here
-        section.add(provenance_paragraph(ctx, table))
     return section
+
+
+def _official(ctx: Context, table: str) -> bool:
+    """Every row of the year stated and none made up: the annex is what the Kamer receives, as it is."""
+    return _warning(ctx, table) is None
 
 
 def _frame(ctx: Context, kind: str, title: str, footer: str, sections: list[Section], table: str) -> Document:
@@ -121,7 +125,7 @@ def activities_annex(ctx: Context) -> Document:
     guide = _guide(ctx, w("annex1.lead", year=ctx.year, n=len(acts)), v.ACTIVITY_STATUSES, "activity", "activities")
     titles = ctx.programme.actielijn_titles(ctx.language)
     line_of = acts["actielijn"].astype("Int64")
-    columns = _activity_columns(ctx)
+    columns = _activity_columns(ctx, _official(ctx, "activities"))
     parts = [
         _part(
             ctx,
@@ -137,17 +141,17 @@ def activities_annex(ctx: Context) -> Document:
     return _frame(ctx, "bijlage-1", w["doc.annex1.title"], w["doc.annex1.footer"], [guide, *parts], "activities")
 
 
-def _activity_columns(ctx: Context) -> list[Column]:
+def _activity_columns(ctx: Context, official: bool = False) -> list[Column]:
     w = ctx.w
     # widths: 'G001', 'Eigenaar', the icon with 'uitvoering' and 'illustratief' fit on one line at 8 pt
-    return [
+    columns = [
         Column("activity_id", w["col.nr"], "text", width=0.7),
         Column("title", w["col.activity"], "text", width=2.5),
         Column("owner", w["col.owner"], "text", width=1.05),
         Column("status", w("col.status_in", year=ctx.year), "status", width=1.35),
-        Column("explanation", w["col.explanation"], "text", width=3.35),
-        Column("status_basis", w["col.status_basis"], "text", width=1.15),
+        Column("explanation", w["col.explanation"], "text", width=3.35 + (1.15 if official else 0)),
     ]
+    return columns if official else [*columns, Column("status_basis", w["col.status_basis"], "text", width=1.15)]
 
 
 # --------------------------------------------------------------------------- Bijlage 2
@@ -159,7 +163,7 @@ def motions_annex(ctx: Context) -> Document:
     motions = ctx.motions
     guide = _guide(ctx, w("annex2.lead", year=ctx.year, n=len(motions)), v.MOTION_STATUSES, "motion", "motions")
     kinds = motions["kind"].astype(str)
-    columns = _motion_columns(ctx)
+    columns = _motion_columns(ctx, _official(ctx, "motions"))
     parts = [
         _part(
             ctx,
@@ -175,16 +179,16 @@ def motions_annex(ctx: Context) -> Document:
     return _frame(ctx, "bijlage-2", w["doc.annex2.title"], w["doc.annex2.footer"], [guide, *parts], "motions")
 
 
-def _motion_columns(ctx: Context) -> list[Column]:
+def _motion_columns(ctx: Context, official: bool = False) -> list[Column]:
     w = ctx.w
     # member and party share a column, so that 'commitment', 'N001', '(GroenLinks)', 'vastgesteld' and
     # the icon with 'alternatieve' each fit on one line at 8 pt
-    return [
+    columns = [
         Column("item_id", w["col.nr"], "text", width=0.75),
         Column("kind", w["col.kind"], "text", width=1.4),
         Column("title", w["col.motion"], "text", width=2.2),
         Column("member", w["col.member_party"], "text", width=1.5),
         Column("status", w("col.status_in", year=ctx.year), "status", width=1.7),
-        Column("explanation", w["col.explanation"], "text", width=2.55),
-        Column("status_basis", w["col.status_basis"], "text", width=1.45),
+        Column("explanation", w["col.explanation"], "text", width=2.55 + (1.45 if official else 0)),
     ]
+    return columns if official else [*columns, Column("status_basis", w["col.status_basis"], "text", width=1.45)]

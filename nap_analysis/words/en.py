@@ -68,9 +68,9 @@ WORDS: dict = {
     "meta.data_version": "Data version",
     "meta.tool": "Made with",
     "warn.head": "Note: this is an example built partly on unofficial data.",
-    "warn.activities": "Of the {n} activities, the status of {stated} is stated by the ministries, {inferred} are inferred from public facts and {illustrative} are illustrative (not a claim about the real programme).",
-    "warn.made_up": "{n} activities are made up: they were added to complete the example and are marked wherever they appear.",
-    "warn.made_up_motions": "{n} motions and commitments are made up: they were added to complete the example and are marked wherever they appear.",
+    "warn.activities": "How the status of the {n} activities is known: stated by the ministries {stated}, inferred from public facts {inferred}, illustrative {illustrative} (not a claim about the real programme).",
+    "warn.made_up": "Made-up activities: {n}; they were added to complete the example and are marked wherever they appear.",
+    "warn.made_up_motions": "Made-up motions and commitments: {n}; they were added to complete the example and are marked wherever they appear.",
     "warn.motions": "Of the {n} motions and commitments: {stated} stated, {inferred} inferred, {illustrative} illustrative.",
     "lead.briefing": "This briefing gives the state of the NAP for the progress report {year}: progress per action line, what is delayed or stopped, the motions and commitments, the monitor figures and the funds. Annexes 1 and 2 list every activity and every motion and commitment.",
     # ------------------------------------------------------------------ the annexes (Bijlage 1 and 2)
@@ -205,9 +205,9 @@ WORDS: dict = {
     "heading.milestones": "Planning and milestones",
     "heading.verantwoording": "How the figures were made",
     # ------------------------------------------------------------------ provenance
-    "prov.activities": "Basis: of the {n} statuses, {stated} are stated by the ministries, {inferred} inferred from public facts and {illustrative} illustrative.",
-    "prov.motions": "Basis: of the {n} statuses of motions and commitments, {stated} are stated by the ministries, {inferred} inferred from public facts and {illustrative} illustrative.",
-    "prov.made_up": "{n} of the {total} are made-up example activities.",
+    "prov.activities": "Basis of the {n} statuses: stated by the ministries {stated}, inferred from public facts {inferred}, illustrative {illustrative}.",
+    "prov.motions": "Basis of the {n} statuses of motions and commitments: stated by the ministries {stated}, inferred from public facts {inferred}, illustrative {illustrative}.",
+    "prov.made_up": "Made-up example activities: {n} of the {total}.",
     "prov.relabel": "In the {year} overview {parts}.",
     "prov.relabel_one": "the status ‘{meaning}’ is called ‘{label}’",
     # ------------------------------------------------------------------ key points and section text

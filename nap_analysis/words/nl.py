@@ -72,9 +72,9 @@ WORDS: dict = {
     "meta.data_version": "Dataversie",
     "meta.tool": "Gemaakt met",
     "warn.head": "Let op: dit is een voorbeeld op deels niet-officiële gegevens.",
-    "warn.activities": "Van de {n} activiteiten is de status bij {stated} vastgesteld door de ministeries, bij {inferred} afgeleid uit openbare feiten en bij {illustrative} illustratief (geen uitspraak over het echte programma).",
-    "warn.made_up": "{n} activiteiten zijn fictief: ze zijn toegevoegd om het voorbeeld compleet te maken en zijn overal gemarkeerd.",
-    "warn.made_up_motions": "{n} moties en toezeggingen zijn fictief: ze zijn toegevoegd om het voorbeeld compleet te maken en zijn overal gemarkeerd.",
+    "warn.activities": "Herkomst van de status van de {n} activiteiten: vastgesteld door de ministeries {stated}, afgeleid uit openbare feiten {inferred}, illustratief {illustrative} (geen uitspraak over het echte programma).",
+    "warn.made_up": "Fictieve activiteiten: {n}; ze zijn toegevoegd om het voorbeeld compleet te maken en overal gemarkeerd.",
+    "warn.made_up_motions": "Fictieve moties en toezeggingen: {n}; ze zijn toegevoegd om het voorbeeld compleet te maken en overal gemarkeerd.",
     "warn.motions": "Van de {n} moties en toezeggingen: {stated} vastgesteld, {inferred} afgeleid, {illustrative} illustratief.",
     "lead.briefing": "In deze briefing vindt u de stand van het NAP voor de voortgangsrapportage {year}: de voortgang per actielijn, wat vertraagd of stopgezet is, de moties en toezeggingen, de monitorcijfers en de middelen. Bijlage 1 en 2 geven elke activiteit en elke motie en toezegging afzonderlijk.",
     # ------------------------------------------------------------------ the annexes (Bijlage 1 and 2)
@@ -209,9 +209,9 @@ WORDS: dict = {
     "heading.milestones": "Planning en mijlpalen",
     "heading.verantwoording": "Verantwoording",
     # ------------------------------------------------------------------ provenance
-    "prov.activities": "Herkomst: van de {n} statussen zijn er {stated} vastgesteld door de ministeries, {inferred} afgeleid uit openbare feiten en {illustrative} illustratief.",
-    "prov.motions": "Herkomst: van de {n} statussen van moties en toezeggingen zijn er {stated} vastgesteld door de ministeries, {inferred} afgeleid uit openbare feiten en {illustrative} illustratief.",
-    "prov.made_up": "{n} van de {total} zijn fictieve voorbeeldactiviteiten.",
+    "prov.activities": "Herkomst van de {n} statussen: vastgesteld door de ministeries {stated}, afgeleid uit openbare feiten {inferred}, illustratief {illustrative}.",
+    "prov.motions": "Herkomst van de {n} statussen van moties en toezeggingen: vastgesteld door de ministeries {stated}, afgeleid uit openbare feiten {inferred}, illustratief {illustrative}.",
+    "prov.made_up": "Fictieve voorbeeldactiviteiten: {n} van de {total}.",
     "prov.relabel": "In het overzicht van {year} {parts}.",
     "prov.relabel_one": "heet de status ‘{meaning}’ ‘{label}’",
     # ------------------------------------------------------------------ key points and section text
