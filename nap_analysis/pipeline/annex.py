@@ -43,7 +43,8 @@ def rebuild(
     """Write Bijlage ``number`` (1 or 2) of the report year into ``<out_root>/<year>[-en]/``.
 
     ``date``: the date printed on it; by default the date of the run already in that folder (so
-    an unchanged annex keeps its bytes), else SOURCE_DATE_EPOCH or today. Returns the files written.
+    an unchanged annex keeps its bytes), else the report date in the data, else SOURCE_DATE_EPOCH or
+    today. Returns the files written.
     """
     if number not in ANNEXES:
         raise UsageError("error.annex_number", number=str(number))
@@ -60,7 +61,11 @@ def _rebuild(number: int, year, language: str, data_dir, out_root, date: str | N
     report_year = programme.report_year(year)
     name = out_name(report_year, language)
     final = out_root / name
-    date = check_date(date) if date is not None else (run_date(final) or briefing_date())
+    if date is not None:
+        date = check_date(date)
+    else:  # the run's date in that folder, else the report's date in the data, else today
+        report_date = programme.report_date(report_year)
+        date = run_date(final) or (report_date.isoformat() if report_date else None) or briefing_date()
     ctx = Context(programme, report_year, language, date)
     stem, build = ANNEXES[number]
     if stem not in annexes.stems(ctx):
