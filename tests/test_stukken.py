@@ -216,3 +216,9 @@ def test_both_in_english():
     assert memo.title.startswith("First progress report")
     assert section(letter, "voortgang").heading == "Progress"
     assert "Of the 28 activities of the NAP," in texts(section(letter, "voortgang"))[0]
+
+
+def test_the_outputs_carry_the_data_dictionary_the_verantwoording_points_to(built):
+    """The briefing's Verantwoording refers to data/README.md: the output folder's data/ holds it."""
+    assert "data/README.md" in (built.out_dir / "briefing.html").read_text(encoding="utf-8")
+    assert (built.out_dir / "data" / "README.md").read_bytes() == (BUNDLED / "README.md").read_bytes()

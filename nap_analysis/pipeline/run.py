@@ -265,6 +265,9 @@ def _copy_inputs(programme, target: Path) -> None:
     for display in sorted(set(programme.files.values())):
         source = programme.data_dir / display.split(":", 1)[0]
         shutil.copyfile(source, target / source.name)
+    readme = programme.data_dir / "README.md"  # the data dictionary the Verantwoording points to
+    if readme.is_file():
+        shutil.copyfile(readme, target / readme.name)
 
 
 def _keep_failed(work: Path, failed: Path) -> None:
