@@ -61,7 +61,7 @@ def projection_chart(
     possible (bool), optionally reason (or reason_nl / reason_en). When not possible, only the
     history and the text 'Geen projectie mogelijk' (plus the reason) are shown. ``labels``
     words the y axis with the report year's word for 'completed'. Shares in percent (as
-    :class:`nap_analysis.analysis.statistics.CompletionProjection` holds them) are refused: divide by 100.
+    :class:`nap_analysis.analysis.projection.CompletionProjection` holds them) are refused: divide by 100.
     """
     w = chart_words(lang)
     require_columns(history, ("report_year", "share_completed"), "history")
