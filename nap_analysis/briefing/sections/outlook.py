@@ -31,6 +31,7 @@ from ..charts import (
 from ..display import SectionView
 from ..format import is_missing
 from ..model import Column, KeyPoint, Paragraph, Section, Table
+from ..model import Figure as FigureBlock
 from ..render.figure import render
 from .context import RANK, Context, provenance_paragraph
 
@@ -149,7 +150,7 @@ def projection_chart(
     return finish(fig)
 
 
-def projection_figure(ctx: Context, projection) -> Figure:
+def projection_figure(ctx: Context, projection) -> FigureBlock:
     history = projection.history.assign(share_completed=projection.history["share_completed"] / 100)
     view = {
         "possible": projection.possible,
@@ -189,7 +190,7 @@ def w_reason(ctx: Context, projection) -> str:
     )
 
 
-def projection_section(ctx: Context, projection, figure: Figure | None = None) -> Section:
+def projection_section(ctx: Context, projection, figure: FigureBlock | None = None) -> Section:
     w, f = ctx.w, ctx.f
     section = SectionView("projection", w("heading.projection", date=f.date(projection.end)), language=ctx.language)
     if projection.possible:
