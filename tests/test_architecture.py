@@ -97,6 +97,24 @@ def test_importing_the_package_is_cheap_and_has_no_cycle():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_formatting_a_number_loads_no_charts_and_the_notebooks_import_still_works():
+    """briefing/__init__ resolves Context on first use: the formatter (and a table's words) come
+    without matplotlib, and the notebooks' `from nap_analysis.briefing import Context, sections` works."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from nap_analysis.briefing.format import fmt\n"
+        "assert fmt('nl').number(2549000, 0) == '2.549.000'\n"
+        "assert 'matplotlib' not in sys.modules, 'the formatter imported matplotlib'\n"
+        "from nap_analysis.briefing import Context, sections\n"
+        "assert Context is sections.Context and callable(sections.progress_section)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
 #: Names with a leading underscore that the standard library documents as public.
 DOCUMENTED_UNDERSCORE = {"os._exit"}
 

@@ -13,7 +13,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nap_analysis.analysis import statistics as stats
+from nap_analysis.analysis import transitions
 from nap_analysis.analysis.flags import flags
 from nap_analysis.analysis.progress import progress
 from nap_analysis.data.vocabulary import ACTIVITY_STATUSES
@@ -71,12 +71,12 @@ def test_transitions_equal_plain_counting(df):
         before = {i: s for i, y, _, s in rows if y == a}
         after = {i: s for i, y, _, s in rows if y == b}
         expected = Counter((before.get(i, "absent"), after.get(i, "absent")) for i in before.keys() | after.keys())
-        long = stats.status_transitions(df, a, b)
+        long = transitions.status_transitions(df, a, b)
         got = {
             (f, t): n for f, t, n in zip(long["status_from"].astype(str), long["status_to"].astype(str), long["n"]) if n
         }
         assert got == dict(expected)
-        wide = stats.transition_matrix(df, a, b)
+        wide = transitions.transition_matrix(df, a, b)
         assert int(wide.to_numpy().sum()) == len(before.keys() | after.keys())
         assert wide.loc["delayed", "completed"] == expected.get(("delayed", "completed"), 0)
 

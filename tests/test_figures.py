@@ -579,7 +579,7 @@ def test_an_opaque_chart_is_saved_as_rgb_with_the_same_pixels_and_a_transparent_
     assert ours.mode == "RGB" and ours.info["Software"] == "nap-analysis"
     plain = io.BytesIO()
     with F.house_style():
-        fig.savefig(plain, format="png", dpi=200, bbox_inches=R._tight_box(fig))  # matplotlib's own RGBA PNG
+        fig.savefig(plain, format="png", dpi=200, bbox_inches=R.tight_box(fig))  # matplotlib's own RGBA PNG
     reference = np.asarray(Image.open(plain))
     assert (reference[..., 3] == 255).all()
     assert np.array_equal(np.asarray(ours), reference[..., :3])

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from scipy import integrate, special
 from scipy import stats as sps
 
+from nap_analysis.analysis import projection, transitions
 from nap_analysis.analysis import statistics as stats
 from nap_analysis.data.vocabulary import ACTIVITY_STATUSES
 from nap_analysis.errors import UsageError
@@ -351,7 +352,7 @@ def test_change_empty_and_duplicates():
 
 
 def test_status_transitions_hand_fixture(two_years):
-    out = stats.status_transitions(two_years, 2024, 2025)
+    out = transitions.status_transitions(two_years, 2024, 2025)
     assert len(out) == 6 * 6  # every combination, zeros included
     assert list(out["status_from"].cat.categories) == list(ACTIVITY_STATUSES) + ["absent"]
     assert out["status_from"].cat.ordered and out["status_to"].cat.ordered
@@ -370,7 +371,7 @@ def test_status_transitions_hand_fixture(two_years):
 
 
 def test_transition_matrix_is_complete_crosstab(two_years):
-    wide = stats.transition_matrix(two_years, 2024, 2025)
+    wide = transitions.transition_matrix(two_years, 2024, 2025)
     order = list(ACTIVITY_STATUSES) + ["absent"]
     assert list(wide.index) == order and list(wide.columns) == order
     assert (wide.dtypes == "int64").all()
@@ -383,14 +384,14 @@ def test_transition_matrix_is_complete_crosstab(two_years):
 
 def test_transitions_unknown_year_is_usage_error(two_years):
     with pytest.raises(UsageError, match="2023"):
-        stats.status_transitions(two_years, 2023, 2025)
+        transitions.status_transitions(two_years, 2023, 2025)
 
 
 # ----------------------------------------------------------------------------- completed share
 
 
 def test_completed_share_change_hand(two_years):
-    out = stats.completed_share_change(two_years, 2024, 2025).set_index("actielijn")
+    out = transitions.completed_share_change(two_years, 2024, 2025).set_index("actielijn")
     assert list(out.index) == ["1", "2", "3", "4", "5", "total"]
     # line 1: 2024 A of {A,B} = 50%; 2025 {A,B} both completed = 100%
     assert out.loc["1", ["share_from", "share_to", "change_pp"]].tolist() == pytest.approx([50.0, 100.0, 50.0])
@@ -402,7 +403,7 @@ def test_completed_share_change_hand(two_years):
     assert out.loc["total", "change_pp"] == pytest.approx(300 / 7 - 100 / 6)
     assert out["n_from"].dtype == "int64"
     # without stopped: 2025 total is 3/5 = 60%
-    excl = stats.completed_share_change(two_years, 2024, 2025, exclude_stopped=True).set_index("actielijn")
+    excl = transitions.completed_share_change(two_years, 2024, 2025, exclude_stopped=True).set_index("actielijn")
     assert excl.loc["total", "share_to"] == pytest.approx(60.0)
     assert excl.loc["4", "n_to"] == 0 and np.isnan(excl.loc["4", "share_to"])
 
@@ -498,7 +499,7 @@ def test_delays_degenerate_no_test(rows, word):
 
 
 def test_projection_one_report_not_possible(two_years):
-    res = stats.project_completion(two_years[two_years["report_year"] == 2024])
+    res = projection.project_completion(two_years[two_years["report_year"] == 2024])
     assert res.possible is False
     assert res.reason == "one_report"
     assert np.isnan(res.expected_share) and np.isnan(res.low) and np.isnan(res.high)
@@ -507,12 +508,12 @@ def test_projection_one_report_not_possible(two_years):
 
 def test_projection_nothing_incomplete_not_possible():
     acts = make_activities([("A", 2024, 1, "in_progress"), ("A", 2025, 1, "completed"), ("B", 2025, 2, "stopped")])
-    res = stats.project_completion(acts)
+    res = projection.project_completion(acts)
     assert res.possible is False and res.reason == "all_completed"
 
 
 def test_projection_two_years_by_hand(two_years):
-    res = stats.project_completion(two_years, end=date(2026, 12, 31))
+    res = projection.project_completion(two_years, end=date(2026, 12, 31))
     assert res.possible
     # History (each report's snapshot, stopped excluded):
     #   2024: A of {A,B,C,D,E,X} -> 1/6 = 16.667%, n = 6;  2025: A,B,D of {A,B,C,D,G} -> 60%, n = 5
@@ -564,7 +565,7 @@ def test_projection_counts_only_activities_of_last_report():
             ("W", 2025, 4, "delayed"),
         ]
     )
-    res = stats.project_completion(acts, end=date(2026, 4, 1))
+    res = projection.project_completion(acts, end=date(2026, 4, 1))
     assert (res.completed_at_risk, res.at_risk) == (1, 2)
     assert res.share_last == pytest.approx(200 / 3)  # A, Z of A, Z, W
     assert res.years_ahead == pytest.approx(365 / 365.25)
@@ -572,7 +573,7 @@ def test_projection_counts_only_activities_of_last_report():
 
 def test_projection_end_before_last_report_is_no_projection(two_years):
     """A report after the end of the NAP (a 2027 annex) has an outcome, not a projection: no crash."""
-    res = stats.project_completion(two_years, end=date(2025, 1, 1))
+    res = projection.project_completion(two_years, end=date(2025, 1, 1))
     assert not res.possible
     assert res.reason == "after_end"
 
@@ -586,7 +587,7 @@ def test_the_scipy_special_routes_equal_scipy_stats():
     x = np.concatenate([rng.normal(0, 4, 400), [0.0, 1.96, 8.0, -8.0]])
     assert np.allclose(stats._normal_upper_tail(x), sps.norm.sf(x), rtol=1e-10, atol=1e-300)
     for a, b in [(0.5, 0.5), (2.5, 1.5), (7.5, 30.5), (120.5, 3.5)]:
-        assert np.allclose(stats._beta_quantile(q, a, b), sps.beta.ppf(q, a, b), rtol=1e-9, atol=1e-12)
+        assert np.allclose(stats.beta_quantile(q, a, b), sps.beta.ppf(q, a, b), rtol=1e-9, atol=1e-12)
     for _ in range(300):
         p = rng.uniform(size=int(rng.integers(1, 40)))
         if rng.random() < 0.5:

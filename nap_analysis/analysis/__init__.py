@@ -9,13 +9,9 @@ from .funds import funds_by_instrument, funds_by_year
 from .judgement import on_course
 from .milestones import slippage
 from .progress import basis_counts, motions_progress, progress, progress_compare, select_year, status_changes
-from .statistics import (
-    delay_independence,
-    indicator_changes,
-    indicator_intervals,
-    project_completion,
-    transition_matrix,
-)
+from .projection import project_completion
+from .statistics import delay_independence, indicator_changes, indicator_intervals
+from .transitions import transition_matrix
 
 __all__ = [
     "basis_counts",

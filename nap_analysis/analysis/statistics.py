@@ -1,4 +1,7 @@
-"""Statistics for the NAP progress analysis: uncertainty, change and projection.
+"""Statistics for the NAP progress analysis: uncertainty and change.
+
+How statuses move between two reports is :mod:`.transitions`; the projection of the completed
+share is :mod:`.projection`; both use the helpers here.
 
 Pure functions: tables in, tables (or small result objects) out; no files, no plotting.
 Every share and proportion that leaves this module is in **percent (0-100)** and every
@@ -16,59 +19,33 @@ Why these methods (short, for the reader of a briefing):
   dozens of changes would otherwise call some of them significant by chance alone.
 - A chi-square test (with a seeded Monte Carlo permutation p-value when expected counts
   are small) for "are delays concentrated in some action lines".
-- A Beta-Binomial projection of the completed share to the end of the programme, with a
-  Jeffreys prior so that few activities give a wide, honest interval.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
-from ..data.vocabulary import ACTIELIJNEN, ACTIVITY_STATUSES, TOTAL
+from ..data.vocabulary import ACTIELIJNEN
 from .progress import select_year
 
 __all__ = [
-    "ABSENT",
-    "TRANSITION_STATUSES",
     "INDICATOR_CSV_COLUMNS",
     "INDICATOR_CHANGE_COLUMNS",
     "SIGNIFICANCE_LEVEL",
-    "PROJECTION_CONFIDENCE",
     "wilson_interval",
     "indicator_intervals",
     "indicator_changes",
-    "status_transitions",
-    "transition_matrix",
-    "completed_share_change",
     "DelayTest",
     "delay_independence",
-    "CompletionProjection",
-    "project_completion",
 ]
 
-#: Pseudo-status for an activity that does not occur in one of the two compared reports.
-ABSENT = "absent"
-#: Categories of ``status_from``/``status_to`` in transition tables.
-TRANSITION_STATUSES: tuple[str, ...] = ACTIVITY_STATUSES + (ABSENT,)
 
 #: False discovery rate at which an indicator change is called significant.
 SIGNIFICANCE_LEVEL = 0.05
-#: Interval level of the completion projection (90%: a planning range, not a proof).
-PROJECTION_CONFIDENCE = 0.90
-#: Why a projection is not possible (``CompletionProjection.reason``).
-PROJECTION_REASONS: tuple[str, ...] = (
-    "no_activities",
-    "after_end",
-    "one_report",
-    "all_stopped",
-    "all_completed",
-    "no_pairs",
-)
 
 #: All columns of :func:`indicator_changes`, in this order. ``reason`` is last: a code saying
 #: why a change has no interval or p-value (:data:`UNTESTED_REASONS`), empty for a test.
@@ -98,7 +75,6 @@ UNTESTED_REASONS: tuple[str, ...] = ("no_n_from", "no_n_to", "no_n_both", "no_sp
 
 _KEYS = ["monitor", "indicator", "group"]
 _DELAYED = ("delayed", "stopped")
-_AT_RISK = ("in_progress", "delayed", "not_started")
 _MC_CHUNK = 5000  # resamples per vectorised block; fixed so results never depend on memory
 
 
@@ -118,7 +94,7 @@ def _normal_upper_tail(x):
     return special.ndtr(-np.asarray(x, dtype="float64"))
 
 
-def _beta_quantile(q, a: float, b: float):
+def beta_quantile(q, a: float, b: float):
     """scipy.stats.beta.ppf."""
     return special.betaincinv(a, b, q)
 
@@ -171,7 +147,7 @@ def _as_float(values) -> np.ndarray:
         )
 
 
-def _check_unique(frame: pd.DataFrame, keys: list[str], what: str) -> None:
+def check_unique(frame: pd.DataFrame, keys: list[str], what: str) -> None:
     """Refuse duplicated keys: a pair or a snapshot would silently be ambiguous."""
     dup = frame.duplicated(keys, keep=False)
     if dup.any():
@@ -179,7 +155,7 @@ def _check_unique(frame: pd.DataFrame, keys: list[str], what: str) -> None:
         raise ValueError(f"{what}: dubbele rijen voor {keys}: {shown}")
 
 
-def _status_str(activities: pd.DataFrame) -> pd.Series:
+def status_codes(activities: pd.DataFrame) -> pd.Series:
     """Status codes as plain strings (the categorical carries no extra meaning here)."""
     return activities["status"].astype("object")
 
@@ -267,7 +243,7 @@ def indicator_changes(indicators: pd.DataFrame) -> pd.DataFrame:
     """
     if indicators.empty:
         return _empty_changes(indicators)
-    _check_unique(indicators, _KEYS + ["year"], "indicatoren")
+    check_unique(indicators, _KEYS + ["year"], "indicatoren")
 
     base = indicators[_KEYS + ["year", "percent", "n"]].copy()
     base["n"] = base["n"].astype("Int64")
@@ -332,145 +308,6 @@ def indicator_changes(indicators: pd.DataFrame) -> pd.DataFrame:
 
     out = out.sort_values(_KEYS + ["year_from"], kind="mergesort").reset_index(drop=True)
     return out[INDICATOR_CHANGE_COLUMNS]
-
-
-# --------------------------------------------------------------------------- 4: transitions
-
-
-def _transition_counts(activities: pd.DataFrame, year_from: int, year_to: int) -> np.ndarray:
-    """6 x 6 counts (status_from x status_to over ``TRANSITION_STATUSES``), vectorised.
-
-    Activity ids are factorized once; the uniqueness of (activity_id, report_year) is checked
-    on integer keys (the slow ``_check_unique`` only runs to word the error). Only the rows of
-    the two years are looked at after that. A status missing from a present row counts as
-    absent; a status outside the vocabulary is left out (as a Categorical cast would drop it).
-    """
-    year = activities["report_year"].to_numpy(dtype="int64")
-    year_codes, year_uniques = pd.factorize(year)
-    for wanted in (year_from, year_to):
-        if int(wanted) not in set(year_uniques.tolist()):
-            select_year(activities, wanted)  # raises the usual UsageError
-    id_codes, id_uniques = pd.factorize(activities["activity_id"], use_na_sentinel=False)
-    key = id_codes.astype("int64") * max(len(year_uniques), 1) + year_codes
-    if len(pd.unique(key)) != len(key):
-        _check_unique(activities, ["activity_id", "report_year"], "activiteiten")  # raises, naming the keys
-
-    k = len(TRANSITION_STATUSES)
-    absent = k - 1
-    in_from, in_to = year == int(year_from), year == int(year_to)
-    rows = np.flatnonzero(in_from | in_to)
-    status = activities["status"].iloc[rows]
-    if isinstance(status.dtype, pd.CategoricalDtype):
-        position = pd.Index(list(TRANSITION_STATUSES)).get_indexer(status.cat.categories.astype("object"))
-        codes = np.append(position, absent)[status.cat.codes.to_numpy()]  # code -1 (missing) -> absent
-    else:
-        values = status.astype("object")
-        codes = pd.Categorical(values, categories=list(TRANSITION_STATUSES)).codes.astype("int64")
-        codes[values.isna().to_numpy()] = absent
-    codes = np.asarray(codes, dtype="int64")
-
-    missing = -2
-    status_from = np.full(len(id_uniques), missing, dtype="int64")
-    status_to = np.full(len(id_uniques), missing, dtype="int64")
-    sel_from, sel_to = in_from[rows], in_to[rows]
-    status_from[id_codes[rows[sel_from]]] = codes[sel_from]
-    status_to[id_codes[rows[sel_to]]] = codes[sel_to]
-    seen = (status_from != missing) | (status_to != missing)
-    a = np.where(status_from == missing, absent, status_from)[seen]
-    b = np.where(status_to == missing, absent, status_to)[seen]
-    known = (a >= 0) & (b >= 0)
-    return np.bincount(a[known] * k + b[known], minlength=k * k).reshape(k, k).astype("int64")
-
-
-def status_transitions(activities: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
-    """Counts of status changes between two reports: columns status_from, status_to, n.
-
-    Every activity in either report is counted once. One that is missing from
-    ``year_from`` has status_from ``'absent'`` (it appeared), one missing from
-    ``year_to`` has status_to ``'absent'`` (it disappeared). Both columns are ordered
-    Categoricals over ``TRANSITION_STATUSES`` and all 36 combinations are present (n = 0
-    included), so a crosstab never loses a row or column; ``n`` is int64.
-    """
-    counts = _transition_counts(activities, year_from, year_to)
-    k = len(TRANSITION_STATUSES)
-    cat = pd.CategoricalDtype(list(TRANSITION_STATUSES), ordered=True)
-    return pd.DataFrame(
-        {
-            "status_from": pd.Categorical.from_codes(np.repeat(np.arange(k), k), dtype=cat),
-            "status_to": pd.Categorical.from_codes(np.tile(np.arange(k), k), dtype=cat),
-            "n": counts.ravel(),
-        }
-    )
-
-
-def transition_matrix(activities: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
-    """Wide crosstab of :func:`status_transitions`: rows status_from, columns status_to (int64)."""
-    counts = _transition_counts(activities, year_from, year_to)
-    cat = pd.CategoricalDtype(list(TRANSITION_STATUSES), ordered=True)
-    return pd.DataFrame(
-        counts,
-        index=pd.CategoricalIndex(list(TRANSITION_STATUSES), dtype=cat, name="status_from"),
-        columns=pd.CategoricalIndex(list(TRANSITION_STATUSES), dtype=cat, name="status_to"),
-    )
-
-
-# --------------------------------------------------------------------------- 5: completed share
-
-
-def completed_share_change(
-    activities: pd.DataFrame, year_from: int, year_to: int, *, exclude_stopped: bool = False
-) -> pd.DataFrame:
-    """Percentage of activities completed per action line (and in total) in two reports.
-
-    Columns: actielijn (Categorical of str '1'..'5', 'total'), share_from, share_to (percent),
-    change_pp (share_to - share_from, percentage points), n_from, n_to (number of activities
-    in the denominator, int64). Each report is read as its own full snapshot. By default
-    the denominator is every activity in the report, as the report itself counts them;
-    ``exclude_stopped=True`` leaves stopped activities out (as the projection does). A line
-    without activities has n = 0 and NaN shares. All five lines are always listed.
-    """
-    select_year(activities, year_from)
-    select_year(activities, year_to)
-    _check_unique(activities, ["activity_id", "report_year"], "activiteiten")
-
-    status = _status_str(activities)
-    keep = activities["report_year"].isin([year_from, year_to])
-    if exclude_stopped:
-        keep &= status != "stopped"
-    sel = pd.DataFrame(
-        {
-            "report_year": activities.loc[keep, "report_year"].to_numpy(dtype="int64"),
-            "actielijn": pd.Categorical(
-                activities.loc[keep, "actielijn"].astype("Int64").to_numpy(dtype=object), categories=list(ACTIELIJNEN)
-            ),
-            "completed": (status[keep] == "completed").to_numpy(dtype="int64"),
-        }
-    )
-    lines = [str(x) for x in ACTIELIJNEN] + [TOTAL]
-
-    def per_year(year: int) -> tuple[np.ndarray, np.ndarray]:
-        part = sel[sel["report_year"] == year]
-        agg = part.groupby("actielijn", observed=False)["completed"].agg(["sum", "size"])
-        agg = agg.reindex(list(ACTIELIJNEN), fill_value=0)
-        done = np.append(agg["sum"].to_numpy(dtype="int64"), agg["sum"].sum())
-        size = np.append(agg["size"].to_numpy(dtype="int64"), agg["size"].sum())
-        return done, size
-
-    done_a, n_a = per_year(year_from)
-    done_b, n_b = per_year(year_to)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share_a = np.where(n_a > 0, 100.0 * done_a / n_a, np.nan)
-        share_b = np.where(n_b > 0, 100.0 * done_b / n_b, np.nan)
-    return pd.DataFrame(
-        {
-            "actielijn": pd.Categorical(lines, categories=lines),
-            "share_from": share_a.astype("float64"),
-            "share_to": share_b.astype("float64"),
-            "change_pp": (share_b - share_a).astype("float64"),
-            "n_from": n_a.astype("int64"),
-            "n_to": n_b.astype("int64"),
-        }
-    )
 
 
 # --------------------------------------------------------------------------- 6: delays by line
@@ -557,10 +394,10 @@ def delay_independence(
     nothing (or everything) is delayed/stopped, or when only one line has activities.
     """
     select_year(activities, year)
-    _check_unique(activities, ["activity_id", "report_year"], "activiteiten")
+    check_unique(activities, ["activity_id", "report_year"], "activiteiten")
     snap = activities[activities["report_year"].to_numpy(dtype="int64") == int(year)]
     line = snap["actielijn"].astype("Int64").to_numpy(dtype="float64", na_value=np.nan)
-    is_delayed = _status_str(snap).isin(_DELAYED).to_numpy(dtype=bool)
+    is_delayed = status_codes(snap).isin(_DELAYED).to_numpy(dtype=bool)
     known = ~np.isnan(line)
     line, is_delayed = line[known].astype("int64"), is_delayed[known]
 
@@ -617,165 +454,4 @@ def delay_independence(
         seed=int(seed),
         n_resamples=int(n_resamples),
         lines_tested=tuple(int(x) for x in lines[used_lines]),
-    )
-
-
-# --------------------------------------------------------------------------- 7: projection
-
-
-@dataclass(frozen=True)
-class CompletionProjection:
-    """Result of :func:`project_completion`; shares in percent, rates as fractions per year.
-
-    ``expected_share`` is the posterior mean of the completed share at ``end``; ``low`` and
-    ``high`` the 90% interval (``confidence``). When ``possible`` is False these are NaN
-    and ``reason`` says why (:data:`PROJECTION_REASONS`); ``history`` is always filled.
-    """
-
-    possible: bool
-    history: pd.DataFrame
-    end: date
-    confidence: float = PROJECTION_CONFIDENCE
-    expected_share: float = np.nan
-    low: float = np.nan
-    high: float = np.nan
-    last_report_year: int | None = None
-    last_report_date: date | None = None
-    years_ahead: float = np.nan
-    share_last: float = np.nan
-    completed_at_risk: int = 0  # k
-    at_risk: int = 0  # m
-    rate: float = np.nan  # posterior mean of the yearly completion rate
-    rate_low: float = np.nan
-    rate_high: float = np.nan
-    reason: str = ""
-
-
-def _history(activities: pd.DataFrame) -> pd.DataFrame:
-    """Completed share (percent) of the non-stopped activities in each report's snapshot."""
-    status = _status_str(activities)
-    frame = pd.DataFrame(
-        {
-            "report_year": activities["report_year"].to_numpy(dtype="int64"),
-            "completed": (status == "completed").to_numpy(dtype="int64"),
-            "counted": (status != "stopped").to_numpy(dtype="int64"),
-        }
-    )
-    agg = frame.groupby("report_year", sort=True)[["completed", "counted"]].sum()
-    n = agg["counted"].to_numpy(dtype="int64")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(n > 0, 100.0 * agg["completed"].to_numpy() / n, np.nan)
-    return pd.DataFrame(
-        {
-            "report_year": agg.index.to_numpy(dtype="int64"),
-            "share_completed": share.astype("float64"),
-            "n": n,
-        }
-    )
-
-
-def project_completion(activities: pd.DataFrame, end: date = date(2026, 12, 31)) -> CompletionProjection:
-    """Project the completed share of the programme to ``end`` (default: NAP end date).
-
-    Why this model: with two or three reports and a few dozen activities anything richer
-    would be over-fitted; a single yearly completion rate with an honest (Jeffreys)
-    uncertainty is what the data can carry.
-
-    - Only the activities in the last report count; stopped ones are left out of every
-      denominator.
-    - At risk: an activity that is not completed and not stopped in one report. For each
-      pair of consecutive reports, m = activities at risk in the first report that appear
-      in the second and are not stopped there, k = those of them completed in the second.
-      Pooled over pairs, the yearly completion rate r has posterior Beta(k + 0.5, m - k + 0.5).
-      Reports are assumed to be a year apart (the annual rhythm of the VGR).
-    - With s the completed share in the last report and t the years from 1 April of the
-      last report year to ``end`` (days / 365.25), the share at ``end`` is
-      1 - (1 - s)(1 - r)^t. ``expected_share`` is its posterior mean
-      1 - (1 - s) B(a, b + t) / B(a, b); because the projection increases with r, the 5%
-      and 95% quantiles of r give the 90% interval.
-    - ``history``: per report year (each report's own full snapshot) the completed share
-      among non-stopped activities and that count n.
-    """
-    history = _history(activities)
-    base = {"history": history, "end": end}
-    if activities.empty:
-        return CompletionProjection(possible=False, reason="no_activities", **base)
-    _check_unique(activities, ["activity_id", "report_year"], "activiteiten")
-    years = history["report_year"].to_numpy(dtype="int64")
-    last = int(years[-1])
-    last_date = date(last, 4, 1)
-    if end < last_date:  # a report after the end of the NAP: the outcome is known, not projected
-        return CompletionProjection(
-            possible=False,
-            reason="after_end",
-            **base,
-        )
-    t = (end - last_date).days / 365.25
-    base.update(last_report_year=last, last_report_date=last_date, years_ahead=t)
-
-    status = _status_str(activities)
-    year = activities["report_year"].to_numpy(dtype="int64")
-    ids = activities["activity_id"].astype("object")
-    in_last = ids.isin(set(ids[year == last])).to_numpy()
-    wide = pd.DataFrame(
-        {"activity_id": ids[in_last].to_numpy(), "report_year": year[in_last], "status": status[in_last].to_numpy()}
-    ).pivot(index="activity_id", columns="report_year", values="status")
-
-    last_status = wide[last]
-    counted = last_status != "stopped"
-    n_last = int(counted.sum())
-    s = float((last_status[counted] == "completed").sum() / n_last) if n_last else np.nan
-    base["share_last"] = 100.0 * s if n_last else np.nan
-
-    if years.size < 2:
-        return CompletionProjection(
-            possible=False,
-            reason="one_report",
-            **base,
-        )
-    if n_last == 0:
-        return CompletionProjection(
-            possible=False,
-            reason="all_stopped",
-            **base,
-        )
-    if s >= 1.0:
-        return CompletionProjection(
-            possible=False,
-            reason="all_completed",
-            **base,
-        )
-
-    k = m = 0
-    for y0, y1 in zip(years[:-1], years[1:]):  # a handful of report years, not rows
-        if y0 not in wide.columns or y1 not in wide.columns:
-            continue
-        risk = wide[y0].isin(_AT_RISK) & wide[y1].notna() & (wide[y1] != "stopped")
-        m += int(risk.sum())
-        k += int((risk & (wide[y1] == "completed")).sum())
-    base.update(completed_at_risk=k, at_risk=m)
-    if m == 0:
-        return CompletionProjection(
-            possible=False,
-            reason="no_pairs",
-            **base,
-        )
-
-    a, b = k + 0.5, m - k + 0.5
-    tail = (1.0 - PROJECTION_CONFIDENCE) / 2.0
-    r_low, r_high = (float(x) for x in _beta_quantile(np.array([tail, 1.0 - tail]), a, b))
-    mean_decay = float(np.exp(special.betaln(a, b + t) - special.betaln(a, b)))  # E[(1 - r)^t]
-
-    def share_at(r: float) -> float:
-        return 100.0 * (1.0 - (1.0 - s) * (1.0 - r) ** t)
-
-    return CompletionProjection(
-        possible=True,
-        expected_share=100.0 * (1.0 - (1.0 - s) * mean_decay),
-        low=share_at(r_low),
-        high=share_at(r_high),
-        rate=a / (a + b),
-        rate_low=r_low,
-        rate_high=r_high,
-        **base,
     )

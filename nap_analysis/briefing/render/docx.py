@@ -22,7 +22,6 @@ import docx
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
@@ -33,6 +32,22 @@ from ..format import fmt
 from ..model import BulletList, Document, Figure, Paragraph, Section, Span, Table
 from . import cells
 from .html import column_widths, compact, figure_width_mm, keep_together
+from .ooxml import (
+    PPR_ORDER,
+    RPR_ORDER,
+    TBLPR_ORDER,
+    TCPR_ORDER,
+    border,
+    el,
+    first_child,
+    ppr,
+    put,
+    rpr,
+    set_fonts,
+    set_lang,
+    shading,
+    twips,
+)
 from .spreadsheet import FIXED_TIME, normalise_zip
 
 #: BCP 47 tags Word knows, per document language.
@@ -47,231 +62,6 @@ TEXT_WIDTH_MM = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]
 INK, MUTED, ACCENT, RULE = "1D1D1B", "555555", "154273", "B7B7B7"
 WARN, WARN_BG, NOTE_BG, HEAD_BG, BADGE = "8A4B00", "FFF4E0", "F3F3F3", "E8EEF5", "7A2E00"
 
-# Child order of the OOXML property elements this module writes into (ECMA-376 part 1, 17.3 and 17.4).
-_RPR_ORDER = (
-    "rStyle",
-    "rFonts",
-    "b",
-    "bCs",
-    "i",
-    "iCs",
-    "caps",
-    "smallCaps",
-    "strike",
-    "dstrike",
-    "outline",
-    "shadow",
-    "emboss",
-    "imprint",
-    "noProof",
-    "snapToGrid",
-    "vanish",
-    "webHidden",
-    "color",
-    "spacing",
-    "w",
-    "kern",
-    "position",
-    "sz",
-    "szCs",
-    "highlight",
-    "u",
-    "effect",
-    "bdr",
-    "shd",
-    "fitText",
-    "vertAlign",
-    "rtl",
-    "cs",
-    "em",
-    "lang",
-    "eastAsianLayout",
-    "specVanish",
-    "oMath",
-)
-_PPR_ORDER = (
-    "pStyle",
-    "keepNext",
-    "keepLines",
-    "pageBreakBefore",
-    "framePr",
-    "widowControl",
-    "numPr",
-    "suppressLineNumbers",
-    "pBdr",
-    "shd",
-    "tabs",
-    "suppressAutoHyphens",
-    "kinsoku",
-    "wordWrap",
-    "overflowPunct",
-    "topLinePunct",
-    "autoSpaceDE",
-    "autoSpaceDN",
-    "bidi",
-    "adjustRightInd",
-    "snapToGrid",
-    "spacing",
-    "ind",
-    "contextualSpacing",
-    "mirrorIndents",
-    "suppressOverlap",
-    "jc",
-    "textDirection",
-    "textAlignment",
-    "textboxTightWrap",
-    "outlineLvl",
-    "divId",
-    "cnfStyle",
-    "rPr",
-    "sectPr",
-    "pPrChange",
-)
-_TBLPR_ORDER = (
-    "tblStyle",
-    "tblpPr",
-    "tblOverlap",
-    "bidiVisual",
-    "tblStyleRowBandSize",
-    "tblStyleColBandSize",
-    "tblW",
-    "jc",
-    "tblCellSpacing",
-    "tblInd",
-    "tblBorders",
-    "shd",
-    "tblLayout",
-    "tblCellMar",
-    "tblLook",
-    "tblCaption",
-    "tblDescription",
-)
-_TCPR_ORDER = (
-    "cnfStyle",
-    "tcW",
-    "gridSpan",
-    "hMerge",
-    "vMerge",
-    "tcBorders",
-    "shd",
-    "noWrap",
-    "tcMar",
-    "textDirection",
-    "tcFitText",
-    "vAlign",
-    "hideMark",
-)
-
-
-# --------------------------------------------------------------------------- OOXML helpers
-
-
-def _qn(tag: str) -> str:
-    return qn(tag)
-
-
-def _el(tag: str, **attributes) -> object:
-    """A new ``w:`` element with ``w:`` attributes (``val="single"`` -> ``w:val="single"``)."""
-    element = OxmlElement(tag)
-    for name, value in attributes.items():
-        element.set(_qn(f"w:{name}"), str(value))
-    return element
-
-
-def _put(parent, child, order: tuple[str, ...]):
-    """Put ``child`` into ``parent`` at its place in the schema order, replacing one of the same tag."""
-    local = child.tag.rsplit("}", 1)[-1]
-    for old in parent.findall(child.tag):
-        parent.remove(old)
-    later = set(order[order.index(local) + 1 :])
-    for i, sibling in enumerate(parent):
-        if sibling.tag.rsplit("}", 1)[-1] in later:
-            parent.insert(i, child)
-            return child
-    parent.append(child)
-    return child
-
-
-def _child(parent, tag: str, order: tuple[str, ...]):
-    """The ``tag`` child of ``parent``, made where missing (at its place in the schema order)."""
-    found = parent.find(_qn(tag))
-    return found if found is not None else _put(parent, _el(tag), order)
-
-
-def _first_child(parent, tag: str, after: tuple[str, ...] = ()):
-    """The ``tag`` child of ``parent``; made where missing, as the first child after those of ``after``."""
-    found = parent.find(_qn(tag))
-    if found is not None:
-        return found
-    element = _el(tag)
-    position = sum(1 for child in parent if child.tag.rsplit("}", 1)[-1] in after)
-    parent.insert(position, element)
-    return element
-
-
-def _rpr(element):
-    """The run properties of a run or of a style."""
-    found = element.find(_qn("w:rPr"))
-    if found is not None:
-        return found
-    if element.tag == _qn("w:r"):
-        rpr = _el("w:rPr")
-        element.insert(0, rpr)
-        return rpr
-    return _put(element, _el("w:rPr"), _STYLE_ORDER)
-
-
-_STYLE_ORDER = (
-    "name",
-    "aliases",
-    "basedOn",
-    "next",
-    "link",
-    "autoRedefine",
-    "hidden",
-    "uiPriority",
-    "semiHidden",
-    "unhideWhenUsed",
-    "qFormat",
-    "locked",
-    "personal",
-    "personalCompose",
-    "personalReply",
-    "rsid",
-    "pPr",
-    "rPr",
-    "tblPr",
-    "trPr",
-    "tcPr",
-    "tblStylePr",
-)
-
-
-def _ppr(style_element):
-    return _child(style_element, "w:pPr", _STYLE_ORDER)
-
-
-def _set_lang(rpr, tag: str) -> None:
-    _put(rpr, _el("w:lang", val=tag), _RPR_ORDER)
-
-
-def _set_fonts(rpr, name: str) -> None:
-    """Fonts by name for every script, without theme fonts (which would win over the name)."""
-    _put(rpr, _el("w:rFonts", ascii=name, hAnsi=name, cs=name, eastAsia=name), _RPR_ORDER)
-
-
-def _border(tag: str, colour: str, eighths: int, space: int = 0):
-    return _el(tag, val="single", sz=eighths, space=space, color=colour)
-
-
-def _shading(fill: str):
-    return _el("w:shd", val="clear", color="auto", fill=fill)
-
-
-def _twips(mm: float) -> int:
-    return round(mm / 25.4 * 1440)
-
-
 # --------------------------------------------------------------------------- styles and page
 
 
@@ -283,13 +73,13 @@ def _styles(word, language_tag: str) -> None:
     # anyway, and python-docx scans every style each time a paragraph gets one.
     for unused in [s for s in styles if s.type == WD_STYLE_TYPE.TABLE and s.name not in ("Normal Table", "Table Grid")]:
         unused.delete()
-    defaults = styles.element.find(_qn("w:docDefaults"))
-    default_rpr = defaults.find(_qn("w:rPrDefault")).find(_qn("w:rPr"))
-    _set_fonts(default_rpr, FONT)
-    _put(default_rpr, _el("w:lang", val=language_tag, eastAsia=language_tag, bidi="ar-SA"), _RPR_ORDER)
+    defaults = styles.element.find(qn("w:docDefaults"))
+    default_rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    set_fonts(default_rpr, FONT)
+    put(default_rpr, el("w:lang", val=language_tag, eastAsia=language_tag, bidi="ar-SA"), RPR_ORDER)
 
     def font(style, size: float, bold: bool | None = None, colour: str = INK, italic: bool | None = False):
-        _set_fonts(_rpr(style.element), FONT)
+        set_fonts(rpr(style.element), FONT)
         style.font.size = Pt(size)
         style.font.bold = bold
         style.font.italic = italic
@@ -313,12 +103,12 @@ def _styles(word, language_tag: str) -> None:
     title = styles["Title"]
     font(title, 17, bold=True, colour=ACCENT)
     spacing(title, after=5, line=1.1)
-    for old in _ppr(title.element).findall(_qn("w:pBdr")):  # the template's blue rule
-        _ppr(title.element).remove(old)
+    for old in ppr(title.element).findall(qn("w:pBdr")):  # the template's blue rule
+        ppr(title.element).remove(old)
     subtitle = styles["Subtitle"]
     font(subtitle, 12)
-    for old in _rpr(subtitle.element).findall(_qn("w:spacing")):  # the template's letter spacing
-        _rpr(subtitle.element).remove(old)
+    for old in rpr(subtitle.element).findall(qn("w:spacing")):  # the template's letter spacing
+        rpr(subtitle.element).remove(old)
     spacing(subtitle, after=10, line=1.2)
     caption = styles["Caption"]
     font(caption, 8.5, bold=True)
@@ -349,10 +139,10 @@ def _styles(word, language_tag: str) -> None:
         spacing(box, before=3, after=6, line=1.25)
         box.paragraph_format.left_indent = Mm(3)
         box.paragraph_format.right_indent = Mm(1)
-        borders = _el("w:pBdr")
-        borders.append(_border("w:left", line_colour, 18, space=6))  # 2.25 pt rule, as the HTML's 3 px
-        _put(_ppr(box.element), borders, _PPR_ORDER)
-        _put(_ppr(box.element), _shading(fill), _PPR_ORDER)
+        borders = el("w:pBdr")
+        borders.append(border("w:left", line_colour, 18, space=6))  # 2.25 pt rule, as the HTML's 3 px
+        put(ppr(box.element), borders, PPR_ORDER)
+        put(ppr(box.element), shading(fill), PPR_ORDER)
     cell_text = new("NAP Table Text")
     font(cell_text, 8)
     spacing(cell_text, line=1.15)
@@ -373,7 +163,7 @@ def _styles(word, language_tag: str) -> None:
     badge.font.size = Pt(7)
     badge.font.bold = True
     badge.font.color.rgb = RGBColor.from_string(BADGE)
-    _put(_rpr(badge.element), _border("w:bdr", BADGE, 4), _RPR_ORDER)
+    put(rpr(badge.element), border("w:bdr", BADGE, 4), RPR_ORDER)
 
 
 def _page(word, doc: Document) -> None:
@@ -407,14 +197,14 @@ def _field(paragraph, instruction: str, shown: str) -> None:
     ):
         run = paragraph.add_run()
         if kind == "instr":
-            instr = _el("w:instrText")
+            instr = el("w:instrText")
             instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
             instr.text = text
             run.element.append(instr)
         elif kind == "shown":
             run.text = text
         else:
-            run.element.append(_el("w:fldChar", fldCharType=kind))
+            run.element.append(el("w:fldChar", fldCharType=kind))
 
 
 def _properties(word, doc: Document, language_tag: str) -> None:
@@ -433,14 +223,14 @@ def _properties(word, doc: Document, language_tag: str) -> None:
     props.created = stamp
     props.modified = stamp
     settings = word.settings.element
-    theme_lang = settings.find(_qn("w:themeFontLang"))
+    theme_lang = settings.find(qn("w:themeFontLang"))
     if theme_lang is not None:
-        theme_lang.set(_qn("w:val"), language_tag)
+        theme_lang.set(qn("w:val"), language_tag)
     decimal, separator = (",", ";") if doc.language == "nl" else (".", ",")
     for tag, value in (("w:decimalSymbol", decimal), ("w:listSeparator", separator)):
-        found = settings.find(_qn(tag))
+        found = settings.find(qn(tag))
         if found is not None:
-            found.set(_qn("w:val"), value)
+            found.set(qn("w:val"), value)
 
 
 def _stamp(doc: Document) -> dt.datetime:
@@ -475,7 +265,7 @@ class _Writer:
 
     def mark_language(self, run, lang: str | None) -> None:
         if lang and lang != self.language:
-            _set_lang(_rpr(run.element), LANGUAGE_TAGS.get(lang, lang))
+            set_lang(rpr(run.element), LANGUAGE_TAGS.get(lang, lang))
 
     def paragraph(self, block: Paragraph):
         style = {"note": "NAP Note", "warning": "NAP Warning"}.get(block.style, "Normal")
@@ -529,10 +319,10 @@ class _Writer:
     def describe(self, run, alt: str, name: str) -> None:
         """Alt text of the picture just added to ``run`` (Word: 'Alternatieve tekst'), and a name
         that says what it is in the selection pane."""
-        for inline in run.element.iter(_qn("wp:inline")):
+        for inline in run.element.iter(qn("wp:inline")):
             for side in ("distT", "distB", "distL", "distR"):  # as Word writes it; LibreOffice's default is 3 mm
                 inline.set(side, "0")
-        for properties in run.element.iter(_qn("wp:docPr")):
+        for properties in run.element.iter(qn("wp:docPr")):
             properties.set("descr", alt)
             properties.set("name", name)
 
@@ -547,8 +337,8 @@ class _Writer:
         # python-docx has no API for a repeating header row, cell shading or borders: they are set
         # on the table's XML, reached through the document's public ``element`` (the table just added
         # is the body's last w:tbl)
-        tbl = self.word.element.body.findall(_qn("w:tbl"))[-1]
-        rows_xml = tbl.findall(_qn("w:tr"))
+        tbl = self.word.element.body.findall(qn("w:tbl"))[-1]
+        rows_xml = tbl.findall(qn("w:tr"))
         self.table_properties(tbl, table)
         keep = keep_together(table)  # as the PDF does: short tables are not split over pages
         size = " Compact" if compact(table) else ""
@@ -557,10 +347,10 @@ class _Writer:
             column.width = widths[j]
         for i, row in enumerate(grid.rows):
             tr_xml = rows_xml[i]
-            tr_pr = _first_child(tr_xml, "w:trPr", after=("tblPrEx",))
-            tr_pr.append(_el("w:cantSplit"))  # a row is not cut in two over a page break
+            tr_pr = first_child(tr_xml, "w:trPr", after=("tblPrEx",))
+            tr_pr.append(el("w:cantSplit"))  # a row is not cut in two over a page break
             if i == 0:
-                tr_pr.append(_el("w:tblHeader"))  # the header row repeats on every page the table spans
+                tr_pr.append(el("w:tblHeader"))  # the header row repeats on every page the table spans
             for j, cell in enumerate(row.cells):
                 cell.width = widths[j]
                 p = cell.paragraphs[0]
@@ -571,11 +361,11 @@ class _Writer:
                     p.paragraph_format.keep_with_next = True
                 if i == 0:
                     p.add_run(table.columns[j].label)
-                    tc_pr = _first_child(tr_xml.findall(_qn("w:tc"))[j], "w:tcPr")
-                    borders = _el("w:tcBorders")
-                    borders.append(_border("w:bottom", INK, 12))
-                    _put(tc_pr, borders, _TCPR_ORDER)
-                    _put(tc_pr, _shading(HEAD_BG), _TCPR_ORDER)
+                    tc_pr = first_child(tr_xml.findall(qn("w:tc"))[j], "w:tcPr")
+                    borders = el("w:tcBorders")
+                    borders.append(border("w:bottom", INK, 12))
+                    put(tc_pr, borders, TCPR_ORDER)
+                    put(tc_pr, shading(HEAD_BG), TCPR_ORDER)
                 else:
                     self.cell(p, table.rows[i - 1][j], table.columns[j])
         for note in table.notes:
@@ -583,20 +373,20 @@ class _Writer:
 
     def table_properties(self, tbl, table: Table) -> None:
         """Width, rules between rows (no vertical lines, as in the PDF), cell padding, a description."""
-        tbl_pr = _first_child(tbl, "w:tblPr")
-        _put(tbl_pr, _el("w:tblW", w=_twips(TEXT_WIDTH_MM), type="dxa"), _TBLPR_ORDER)
-        borders = _el("w:tblBorders")
+        tbl_pr = first_child(tbl, "w:tblPr")
+        put(tbl_pr, el("w:tblW", w=twips(TEXT_WIDTH_MM), type="dxa"), TBLPR_ORDER)
+        borders = el("w:tblBorders")
         for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
             if edge in ("bottom", "insideH"):
-                borders.append(_border(f"w:{edge}", RULE, 4))
+                borders.append(border(f"w:{edge}", RULE, 4))
             else:
-                borders.append(_el(f"w:{edge}", val="nil"))
-        _put(tbl_pr, borders, _TBLPR_ORDER)
-        margins = _el("w:tblCellMar")
+                borders.append(el(f"w:{edge}", val="nil"))
+        put(tbl_pr, borders, TBLPR_ORDER)
+        margins = el("w:tblCellMar")
         for edge, mm in (("top", 0.6), ("left", 1.2), ("bottom", 0.6), ("right", 1.2)):
-            margins.append(_el(f"w:{edge}", w=_twips(mm), type="dxa"))
-        _put(tbl_pr, margins, _TBLPR_ORDER)
-        _put(tbl_pr, _el("w:tblCaption", val=table.caption[:255]), _TBLPR_ORDER)
+            margins.append(el(f"w:{edge}", w=twips(mm), type="dxa"))
+        put(tbl_pr, margins, TBLPR_ORDER)
+        put(tbl_pr, el("w:tblCaption", val=table.caption[:255]), TBLPR_ORDER)
 
     def cell(self, paragraph, value, column) -> None:
 
@@ -605,7 +395,7 @@ class _Writer:
             run = paragraph.add_run()
             run.add_picture(io.BytesIO(icons.png(code)), width=Pt(8.5))
             self.describe(run, self.w[f"icon_alt.{code}"], f"icon-{code}")
-            _put(_rpr(run.element), _el("w:position", val=-3), _RPR_ORDER)  # on the text's baseline
+            put(rpr(run.element), el("w:position", val=-3), RPR_ORDER)  # on the text's baseline
             paragraph.add_run(" ")
         run = paragraph.add_run(cells.display(value, column, self.f))
         self.mark_language(run, cells.lang_of(value))

@@ -27,7 +27,7 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 SAVE_DPI = 200
 
 
-def _tight_box(fig: Figure):
+def tight_box(fig: Figure):
     """The tight bounding box (inches) with the house padding: measured once, used for each format.
 
     Measured at SAVE_DPI, as savefig's own ``bbox_inches='tight'`` does: text is laid out per
@@ -99,7 +99,7 @@ def _with_font_fallbacks(svg: bytes) -> bytes:
 def figure_bytes(fig: Figure, kind: str, box=None) -> bytes:
     """Render ``fig`` as 'png' (200 dpi, RGB when opaque) or 'svg' (text as text), byte-identical on reruns.
 
-    ``box``: a tight bounding box from :func:`_tight_box`, so saving both formats measures once
+    ``box``: a tight bounding box from :func:`tight_box`, so saving both formats measures once
     (savefig's ``bbox_inches='tight'`` draws the whole figure an extra time per format).
     """
     if kind == "png":
@@ -116,7 +116,7 @@ def figure_bytes(fig: Figure, kind: str, box=None) -> bytes:
             format=kind,
             dpi=SAVE_DPI,
             metadata=metadata,
-            bbox_inches=box or _tight_box(fig),
+            bbox_inches=box or tight_box(fig),
             backend=backend,
         )
     return _with_font_fallbacks(buffer.getvalue()) if kind == "svg" else buffer.getvalue()
@@ -153,7 +153,7 @@ def render(
     """The chart as a document figure: PNG (and SVG) rendered once, with its caption and alt text;
     the SVG carries the caption as its ``<title>`` and the alt text as its ``<desc>`` (in ``lang``)."""
     _check_name(name)
-    box = _tight_box(fig)
+    box = tight_box(fig)
     png = figure_bytes(fig, "png", box)
     vector = describe_svg(figure_bytes(fig, "svg", box), caption, alt, lang) if svg else None
     return FigureBlock(name=name, caption=caption, alt=alt, png=png, svg=vector, notes=list(notes or []))

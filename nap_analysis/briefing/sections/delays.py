@@ -23,6 +23,7 @@ from ..charts import (
 )
 from ..display import SectionView
 from ..model import Cell, Column, KeyPoint, Paragraph, Section, Span, Table
+from ..model import Figure as FigureBlock
 from ..render.figure import render
 from .context import RANK, Context, internal_notes, item_rows, provenance_paragraph
 
@@ -72,7 +73,7 @@ def changes_chart(changes: pd.DataFrame, lang: str = "nl", previous=None, year=N
     return finish(fig)
 
 
-def changes_figure(ctx: Context, changes: pd.DataFrame) -> Figure:
+def changes_figure(ctx: Context, changes: pd.DataFrame) -> FigureBlock:
     counts = changes["change"].astype(str).value_counts() if len(changes) else pd.Series(dtype="int64")
     parts = [ctx.w(f"change.{k}", n=int(n)) for k, n in counts.items() if k != "other" and n]
     alt = ctx.w("alt.changes", previous=ctx.previous or "", year=ctx.year, parts=ctx.w.join(parts) or "-")
@@ -87,7 +88,9 @@ def changes_figure(ctx: Context, changes: pd.DataFrame) -> Figure:
     )
 
 
-def flags_section(ctx: Context, flags: pd.DataFrame, changes: pd.DataFrame, figure: Figure | None = None) -> Section:
+def flags_section(
+    ctx: Context, flags: pd.DataFrame, changes: pd.DataFrame, figure: FigureBlock | None = None
+) -> Section:
     """Delayed and stopped activities with their explanation, and what changed since the last report."""
     w = ctx.w
     section = SectionView("flags", w["heading.flags"], language=ctx.language)
@@ -151,7 +154,7 @@ def _flag_point(
     return Paragraph.of("".join(parts))
 
 
-def changes_subsection(ctx: Context, changes: pd.DataFrame, figure: Figure | None = None) -> Section:
+def changes_subsection(ctx: Context, changes: pd.DataFrame, figure: FigureBlock | None = None) -> Section:
     """Improvements and setbacks since the previous report, counted and listed."""
     w = ctx.w
     sub = SectionView("changes", w("heading.changes", previous=ctx.previous or ""), level=3, language=ctx.language)

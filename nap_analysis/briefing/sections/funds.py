@@ -32,6 +32,7 @@ from ..charts import (
 from ..display import SectionView
 from ..format import fmt, is_missing
 from ..model import Cell, Column, Paragraph, Section, Table
+from ..model import Figure as FigureBlock
 from ..render.figure import render
 from .context import Context, skipped
 
@@ -149,7 +150,7 @@ def _short_purpose(purpose: str) -> str:
     return short or purpose
 
 
-def funds_figure(ctx: Context, lines: pd.DataFrame | None) -> Figure | None:
+def funds_figure(ctx: Context, lines: pd.DataFrame | None) -> FigureBlock | None:
     if lines is None:
         return None
     money = lines[lines["total_eur"].notna()]
@@ -169,7 +170,7 @@ def funds_figure(ctx: Context, lines: pd.DataFrame | None) -> Figure | None:
 
 
 def funds_section(
-    ctx: Context, lines: pd.DataFrame | None, totals: pd.DataFrame | None, figure: Figure | None = None
+    ctx: Context, lines: pd.DataFrame | None, totals: pd.DataFrame | None, figure: FigureBlock | None = None
 ) -> Section:
     """Funds as the memos give them: per instrument and purpose, the amount and period as stated."""
     if lines is None:

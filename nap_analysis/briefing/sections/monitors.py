@@ -31,6 +31,7 @@ from ..charts import (
 from ..display import SectionView
 from ..format import is_missing
 from ..model import BulletList, Cell, Column, KeyPoint, Paragraph, Section, Table
+from ..model import Figure as FigureBlock
 from ..render.figure import render
 from .context import RANK, Context, skipped
 
@@ -220,7 +221,7 @@ def group_label(row, language: str) -> str:
     return str((getattr(row, "group_en", "") if language == "en" else "") or row.group)
 
 
-def indicators_figure(ctx: Context, intervals: pd.DataFrame | None, changes: pd.DataFrame | None) -> Figure | None:
+def indicators_figure(ctx: Context, intervals: pd.DataFrame | None, changes: pd.DataFrame | None) -> FigureBlock | None:
     if intervals is None or changes is None:
         return None
     sig = changes[changes["significant"]]
@@ -268,7 +269,7 @@ def with_labels(changes: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame
     )
 
 
-def indicators_section(ctx: Context, changes: pd.DataFrame | None, figure: Figure | None = None) -> Section:
+def indicators_section(ctx: Context, changes: pd.DataFrame | None, figure: FigureBlock | None = None) -> Section:
     """Monitor figures: which changes are larger than chance, in plain words; the test in the Verantwoording."""
     if changes is None:
         return skipped(ctx, "indicators", "indicators")

@@ -18,6 +18,7 @@ from ..charts import (
 )
 from ..display import SectionView
 from ..model import Column, KeyPoint, Paragraph, Section, Table
+from ..model import Figure as FigureBlock
 from ..render.figure import render
 from .context import RANK, Context, internal_notes, provenance_paragraph, relabel_note, skipped, status_counts_sentence
 
@@ -38,7 +39,7 @@ def motions_chart(motions_progress: pd.DataFrame, labels: Mapping[str, str] | No
     return status_bars(motions_progress, "kind", order, row_label, MOTION_STATUSES, labels, lang, w["share_motions"])
 
 
-def motions_figure(ctx: Context, table: pd.DataFrame | None) -> Figure | None:
+def motions_figure(ctx: Context, table: pd.DataFrame | None) -> FigureBlock | None:
     if table is None:
         return None
     total = table[table["kind"].astype(str) == v.TOTAL]
@@ -49,7 +50,7 @@ def motions_figure(ctx: Context, table: pd.DataFrame | None) -> Figure | None:
     return render(fig, "moties_en_toezeggingen", ctx.w("fig.motions", year=ctx.year), alt, lang=ctx.language)
 
 
-def motions_section(ctx: Context, table: pd.DataFrame | None, figure: Figure | None = None) -> Section:
+def motions_section(ctx: Context, table: pd.DataFrame | None, figure: FigureBlock | None = None) -> Section:
     """Motions and commitments: counts per status, the chart, a count table; the list is Bijlage 2."""
     if table is None:
         return skipped(ctx, "motions", "motions")

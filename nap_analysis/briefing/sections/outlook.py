@@ -31,6 +31,7 @@ from ..charts import (
 from ..display import SectionView
 from ..format import is_missing
 from ..model import Column, KeyPoint, Paragraph, Section, Table
+from ..model import Figure as FigureBlock
 from ..render.figure import render
 from .context import RANK, Context, provenance_paragraph
 
@@ -61,7 +62,7 @@ def projection_chart(
     possible (bool), optionally reason (or reason_nl / reason_en). When not possible, only the
     history and the text 'Geen projectie mogelijk' (plus the reason) are shown. ``labels``
     words the y axis with the report year's word for 'completed'. Shares in percent (as
-    :class:`nap_analysis.analysis.statistics.CompletionProjection` holds them) are refused: divide by 100.
+    :class:`nap_analysis.analysis.projection.CompletionProjection` holds them) are refused: divide by 100.
     """
     w = chart_words(lang)
     require_columns(history, ("report_year", "share_completed"), "history")
@@ -149,7 +150,7 @@ def projection_chart(
     return finish(fig)
 
 
-def projection_figure(ctx: Context, projection) -> Figure:
+def projection_figure(ctx: Context, projection) -> FigureBlock:
     history = projection.history.assign(share_completed=projection.history["share_completed"] / 100)
     view = {
         "possible": projection.possible,
@@ -189,7 +190,7 @@ def w_reason(ctx: Context, projection) -> str:
     )
 
 
-def projection_section(ctx: Context, projection, figure: Figure | None = None) -> Section:
+def projection_section(ctx: Context, projection, figure: FigureBlock | None = None) -> Section:
     w, f = ctx.w, ctx.f
     section = SectionView("projection", w("heading.projection", date=f.date(projection.end)), language=ctx.language)
     if projection.possible:

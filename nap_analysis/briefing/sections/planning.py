@@ -33,6 +33,7 @@ from ..charts import (
 from ..display import SectionView
 from ..format import is_missing
 from ..model import Cell, Column, Paragraph, Section, Table
+from ..model import Figure as FigureBlock
 from ..render.figure import render
 from .context import Context, skipped
 
@@ -181,7 +182,7 @@ def milestones_chart(milestones: pd.DataFrame, lang: str = "nl") -> Figure:
     return finish(fig)
 
 
-def milestones_figures(ctx: Context, table: pd.DataFrame | None) -> list[Figure]:
+def milestones_figures(ctx: Context, table: pd.DataFrame | None) -> list[FigureBlock]:
     """One chart per phase (the making of the NAP, a progress report's cycle), each on its own time
     axis: steps years apart are never squeezed onto one scale, and each chart fits half a page."""
     if table is None:
@@ -214,7 +215,7 @@ def _when_text(ctx: Context, value, precision) -> str:
     return ctx.f.month(value) if precision == "month" else ctx.f.date(value)
 
 
-def milestones_section(ctx: Context, table: pd.DataFrame | None, figures: list[Figure] | None = None) -> Section:
+def milestones_section(ctx: Context, table: pd.DataFrame | None, figures: list[FigureBlock] | None = None) -> Section:
     if table is None:
         return skipped(ctx, "milestones", "milestones")
     w = ctx.w

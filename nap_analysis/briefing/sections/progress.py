@@ -19,6 +19,7 @@ from ..charts import (
 )
 from ..display import SectionView
 from ..model import Column, KeyPoint, Paragraph, Section, Table
+from ..model import Figure as FigureBlock
 from ..render.figure import render
 from .context import RANK, Context, provenance_paragraph, relabel_note, status_counts_sentence
 
@@ -55,7 +56,7 @@ def progress_chart(
     return status_bars(progress, "actielijn", order, row_label, ACTIVITY_STATUSES, labels, lang, w["share_activities"])
 
 
-def progress_figure(ctx: Context, compare: pd.DataFrame) -> Figure:
+def progress_figure(ctx: Context, compare: pd.DataFrame) -> FigureBlock:
     current = compare[compare["report_year"] == ctx.year]
     lines = current[(current["status"] == "completed") & (current["actielijn"].astype(str) != v.TOTAL)]
     parts = [
@@ -84,7 +85,11 @@ def progress_figure(ctx: Context, compare: pd.DataFrame) -> Figure:
 
 
 def progress_section(
-    ctx: Context, current: pd.DataFrame, compare: pd.DataFrame, judgement: pd.DataFrame, figure: Figure | None = None
+    ctx: Context,
+    current: pd.DataFrame,
+    compare: pd.DataFrame,
+    judgement: pd.DataFrame,
+    figure: FigureBlock | None = None,
 ) -> Section:
     """Progress per action line: counts and shares, the on-course judgement, the chart, the table."""
     w, f = ctx.w, ctx.f
