@@ -293,14 +293,14 @@ def _delimiter(header_line: str) -> str:
 _HEADER_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
 
 
-def _header_name(name) -> str:
+def header_name(name) -> str:
     """A header as the contract names columns: lower case, spaces and hyphens as ``_``."""
     return re.sub(r"[\s\-]+", "_", _HEADER_INVISIBLE.sub("", str(name)).strip().lower())
 
 
 def _normalise_headers(raw: _Raw) -> None:
     raw.written = [str(c) for c in raw.frame.columns]
-    raw.frame.columns = [_header_name(c) for c in raw.frame.columns]
+    raw.frame.columns = [header_name(c) for c in raw.frame.columns]
     if raw.numbers is not None:
         raw.numbers.columns = raw.frame.columns
 
@@ -423,7 +423,7 @@ def _header_in_records(data: bytes, encoding: str, sep: str, table: Table) -> tu
     required = {c.name for c in table.columns if c.required}
     records = []
     for record in itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=sep), HEADER_ROWS):
-        if required <= {_header_name(f) for f in record}:
+        if required <= {header_name(f) for f in record}:
             return len(records), records, sep.join(record)
         records.append(record)
     return None
@@ -485,8 +485,11 @@ def _drop_blank_rows(raw: _Raw) -> None:
         raw.factorized.clear()  # the codes were for the rows before dropping
 
 
-def _gather(data_dir: Path, problems: list[Problem], notes: list[Note], max_bytes: int) -> dict[str, _Raw]:
-    """Find each table as ``<name>.csv`` or as a sheet of a workbook in the directory."""
+def _gather(
+    data_dir: Path, problems: list[Problem], notes: list[Note], max_bytes: int, given: list[workbook.Book] = ()
+) -> dict[str, _Raw]:
+    """Find each table as ``<name>.csv`` or as a sheet of a workbook in the directory (or of a
+    workbook ``given``, read by :func:`workbook.read` elsewhere, as if it stood there)."""
     entries = files.listing(data_dir, problems)
     if entries is None:
         return {}
@@ -498,11 +501,15 @@ def _gather(data_dir: Path, problems: list[Problem], notes: list[Note], max_byte
     books: list[str] = []
     unreadable = False
     refused: set[str] = set()  # tables on a sheet that could not be read (its problem is given)
-    for entry in entries:
-        if Path(entry.name).suffix.lower() not in WORKBOOK_SUFFIXES or entry.name.startswith(("~$", ".")):
-            continue
-        books.append(entry.name)
-        book = _read_workbook(entry, problems, max_bytes, wanted)
+    found = [
+        (entry.name, lambda entry=entry: _read_workbook(entry, problems, max_bytes, wanted))
+        for entry in entries
+        if Path(entry.name).suffix.lower() in WORKBOOK_SUFFIXES and not entry.name.startswith(("~$", "."))
+    ]
+    found += [(book.name, lambda book=book: book) for book in given]
+    for book_name, read_book in found:
+        books.append(book_name)
+        book = read_book()
         if book is None:
             unreadable = True
             continue
@@ -534,7 +541,7 @@ def _gather(data_dir: Path, problems: list[Problem], notes: list[Note], max_byte
                     )
                 continue
             sheets[name] = (sheet, book)
-        stem = Path(entry.name).stem.strip().lower()
+        stem = Path(book_name).stem.strip().lower()
         if stem in wanted and stem not in {s.title.strip().lower() for s in book.sheets} and stem not in hidden:
             problems.append(
                 problem(
@@ -911,7 +918,7 @@ def _find_header(raw: _Raw, problems: list[Problem], notes: list[Note]) -> str:
     frame = raw.frame
     top = frame.loc[frame.index < raw.header_row - 1 + HEADER_ROWS - 1]
     for index, values in zip(top.index, top.itertuples(index=False, name=None)):
-        if not required <= {_header_name(c) for c in values}:
+        if not required <= {header_name(c) for c in values}:
             continue
         above = [["" if str(c).startswith("unnamed:") else w for c, w in zip(frame.columns, raw.written)]]
         above += [list(r) for r in frame.loc[frame.index < index].itertuples(index=False, name=None)]
@@ -919,7 +926,7 @@ def _find_header(raw: _Raw, problems: list[Problem], notes: list[Note]) -> str:
         if not _titles_only(above):
             problems.append(_not_titles(raw.display, at, above))
             return "refused"
-        columns = [_header_name(c) if str(c).strip() else f"unnamed:_{i}" for i, c in enumerate(values)]
+        columns = [header_name(c) if str(c).strip() else f"unnamed:_{i}" for i, c in enumerate(values)]
         raw.frame = frame.loc[frame.index > index].set_axis(columns, axis=1)
         if raw.numbers is not None:
             raw.numbers = raw.numbers.loc[raw.numbers.index > index].set_axis(columns, axis=1)
@@ -1079,12 +1086,17 @@ def _finish_types(name: str, frame: pd.DataFrame, actielijnen: list[int]) -> pd.
     return frame
 
 
-def load(data_dir: str | Path, *, max_bytes: int = MAX_BYTES) -> Programme:
-    """Read, check and type every table of a data directory; raise DataError with all problems."""
+def load(data_dir: str | Path, *, max_bytes: int = MAX_BYTES, books: list[workbook.Book] = ()) -> Programme:
+    """Read, check and type every table of a data directory; raise DataError with all problems.
+
+    ``books``: workbooks already read with :func:`workbook.read` (``collect`` reads a returned
+    workbook once, sets aside the rows left empty, and has it checked here as if it stood in
+    ``data_dir``), so that one reader and one set of rules judge every workbook.
+    """
     data_dir = Path(data_dir)
     problems: list[Problem] = []
     notes: list[Note] = []
-    raws = _gather(data_dir, problems, notes, max_bytes)  # also reports required tables that are missing
+    raws = _gather(data_dir, problems, notes, max_bytes, list(books))  # also reports missing required tables
     checked = {name: _check_table(raw, problems, notes) for name, raw in raws.items()}
     if problems:
         raise DataError(problems)

@@ -3,7 +3,8 @@
 * A number cell is a number, exactly (2.549 is 2.549; no locale applies to it); a cell shown
   as a percentage (0.10125 as 10.125%) is the number shown (10.125). A date cell is a date;
   one whose format shows only month and year ('dec 2022') is that month.
-* Hidden and very hidden sheets are not read (the loader notes them).
+* Hidden and very hidden sheets are not read (the loader notes them); a hidden row or column
+  that holds something is refused with its place (what a person does not see is not read).
 * Merged cells, and formulas without a stored result (a workbook written by a program and
   never opened in Excel: its formulas were never calculated), are refused with their cells.
 * A password-protected workbook, an old .xls, an .ods and a zip that is no workbook are named
@@ -191,10 +192,32 @@ def _read_sheet(name: str, ws, problems: list[Problem]) -> tuple[Sheet, list[tup
         for m in ws.merged_cells.ranges
         if m.min_col <= width
     ]
+    issues += _hidden_parts(ws, text, formulas, height, width)
     header = [t if t.strip() else f"Unnamed: {i}" for i, t in enumerate(text[0])]
     frame = pd.DataFrame(text[1:], columns=header).astype("str")
     numeric = pd.DataFrame(numbers[1:], columns=header)
     return Sheet(ws.title, frame, numeric, issues), formulas
+
+
+def _hidden_parts(ws, text: np.ndarray, formulas: list, height: int, width: int) -> list[CellIssue]:
+    """Hidden rows and columns that hold something: a person does not see them, so they are
+    refused rather than read (a hidden row with an extra activity, a hidden 'status' column
+    beside the visible one that was edited)."""
+    formula_at = {(r, c) for r, c, _ in formulas}
+
+    def holds(rows: range, columns: range) -> bool:
+        return any((r, c) in formula_at or str(text[r, c]).strip() for r in rows for c in columns)
+
+    found = []
+    for number, dimension in sorted(ws.row_dimensions.items()):
+        if dimension.hidden and 1 <= number <= height and holds(range(number - 1, number), range(width)):
+            found.append(CellIssue(number, 0, number, width - 1, "load.hidden_row", {"row": number}))
+    for dimension in ws.column_dimensions.values():
+        first, last = dimension.min or 0, min(dimension.max or 0, width)
+        if dimension.hidden and 1 <= first <= last and holds(range(height), range(first - 1, last)):
+            columns = _column_letter(first) + (f":{_column_letter(last)}" if last > first else "")
+            found.append(CellIssue(1, first - 1, height, last - 1, "load.hidden_column", {"columns": columns}))
+    return found
 
 
 def _fill_formula_results(data: bytes, sheets: list[Sheet], formulas: dict[str, list[tuple[int, int, str]]]) -> None:
