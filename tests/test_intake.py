@@ -602,7 +602,7 @@ def test_a_formula_without_a_stored_value_is_refused_not_read_as_left_empty(temp
     fill(templates / "OCW.xlsx", tmp_path / "OCW.xlsx", values, _first_motion(), edit=edit)
     result = cli("collect", tmp_path / "OCW.xlsx", "--year", YEAR, "--out", tmp_path / "out")
     assert result.code == 2, result.out
-    assert f"OCW.xlsx:activities, rij 5, kolom 'status': cel H5 heeft een formule" in result.err
+    assert "OCW.xlsx:activities, rij 5, kolom 'status': cel H5 heeft een formule" in result.err
     assert f"- {ocw[3]} (" not in result.err.split("Leeg gelaten")[1] and not (tmp_path / "out").exists()
 
 
@@ -643,7 +643,7 @@ def test_a_hidden_table_sheet_is_refused_and_an_extra_sheet_is_named(templates, 
 def test_every_problem_of_every_workbook_in_one_pass(templates, tmp_path, cli):
     """A typo in one row, a conflict between the good rows of two workbooks, a hidden row with
     an extra activity: one round lists all three (before: one kind of problem per round)."""
-    ocw, szw = owned_by("OCW"), owned_by("SZW")
+    ocw = owned_by("OCW")
     values = _all_filled(ocw)
     values[ocw[4]] = ("vertraagt", "stated", "")
 
@@ -660,7 +660,8 @@ def test_every_problem_of_every_workbook_in_one_pass(templates, tmp_path, cli):
     assert result.code == 2
     where = f"{tmp_path / 'OCW.xlsx'}:activities, rij"
     assert f"{where} 6, kolom 'status': onbekende status 'vertraagt'" in result.err
-    assert f"{where} {len(ocw) + 2}, kolom 'activity_id': rij {len(ocw) + 2} is verborgen en bevat gegevens" in result.err
+    hidden = len(ocw) + 2
+    assert f"{where} {hidden}, kolom 'activity_id': rij {hidden} is verborgen en bevat gegevens" in result.err
     assert f"{where} {ocw.index('A02') + 2}: A02 staat ook in {tmp_path / 'SZW.xlsx'}:activities" in result.err
     assert "3 problemen" in result.err
 
