@@ -595,9 +595,9 @@ def test_a_formula_without_a_stored_value_is_refused_not_read_as_left_empty(temp
 
     def edit(book):
         sheet = book["activities"]
-        sheet.cell(prefilled(sheet, "activity_id")[ocw[3]], header(sheet)["status"]).value = (
-            '=IF(1=1,"afgerond","vertraagd")'
-        )
+        sheet.cell(
+            prefilled(sheet, "activity_id")[ocw[3]], header(sheet)["status"]
+        ).value = '=IF(1=1,"afgerond","vertraagd")'
 
     fill(templates / "OCW.xlsx", tmp_path / "OCW.xlsx", values, _first_motion(), edit=edit)
     result = cli("collect", tmp_path / "OCW.xlsx", "--year", YEAR, "--out", tmp_path / "out")
