@@ -685,3 +685,32 @@ def test_collect_refuses_a_workbook_over_the_size_limit_before_opening_it(templa
     result = cli("collect", tmp_path / "OCW.xlsx", "--year", YEAR, "--out", tmp_path / "out")
     assert result.code == 2
     assert "OCW.xlsx: werkmap is" in result.err and "de grens is 67 MB" in result.err, result.err
+
+
+def test_one_id_written_two_ways_is_refused_in_collect(templates, tmp_path, cli):
+    """'a02' beside 'A02' would become a second activity; a Cyrillic 'А05' would make the
+    flags call the real A05 dropped. Both are named with the cells and the characters."""
+    ocw = owned_by("OCW")
+
+    def cyrillic(book):
+        sheet = book["activities"]
+        sheet.cell(prefilled(sheet, "activity_id")["A05"], header(sheet)["activity_id"]).value = "\u041005"
+
+    def lower(book):
+        sheet = book["activities"]
+        sheet.cell(prefilled(sheet, "activity_id")["A02"], header(sheet)["activity_id"]).value = "a02"
+
+    fill(templates / "OCW.xlsx", tmp_path / "OCW.xlsx", _all_filled(ocw), _first_motion(), edit=cyrillic)
+    fill(templates / "SZW.xlsx", tmp_path / "SZW.xlsx", {"A02": ("in uitvoering", "stated", "Loopt.")}, edit=lower)
+    result = cli("collect", tmp_path / "OCW.xlsx", tmp_path / "SZW.xlsx", "--year", YEAR, "--out", tmp_path / "out")
+    assert result.code == 2
+    ocw_at, szw_at = f"{tmp_path / 'OCW.xlsx'}:activities, rij", f"{tmp_path / 'SZW.xlsx'}:activities, rij"
+    assert (
+        f"{ocw_at} {ocw.index('A05') + 2}, kolom 'activity_id': '\u041005' is in eerdere jaren geschreven als 'A05' "
+        "('\u0410' U+0410 CYRILLIC CAPITAL LETTER A / 'A' U+0041 LATIN CAPITAL LETTER A)"
+    ) in result.err
+    row_szw = owned_by("SZW").index("A02") + 2
+    assert f"{ocw_at} {ocw.index('A02') + 2}: A02 staat ook in {szw_at[:-5]}, rij {row_szw}" in result.err
+    assert "met andere waarden (activity_id)" in result.err
+    assert f"{szw_at} {row_szw}, kolom 'activity_id': 'a02' is in eerdere jaren geschreven als 'A02'" not in result.err
+    assert not (tmp_path / "out").exists()

@@ -28,6 +28,7 @@ import pandas as pd
 from ..errors import DataError, Problem, UsageError
 from ..words import words
 from . import contract, files, numbers, workbook
+from . import text as text_rules
 from . import vocabulary as v
 from .contract import Column, Table
 from .messages import Note, problem, visible
@@ -239,7 +240,8 @@ def _wide_encoding(data: bytes) -> str | None:
 
 
 def _encoding(data: bytes, display: str, sep: str, problems: list[Problem]) -> str | None:
-    """The encoding: UTF-8 (with or without BOM) first, then Windows-1252, as Excel writes it.
+    """The encoding: UTF-8 (with or without BOM) first, then Windows-1252, as Excel writes it,
+    when that is the most plausible reading (a Mac Roman or MS-DOS file is refused, named).
 
     Only the name: the CSV parser decodes, so an ASCII file (plain UTF-8) is not decoded here.
     A file that is partly UTF-8 and partly Windows-1252 (rows pasted from another export) is
@@ -257,10 +259,16 @@ def _encoding(data: bytes, display: str, sep: str, problems: list[Problem]) -> s
         return None
     try:
         data.decode("cp1252")
-        return "cp1252"
     except UnicodeDecodeError as exc:
         problems.append(problem(display, _row_of(data, exc.start, sep), None, "load.not_utf8_nor_cp1252"))
         return None
+    other = text_rules.likelier_single_byte(data)
+    if other is not None:  # 'café één' saved by a Mac or DOS program would read 'cafŽ ŽŽn'
+        name, offset, shown = other
+        row = _row_of(data, offset, sep)
+        problems.append(problem(display, row, None, f"load.encoding_{name}", example=visible(shown)))
+        return None
+    return "cp1252"
 
 
 #: The ASCII characters str.strip() removes (bytes.strip() leaves \x1c-\x1f).
@@ -475,11 +483,11 @@ def _drop_blank_rows(raw: _Raw) -> None:
     else:
         codes, uniques = pd.factorize(frame.iloc[:, 0], use_na_sentinel=False)
     # strip the distinct values only
-    first_blank = pd.Series(uniques, dtype=object).astype(str).str.strip().isin(["", "nan", "None"]).to_numpy()
+    first_blank = pd.Series(uniques, dtype=object).fillna("").astype(str).str.strip().eq("").to_numpy()
     candidates = frame[first_blank[codes]]
     if candidates.empty:
         return
-    blank = candidates.astype(str).apply(lambda col: col.str.strip().isin(["", "nan", "None", "NaT"])).all(axis=1)
+    blank = candidates.fillna("").astype(str).apply(lambda col: col.str.strip().eq("")).all(axis=1)
     if blank.any():
         raw.frame = frame.drop(index=blank.index[blank.to_numpy()])
         raw.factorized.clear()  # the codes were for the rows before dropping
@@ -773,8 +781,10 @@ def _check_column(raw: _Raw, column: Column, problems: list[Problem]) -> tuple[p
 
 
 def _stripped(series: pd.Series) -> pd.Series:
+    """The text of a column without surrounding whitespace; only an empty cell is empty (the
+    texts 'Nan', 'NONE' or 'null' are a surname, a party, a word)."""
     text = series.astype(str).str.strip()
-    return text.mask(text.isin(_NAN_WORDS), "")
+    return text.mask(series.isna(), "") if series.hasnans else text
 
 
 def _check_cells(raw: _Raw, column: Column, problems: list[Problem]) -> pd.Series:
@@ -980,6 +990,8 @@ def _check_table(raw: _Raw, problems: list[Problem], notes: list[Note]) -> pd.Da
     if frame.empty:
         problems.append(problem(display, None, None, "load.header_only"))
         return None
+    _clean_text(raw, problems)
+    frame = raw.frame
     present = set(frame.columns)
     raw.conventions = _conventions(raw)
     typed = {}
@@ -995,6 +1007,7 @@ def _check_table(raw: _Raw, problems: list[Problem], notes: list[Note]) -> pd.Da
             stripped = pd.Series(uniques, dtype=frame[extra].dtype).astype(str).str.strip()
             typed[extra] = pd.Series(stripped.array.take(codes), index=frame.index, name=extra, copy=False)
     result = pd.DataFrame(typed, copy=False)  # pandas 3 would copy every column
+    _check_identities(result, raw, problems)
     if table.key:
         dup = _duplicate_keys(result, table.key, key_codes)
         first_rows = (
@@ -1008,6 +1021,75 @@ def _check_table(raw: _Raw, problems: list[Problem], notes: list[Note]) -> pd.Da
             )
             problems.append(problem(display, rows[1], table.key[0], "load.duplicate_key", values=key_text, row=rows[0]))
     return result
+
+
+def _clean_text(raw: _Raw, problems: list[Problem]) -> None:
+    """Every checked column as :mod:`.text` says: control characters and spreadsheet error
+    values refused with their cells, texts in NFC with Word's line break as a line break; on
+    the distinct values (a handful in 10^6 rows)."""
+    checked = {c.name for c in raw.table.columns} | set(raw.table.extra_columns)
+    for name in [c for c in raw.frame.columns if c in checked]:
+        codes, uniques = raw.distinct(name)
+        distinct = pd.Series(uniques, dtype=object)
+        shown = raw.frame[name].astype(str)
+        control = text_rules.control_characters(distinct)
+        bad = control.notna().to_numpy()
+        if bad.any():
+            _report(problems, raw.display, name, pd.Series(bad[codes], index=raw.frame.index), _control_message, shown)
+        errors = text_rules.error_values(distinct).to_numpy()
+        if errors.any():
+            mask = pd.Series(errors[codes], index=raw.frame.index)
+            _report(problems, raw.display, name, mask, _says("load.error_value"), shown.str.strip())
+        cleaned = text_rules.normalised(distinct)
+        if cleaned is not distinct:
+            column = raw.frame[name]
+            raw.frame[name] = pd.Series(cleaned.to_numpy(dtype=object)[codes], index=column.index).astype(column.dtype)
+            raw.factorized.pop(name, None)
+
+
+def _control_message(value: str):
+    character = text_rules.CONTROL.search(value).group()
+    return "load.control_character", {"value": visible(value), "character": text_rules.character_name(character)}
+
+
+def _check_identities(result: pd.DataFrame, raw: _Raw, problems: list[Problem]) -> None:
+    """Ids (the text parts of a key) that are one id written two ways, or that mix scripts."""
+    for name in raw.table.key:
+        if raw.table.column(name).kind != "str" or name not in raw.frame.columns:
+            continue
+        codes, uniques = pd.factorize(result[name])
+        if not len(uniques):
+            continue
+        _, first = np.unique(codes, return_index=True)  # first position of each distinct id (codes >= 0 sorted)
+        first = first[-len(uniques) :]
+        rows = result.index[first] + 2
+        distinct = pd.Series(uniques, dtype=object).astype(str)
+        for i, j in text_rules.near_duplicates(distinct):
+            problems.append(
+                problem(
+                    raw.display,
+                    int(rows[j]),
+                    name,
+                    "load.near_duplicate_id",
+                    value=visible(distinct[j]),
+                    other=visible(distinct[i]),
+                    row=int(rows[i]),
+                    difference=visible(text_rules.difference(distinct[j], distinct[i])),
+                )
+            )
+        for position in np.flatnonzero(~distinct.map(str.isascii).to_numpy(dtype=bool)):
+            found = text_rules.scripts(distinct[position])
+            if len(found) > 1:
+                problems.append(
+                    problem(
+                        raw.display,
+                        int(rows[position]),
+                        name,
+                        "load.mixed_script_id",
+                        value=visible(distinct[position]),
+                        scripts=", ".join(sorted(s.title() for s in found)),
+                    )
+                )
 
 
 def _duplicate_keys(result: pd.DataFrame, key: tuple[str, ...], key_codes: dict[str, np.ndarray | None]) -> pd.Series:

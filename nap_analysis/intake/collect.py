@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..data import files, load, workbook
+from ..data import text as text_rules
 from ..data.loader import HEADER_ROWS, MAX_BYTES, header_name
 from ..data.messages import visible
 from ..errors import DataError, Problem, UsageError
@@ -77,6 +78,7 @@ def collect(workbooks, year: int, out: str | Path, data_dir: str | Path) -> Inta
     returned = [back for back in read if back is not None]  # an unreadable workbook is a problem already
     merged = {layout.name: _merge(layout, returned, problems, report) for layout in layouts}
     for layout in layouts:
+        _check_spelling(layout, merged[layout.name], base, problems)
         _describe(layout, merged[layout.name], returned, base, previous, report)
     if len(returned) == len(read):  # an unreadable workbook may hold the missing rows
         filled = {layout.name: any(back.places.get(layout.name) for back in returned) for layout in layouts}
@@ -403,9 +405,11 @@ def _merge(
 ) -> dict[str, list[_Row]]:
     """Filled rows by id; rows with one id must agree in every column, or both are a conflict."""
     by_id: dict[str, list[_Row]] = {}
+    keys: dict[str, str] = {}  # identity -> the id as first written: 'a02' and 'A02' are one row
     for back in returned:
         for row in back.filled.get(layout.name, []):
-            by_id.setdefault(row.values[layout.id_column], []).append(row)
+            item_id = row.values[layout.id_column]
+            by_id.setdefault(keys.setdefault(text_rules.identity(item_id), item_id), []).append(row)
     columns = _columns(layout)
     conflicting = 0
     for item_id, rows in by_id.items():
@@ -432,6 +436,29 @@ def _merge(
         conflicting += differing
     report.conflicts += conflicting
     return by_id
+
+
+def _check_spelling(layout: SheetLayout, merged: dict[str, list[_Row]], base, problems: list[Problem]) -> None:
+    """An id that an earlier year writes another way ('a05' for 'A05', a Cyrillic 'А'): one
+    activity would become two, and the flags would call the real one dropped."""
+    frame = getattr(base, layout.name)
+    earlier = {text_rules.identity(i): i for i in frame[layout.id_column].unique()}
+    for item_id, rows in merged.items():
+        known = earlier.get(text_rules.identity(item_id))
+        if known is not None and known != item_id:
+            problems.append(
+                Problem(
+                    rows[0].place.sheet,
+                    rows[0].place.row,
+                    layout.id_column,
+                    "intake.problem.id_spelling",
+                    (
+                        ("id", visible(item_id)),
+                        ("known", visible(known)),
+                        ("difference", visible(text_rules.difference(item_id, known))),
+                    ),
+                )
+            )
 
 
 def _describe(
