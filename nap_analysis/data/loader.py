@@ -1031,6 +1031,8 @@ def _clean_text(raw: _Raw, problems: list[Problem]) -> None:
     for name in [c for c in raw.frame.columns if c in checked]:
         codes, uniques = raw.distinct(name)
         distinct = pd.Series(uniques, dtype=object)
+        if text_rules.plain(distinct):  # one scan of all distinct texts at once: 10^6 cells, ~10 ms
+            continue
         shown = raw.frame[name].astype(str)
         control = text_rules.control_characters(distinct)
         bad = control.notna().to_numpy()
@@ -1058,32 +1060,33 @@ def _check_identities(result: pd.DataFrame, raw: _Raw, problems: list[Problem]) 
         if raw.table.column(name).kind != "str" or name not in raw.frame.columns:
             continue
         codes, uniques = pd.factorize(result[name])
-        if not len(uniques):
-            continue
-        _, first = np.unique(codes, return_index=True)  # first position of each distinct id (codes >= 0 sorted)
-        first = first[-len(uniques) :]
-        rows = result.index[first] + 2
         distinct = pd.Series(uniques, dtype=object).astype(str)
+
+        def row(position: int, codes=codes) -> int:  # only for the (rare) ids named in a problem
+            return int(result.index[int(np.argmax(codes == position))]) + 2
+
         for i, j in text_rules.near_duplicates(distinct):
             problems.append(
                 problem(
                     raw.display,
-                    int(rows[j]),
+                    row(j),
                     name,
                     "load.near_duplicate_id",
                     value=visible(distinct[j]),
                     other=visible(distinct[i]),
-                    row=int(rows[i]),
+                    row=row(i),
                     difference=visible(text_rules.difference(distinct[j], distinct[i])),
                 )
             )
+        if "".join(distinct).isascii():
+            continue
         for position in np.flatnonzero(~distinct.map(str.isascii).to_numpy(dtype=bool)):
             found = text_rules.scripts(distinct[position])
             if len(found) > 1:
                 problems.append(
                     problem(
                         raw.display,
-                        int(rows[position]),
+                        row(int(position)),
                         name,
                         "load.mixed_script_id",
                         value=visible(distinct[position]),
