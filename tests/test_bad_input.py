@@ -139,6 +139,17 @@ CASES: dict[str, list[str]] = {
             "of 10,125 als '.' het decimaalteken is"
         )
     ],
+    "percent_typed_as_fraction": [
+        (
+            "indicators.csv, rij 3, kolom 'percent': '0,61' is dubbelzinnig: 61 % als het als breuk is getypt "
+            "(0,109 voor 10,9 %), of 0,61 %; de andere metingen van deze indicator liggen tussen 57 en 57 %"
+        )
+    ],
+    "percent_all_fractions": [
+        f"indicators.csv, rij {row}, kolom 'percent': '0,{p}' is dubbelzinnig: {p} % als het als breuk is getypt…"
+        "alle percentages van dit bestand zijn kleiner dan 1"
+        for row, p in ((2, 57), (3, 61))
+    ],
     # --- header, encodings, rows, invisible characters
     "header_below_data": [
         "activities.csv, rij 3: hier staat de kopregel, maar rij 1 erboven is geen titel ('A1 | 2024 | 1 | Eerste"

@@ -1211,6 +1211,26 @@ def _check_references(
     _check_report_years(checked, raws, problems)
     if "funds" in checked:
         _check_funds(checked["funds"], raws["funds"].display, problems)
+    if "indicators" in checked:
+        _check_percent_fractions(checked["indicators"], raws["indicators"], problems)
+
+
+def _check_percent_fractions(indicators: pd.DataFrame, raw: _Raw, problems: list[Problem]) -> None:
+    """'0,109' in a column of percentages: 10,9 % typed as a fraction, or 0,109 %? Refused with
+    both readings, as an ambiguous thousands separator is (:func:`numbers.percent_fractions`)."""
+    mask, low, high = numbers.percent_fractions(indicators)
+    if not mask.any():
+        return
+    written = _stripped(raw.frame["percent"]).reindex(indicators.index)
+
+    def message(row_index):
+        value = float(indicators.at[row_index, "percent"])
+        fields = {"value": visible(written[row_index]), "percent": f"{value * 100:g}"}
+        if pd.isna(low[row_index]):
+            return "load.percent_fraction_all", fields
+        return "load.percent_fraction", {**fields, "low": f"{low[row_index]:g}", "high": f"{high[row_index]:g}"}
+
+    _report(problems, raw.display, "percent", mask, message, pd.Series(indicators.index, index=indicators.index))
 
 
 def _check_report_years(checked: dict[str, pd.DataFrame], raws: dict[str, _Raw], problems: list[Problem]) -> None:

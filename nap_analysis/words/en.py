@@ -450,6 +450,8 @@ WORDS: dict = {
     "load.not_a_number_int_scientific": "'{value}' is not a number; expected a whole number; scientific notation loses digits: format the column in Excel as 'Number'",
     "load.not_a_number_float_scientific": "'{value}' is not a number; expected a number; scientific notation loses digits: format the column in Excel as 'Number'",
     "load.number_ambiguous": "'{value}' is ambiguous: {thousands} if '{mark}' separates thousands, or {whole}.{fraction} if '{mark}' is the decimal separator; the rest of the column and the file do not decide it: write thousands without a separator (see 'Numbers' in data/README.md)",
+    "load.percent_fraction": "'{value}' is ambiguous: {percent} % if it was typed as a fraction (0.109 for 10.9 %), or {value} %; the other measurements of this indicator lie between {low} and {high} %. Write the percentage as a number from 0 to 100",
+    "load.percent_fraction_all": "'{value}' is ambiguous: {percent} % if it was typed as a fraction (0.109 for 10.9 %), or {value} %; every percentage of this file is below 1. Write percentages as numbers from 0 to 100",
     "load.number_ambiguous_whole": "'{value}' is ambiguous: {thousands} if '{mark}' separates thousands, or {whole} if '{mark}' is the decimal separator; the rest of the column and the file do not decide it: write thousands without a separator (see 'Numbers' in data/README.md)",
     "load.not_whole": "'{value}' is not a whole number",
     "load.out_of_range": "{value} is outside the allowed range ({minimum} to {maximum} inclusive)",

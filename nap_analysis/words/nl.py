@@ -454,6 +454,8 @@ WORDS: dict = {
     "load.not_a_number_int_scientific": "'{value}' is geen getal; verwacht een geheel getal; wetenschappelijke notatie verliest cijfers: zet de kolom in Excel op 'Getal'",
     "load.not_a_number_float_scientific": "'{value}' is geen getal; verwacht een getal; wetenschappelijke notatie verliest cijfers: zet de kolom in Excel op 'Getal'",
     "load.number_ambiguous": "'{value}' is dubbelzinnig: {thousands} als '{mark}' duizendtallen scheidt, of {whole},{fraction} als '{mark}' het decimaalteken is; de rest van de kolom en het bestand beslist het niet: schrijf duizendtallen zonder scheidingsteken (zie 'Getallen' in data/README.md)",
+    "load.percent_fraction": "'{value}' is dubbelzinnig: {percent} % als het als breuk is getypt (0,109 voor 10,9 %), of {value} %; de andere metingen van deze indicator liggen tussen {low} en {high} %. Schrijf het percentage als getal van 0 tot 100",
+    "load.percent_fraction_all": "'{value}' is dubbelzinnig: {percent} % als het als breuk is getypt (0,109 voor 10,9 %), of {value} %; alle percentages van dit bestand zijn kleiner dan 1. Schrijf percentages als getal van 0 tot 100",
     "load.number_ambiguous_whole": "'{value}' is dubbelzinnig: {thousands} als '{mark}' duizendtallen scheidt, of {whole} als '{mark}' het decimaalteken is; de rest van de kolom en het bestand beslist het niet: schrijf duizendtallen zonder scheidingsteken (zie 'Getallen' in data/README.md)",
     "load.not_whole": "'{value}' is geen geheel getal",
     "load.out_of_range": "{value} valt buiten het toegestane bereik (van {minimum} tot en met {maximum})",
