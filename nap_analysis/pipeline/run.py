@@ -22,6 +22,7 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
 
 from ..errors import NapError, RunError, UsageError
@@ -94,6 +95,29 @@ def check_environment() -> None:
     if transport not in ("", "tcp", "ipc"):
         raise UsageError("error.bad_env", name="NAP_TRANSPORT", value=transport, allowed="tcp, ipc")
     briefing_date()  # SOURCE_DATE_EPOCH: IPython in every kernel calls int() on it
+    check_matplotlib_backend()
+
+
+def check_matplotlib_backend() -> None:
+    """MPLBACKEND: matplotlib refuses an unknown backend with an exception when it is imported,
+    here and in every kernel. Checked with matplotlib's own registry, imported without it."""
+    backend = os.environ.get("MPLBACKEND")
+    if backend is None or not backend.strip():
+        return
+    os.environ.pop("MPLBACKEND")
+    try:
+        from matplotlib.backends import backend_registry
+    finally:
+        os.environ["MPLBACKEND"] = backend
+    name = backend.strip()
+    module = name[len("module://") :] if name.startswith("module://") else None
+    try:
+        known = backend_registry.is_valid_backend(name) and (module is None or find_spec(module) is not None)
+    except (ImportError, ValueError):  # find_spec imports the parent package of a dotted name
+        known = False
+    if not known:
+        allowed = "agg, svg, pdf, cairo, module://<module>"
+        raise UsageError("error.bad_env", name="MPLBACKEND", value=backend, allowed=allowed)
 
 
 def check_parameters(year, language: str, out_root: Path, data_dir: Path) -> None:
