@@ -31,7 +31,17 @@ from ..resources import notebooks_dir, numbered_notebooks, outputs_dir
 from ..words import LANGUAGES, words
 from . import interrupts
 from .kernels import KernelPool, kernel_count
-from .manifest import INPUTS, differences, file_hashes, git_commit, package_versions, read_manifest, write_manifest
+from .manifest import (
+    INPUTS,
+    differences,
+    file_hashes,
+    folder_state,
+    git_commit,
+    manifest_differences,
+    package_versions,
+    read_manifest,
+    write_manifest,
+)
 from .outputs import BuildFolder, out_name
 
 # The loader, the sections and the document writers (pandas, matplotlib, jinja, nbformat) are
@@ -392,6 +402,7 @@ def verify(out_dir, allow_other_versions: bool = False, language: str = "nl") ->
     problems = [
         w("verify.edited", line=line) for line in differences({**manifest["inputs"], **manifest["outputs"]}, found, w)
     ]
+    problems += [w(f"verify.{kind}", path=name, detail=detail) for name, kind, detail in folder_state(out_dir)]
     versions = package_versions()
     for package, recorded in sorted(manifest["packages"].items()):
         if versions.get(package) != recorded and not allow_other_versions:
@@ -415,6 +426,9 @@ def verify(out_dir, allow_other_versions: bool = False, language: str = "nl") ->
             date=params["briefing_date"],
         )
         rerun = file_hashes(result.out_dir)
+        fields = manifest_differences(manifest, read_manifest(result.out_dir), allow_other_versions)
+        if fields:
+            problems.append(w("verify.manifest_fields", fields=", ".join(fields)))
     except NapError:
         raise
     finally:
