@@ -380,6 +380,33 @@ def build_xlsx_error_value_cell(d: Path) -> None:
     _workbook(d, _error_cell)
 
 
+def build_xlsx_hidden_sheet_millions_of_cells(d: Path) -> None:
+    """A hidden sheet of 2.1 million empty but formatted cells (a whole column block selected
+    and given a border) in a workbook of a few MB: refused from its XML before openpyxl opens it."""
+
+    def hidden_sheet(book):
+        book.create_sheet("oud")["A1"] = "x"
+        book["oud"].sheet_state = "hidden"
+
+    path = _workbook(d, hidden_sheet)
+    with zipfile.ZipFile(path) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    sheet = f"xl/worksheets/sheet{len([m for m in members if m.startswith('xl/worksheets/sheet')])}.xml"
+    assert b"<v>x</v>" in members[sheet] or b"inlineStr" in members[sheet] or b'"s"' in members[sheet]
+    rows = "".join(
+        f'<row r="{r}">' + "".join(f'<c r="{c}{r}" s="0"/>' for c in ("A", "B", "C", "D", "E", "F", "G")) + "</row>"
+        for r in range(1, 300_002)
+    )
+    members[sheet] = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        + rows
+        + "</sheetData></worksheet>"
+    ).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+
+
 BIG_BYTES = 100 * 1024 * 1024
 
 
@@ -487,6 +514,13 @@ GENERATED: dict[str, tuple] = {
     "xlsx_zip_not_a_workbook": (
         build_xlsx_zip_not_a_workbook,
         ["nap_data.xlsx: is een zip-bestand maar geen Excel-werkmap"],
+    ),
+    "xlsx_hidden_sheet_millions_of_cells": (
+        build_xlsx_hidden_sheet_millions_of_cells,
+        [
+            "nap_data.xlsx: de bladen hebben samen meer dan 2.100.1… cellen, blad 'oud' alleen al 2.100.007; "
+            "de grens is 2.000.000"
+        ],
     ),
     "xlsx_hidden_row_with_data": (
         build_xlsx_hidden_row_with_data,

@@ -408,6 +408,7 @@ WORDS: dict = {
     "load.workbook_unreadable": "workbook cannot be opened ({detail})",
     "load.sheet_empty": "sheet is empty",
     "load.sheet_too_big": "sheet reaches cell {cell} ({rows} rows and {columns} columns); the limit is {limit} cells: delete empty but used cells below and beside the table",
+    "load.workbook_too_many_cells": "the sheets hold more than {total} cells together, sheet '{sheet}' alone {cells}; the limit is {limit}, also for sheets that are not read (such as hidden ones), so the workbook is not opened. Delete the empty but used cells (select the rows below the table > Delete) or the sheet",
     # ------------------------------------------------------------------ loader: which table where
     "load.table_in_two_workbooks": "table '{table}' is also in {other}; keep one workbook",
     "load.two_sheets_one_table": "sheets '{first}' and '{second}' are both table '{table}'; keep one",

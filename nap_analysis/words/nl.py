@@ -412,6 +412,7 @@ WORDS: dict = {
     "load.workbook_unreadable": "werkmap niet te openen ({detail})",
     "load.sheet_empty": "blad is leeg",
     "load.sheet_too_big": "blad loopt tot cel {cell} ({rows} rijen en {columns} kolommen); de grens is {limit} cellen: verwijder lege maar gebruikte cellen onder en naast de tabel",
+    "load.workbook_too_many_cells": "de bladen hebben samen meer dan {total} cellen, blad '{sheet}' alleen al {cells}; de grens is {limit}, ook voor bladen die niet worden gelezen (zoals verborgen bladen), dus de werkmap wordt niet geopend. Verwijder de lege maar gebruikte cellen (selecteer de rijen onder de tabel > Verwijderen) of het blad",
     # ------------------------------------------------------------------ loader: which table where
     "load.table_in_two_workbooks": "tabel '{table}' staat ook in {other}; houd één werkmap over",
     "load.two_sheets_one_table": "de bladen '{first}' en '{second}' zijn allebei tabel '{table}'; houd er één",
