@@ -714,3 +714,19 @@ def test_one_id_written_two_ways_is_refused_in_collect(templates, tmp_path, cli)
     assert "met andere waarden (activity_id)" in result.err
     assert f"{szw_at} {row_szw}, kolom 'activity_id': 'a02' is in eerdere jaren geschreven als 'A02'" not in result.err
     assert not (tmp_path / "out").exists()
+
+
+def test_template_never_overwrites_and_template_and_collect_write_the_modes_of_a_run(templates, tmp_path, cli):
+    import stat
+
+    filled = tmp_path / "OCW.xlsx"
+    fill(templates / "OCW.xlsx", filled, _all_filled(owned_by("OCW")), _first_motion())
+    before = digest(filled)
+    result = cli("template", "--year", YEAR, "--owner", "OCW", "--out", filled)
+    assert result.code == 2 and f"{filled} bestaat al; kies een nieuwe naam" in result.err
+    assert digest(filled) == before and not list(tmp_path.glob(".OCW.xlsx*"))
+    assert stat.S_IMODE((templates / "OCW.xlsx").stat().st_mode) == 0o644
+    result = cli("collect", filled, "--year", YEAR, "--out", tmp_path / "out")
+    assert result.code == 0, result.err
+    assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o755
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "out").iterdir()} == {0o644}

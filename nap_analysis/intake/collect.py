@@ -30,7 +30,7 @@ from ..errors import DataError, Problem, UsageError
 from ..words import words
 from .layout import FILL_IN, SHEETS, SheetLayout
 from .report import IntakeError, IntakeReport, Item, Place, TableCounts
-from .template import base_year
+from .template import FILE_MODE, FOLDER_MODE, base_year
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -535,6 +535,7 @@ def _write(
     out.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
     try:
+        building.chmod(FOLDER_MODE)  # mkdtemp makes it private; the data folder is to be shared
         for layout in layouts:
             frame = getattr(base, layout.name)
             columns = _columns(layout)
@@ -550,8 +551,10 @@ def _write(
             load(building)
         except DataError as exc:
             raise IntakeError(exc.problems, report) from None
+        for path in building.iterdir():
+            path.chmod(FILE_MODE)
         if out.exists():
-            out.rmdir()  # checked empty before anything was read
+            out.rmdir()  # checked empty before anything was read; fails if something came in meanwhile
         os.rename(building, out)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)

@@ -662,6 +662,7 @@ WORDS: dict = {
     "intake.error.out_suffix": "{path}: the workbook must end in .xlsx",
     "intake.error.out_in_data": "{path} is inside the data folder {data}; the loader would read it as data. Choose a place outside the data",
     "intake.error.out_exists": "{folder} already exists and is not empty; choose a new folder (the merged data are never written over existing files)",
+    "intake.error.template_exists": "{path} exists already; choose a new name (a workbook is never overwritten: it may be a ministry's filled-in workbook)",
     "intake.error.no_workbooks": "no workbooks given",
     "intake.problem.not_found": "workbook does not exist",
     "intake.problem.not_xlsx": "is not an Excel workbook (.xlsx); save the file as 'Excel workbook'",

@@ -666,6 +666,7 @@ WORDS: dict = {
     "intake.error.out_suffix": "{path}: de werkmap moet eindigen op .xlsx",
     "intake.error.out_in_data": "{path} ligt in de datamap {data}; de loader zou het als data lezen. Kies een plek buiten de data",
     "intake.error.out_exists": "{folder} bestaat al en is niet leeg; kies een nieuwe map (de samengevoegde data worden nooit over bestaande bestanden geschreven)",
+    "intake.error.template_exists": "{path} bestaat al; kies een nieuwe naam (een werkmap wordt nooit overschreven: het kan een ingevulde werkmap van een ministerie zijn)",
     "intake.error.no_workbooks": "geen werkmappen opgegeven",
     "intake.problem.not_found": "werkmap bestaat niet",
     "intake.problem.not_xlsx": "is geen Excel-werkmap (.xlsx); sla het bestand op als 'Excel-werkmap'",
