@@ -368,6 +368,17 @@ def _error_cell(book):
     assert book["activities"]["D3"].data_type == "e"
 
 
+def _struck_row(book):
+    from openpyxl.styles import Font
+
+    for cell in book["activities"][12]:  # A5 2025 'crossed out' by a ministry instead of deleted
+        cell.font = Font(strike=True)
+
+
+def build_xlsx_struck_through_row(d: Path) -> None:
+    _workbook(d, _struck_row)
+
+
 def build_xlsx_hidden_row_with_data(d: Path) -> None:
     _workbook(d, _hidden_extra_row)
 
@@ -521,6 +532,10 @@ GENERATED: dict[str, tuple] = {
             "nap_data.xlsx: de bladen hebben samen meer dan 2.100.1… cellen, blad 'oud' alleen al 2.100.007; "
             "de grens is 2.000.000"
         ],
+    ),
+    "xlsx_struck_through_row": (
+        build_xlsx_struck_through_row,
+        ["nap_data.xlsx:activities, rij 12, kolom 'activity_id': doorgehaalde tekst in A12:I12"],
     ),
     "xlsx_hidden_row_with_data": (
         build_xlsx_hidden_row_with_data,

@@ -960,7 +960,7 @@ def _cell_problems(raw: _Raw) -> list[Problem]:
         if not named:
             continue
         located = problem(raw.display, max(issue.row, raw.header_row), named[0], issue.key, **issue.fields)
-        (formulas if issue.key == "load.formula_uncached" else found).append(located)
+        (formulas if issue.key in ("load.formula_uncached", "load.struck_through") else found).append(located)
     found += formulas[:MAX_ROWS_PER_PROBLEM]
     if len(formulas) > MAX_ROWS_PER_PROBLEM:
         rest = formulas[MAX_ROWS_PER_PROBLEM]

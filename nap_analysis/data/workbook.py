@@ -254,8 +254,12 @@ def _read_sheet(name: str, ws, problems: list[Problem]) -> tuple[Sheet, list[tup
     text = np.empty((height, width), dtype=object)
     numbers = np.full((height, width), np.nan)
     formulas = []
+    struck: dict[int, list[int]] = {}  # row -> columns of cells with struck-through text
     for r, row in enumerate(ws.iter_rows(min_row=1, max_row=height, max_col=width)):
         for c, cell in enumerate(row):
+            if cell.value is not None and cell.has_style and cell.font.strike:
+                # a person reads struck-through text as deleted; the loader would read it as data
+                struck.setdefault(r, []).append(c)
             if cell.data_type == "f":
                 formulas.append((r, c, str(getattr(cell.value, "text", cell.value))))
                 text[r, c] = ""
@@ -267,6 +271,10 @@ def _read_sheet(name: str, ws, problems: list[Problem]) -> tuple[Sheet, list[tup
         if m.min_col <= width
     ]
     issues += _hidden_parts(ws, text, formulas, height, width)
+    for r, columns in struck.items():  # one problem per row: 'A12:I12'
+        first, last = min(columns), max(columns)
+        cells = f"{_column_letter(first + 1)}{r + 1}" + (f":{_column_letter(last + 1)}{r + 1}" if last > first else "")
+        issues.append(CellIssue(r + 1, first, r + 1, last, "load.struck_through", {"cell": cells}))
     header = [t if t.strip() else f"Unnamed: {i}" for i, t in enumerate(text[0])]
     frame = pd.DataFrame(text[1:], columns=header).astype("str")
     numeric = pd.DataFrame(numbers[1:], columns=header)

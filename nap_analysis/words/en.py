@@ -434,6 +434,7 @@ WORDS: dict = {
     "load.missing_column_close": "required column is missing; is it '{close}'?",
     "load.header_only": "holds only a header and no data; fill in rows or delete the file",
     "load.merged_cells": "cells {range} are merged; unmerge them (Home > Merge & Center) and fill every cell",
+    "load.struck_through": "struck-through text in {cell}: a reader of the workbook sees it as deleted, but it would be read as data; delete what is struck out (or the whole row), or remove the strikethrough if it stands",
     "load.control_character": "'{value}' contains the invisible control character {character}, which does not belong in text (it often comes along when copying from another program): retype the text or delete the character",
     "load.error_value": "'{value}' is an error value of the spreadsheet (a formula that failed), not data; fill in the intended value",
     "load.near_duplicate_id": "'{value}' and '{other}' (row {row}) are the same code written another way ({difference}): case, width or letters of another script that look the same; use one spelling everywhere",

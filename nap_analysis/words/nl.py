@@ -438,6 +438,7 @@ WORDS: dict = {
     "load.missing_column_close": "verplichte kolom ontbreekt; staat er '{close}'?",
     "load.header_only": "bevat alleen een kopregel en geen gegevens; vul rijen in of verwijder het bestand",
     "load.merged_cells": "cellen {range} zijn samengevoegd; maak de samenvoeging ongedaan (Start > Samenvoegen en centreren) en vul elke cel",
+    "load.struck_through": "doorgehaalde tekst in {cell}: wie de werkmap leest, ziet die als geschrapt, maar ze zou als gegeven worden gelezen; verwijder wat geschrapt is (of de hele rij), of haal de doorhaling weg als het geldt",
     "load.control_character": "'{value}' bevat het onzichtbare stuurteken {character}; dat hoort niet in tekst (het komt vaak mee bij kopiëren uit een ander programma): typ de tekst opnieuw of verwijder het teken",
     "load.error_value": "'{value}' is een foutwaarde van het rekenblad (een formule die niet werkte), geen gegeven; vul de bedoelde waarde in",
     "load.near_duplicate_id": "'{value}' en '{other}' (rij {row}) zijn dezelfde code in een andere schrijfwijze ({difference}): hoofdletters, breedte of letters uit een ander schrift die er hetzelfde uitzien; gebruik overal één schrijfwijze",
