@@ -730,3 +730,24 @@ def test_template_never_overwrites_and_template_and_collect_write_the_modes_of_a
     assert result.code == 0, result.err
     assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o755
     assert {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "out").iterdir()} == {0o644}
+
+
+def test_a_workbook_made_from_text_with_word_line_breaks_and_a_sheet_of_notes(tmp_path):
+    """Word's Shift+Enter (a vertical tab) in an explanation is a line break when read, so the
+    template (openpyxl refuses control characters) is written; a sheet of notes beside the
+    tables is named by validate, not passed over."""
+    from openpyxl import Workbook
+
+    from nap_analysis.data import load
+    from nap_analysis.intake import template_bytes
+
+    case = ROOT / "tests" / "bad_input" / "accepted" / "vertical_tab_in_explanation"
+    content, _ = template_bytes(load(case), 2026)
+    sheet = load_workbook(io.BytesIO(content))["activities"]
+    assert "Heropend\nin 2025" in [cell.value for row in sheet.iter_rows() for cell in row]
+    data = tmp_path / "data"
+    shutil.copytree(case, data)
+    notes = Workbook()
+    notes.active.title = "Aantekeningen"
+    notes.save(data / "extra.xlsx")
+    assert "extra.xlsx: blad 'Aantekeningen' niet gelezen (geen tabelnaam" in "\n".join(load(data).notes)

@@ -527,6 +527,9 @@ def _gather(
             if title.strip().lower() in wanted:
                 hidden.setdefault(title.strip().lower(), (book.name, title))
                 notes.append(Note("note.hidden_sheet", book=book.name, sheet=visible(title)))
+        for title in book.titles:
+            if title.strip().lower() not in wanted:  # a sheet of notes, a pivot: named, never silently passed over
+                notes.append(Note("note.sheet_not_read", book=book.name, sheet=visible(title)))
         for sheet in book.sheets:
             name = sheet.title.strip().lower()
             if name in sheets:

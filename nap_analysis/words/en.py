@@ -479,6 +479,7 @@ WORDS: dict = {
     "note.absent.status_labels": "status_labels is missing: own status words per report year skipped (default words used)",
     "note.absent.settings": "settings is missing: own settings skipped (defaults used)",
     "note.hidden_sheet": "{book}: hidden sheet '{sheet}' not read",
+    "note.sheet_not_read": "{book}: sheet '{sheet}' not read (no table name; the sheets are named like the tables, for example 'activities')",
     "note.header_found": "{file}: header found on row {row}; the {above} row(s) above it (title or empty) not read",
     "error.data": "{count} problems found in the data",
     "error.data_one": "1 problem found in the data",

@@ -483,6 +483,7 @@ WORDS: dict = {
     "note.absent.status_labels": "status_labels ontbreekt: eigen statuswoorden per verslagjaar overgeslagen (standaardwoorden gebruikt)",
     "note.absent.settings": "settings ontbreekt: eigen instellingen overgeslagen (standaardwaarden gebruikt)",
     "note.hidden_sheet": "{book}: verborgen blad '{sheet}' niet gelezen",
+    "note.sheet_not_read": "{book}: blad '{sheet}' niet gelezen (geen tabelnaam; de bladen heten als de tabellen, bijvoorbeeld 'activities')",
     "note.header_found": "{file}: kopregel gevonden op rij {row}; de {above} rij(en) erboven (titel of leeg) niet gelezen",
     "error.data": "{count} problemen gevonden in de data",
     "error.data_one": "1 probleem gevonden in de data",
