@@ -545,6 +545,9 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = False) -> int:
             signal.signal(signal.SIGTERM, on_signal)
             signal.signal(signal.SIGINT, on_signal)
     try:
+        from .pipeline.run import check_matplotlib_backend
+
+        check_matplotlib_backend()  # before anything imports matplotlib, which raises on a bad MPLBACKEND
         return COMMANDS[args.command](args, w)
     except NapError as exc:
         print(f"nap-analysis {args.command}: {_safe_lines(exc.text(language))}", file=sys.stderr)

@@ -139,6 +139,17 @@ CASES: dict[str, list[str]] = {
             "of 10,125 als '.' het decimaalteken is"
         )
     ],
+    "percent_typed_as_fraction": [
+        (
+            "indicators.csv, rij 3, kolom 'percent': '0,61' is dubbelzinnig: 61 % als het als breuk is getypt "
+            "(0,109 voor 10,9 %), of 0,61 %; de andere metingen van deze indicator liggen tussen 57 en 57 %"
+        )
+    ],
+    "percent_all_fractions": [
+        f"indicators.csv, rij {row}, kolom 'percent': '0,{p}' is dubbelzinnig: {p} % als het als breuk is getypt…"
+        "alle percentages van dit bestand zijn kleiner dan 1"
+        for row, p in ((2, 57), (3, 61))
+    ],
     # --- header, encodings, rows, invisible characters
     "header_below_data": [
         "activities.csv, rij 3: hier staat de kopregel, maar rij 1 erboven is geen titel ('A1 | 2024 | 1 | Eerste"
@@ -158,6 +169,33 @@ CASES: dict[str, list[str]] = {
     ],
     "xlsx_password_protected": ["nap_data.xlsx: werkmap is met een wachtwoord beveiligd (versleuteld)"],
     "xlsx_is_old_xls": ["nap_data.xlsx: is een oud Excel-bestand (Excel 97-2003, .xls) met de extensie van een .xlsx"],
+    # --- text is text: control characters, spreadsheet errors, one id written two ways
+    "control_character_in_title": [
+        "activities.csv, rij 3, kolom 'title': 'Tweede\\u000c' bevat het onzichtbare stuurteken U+000C FORM FEED"
+    ],
+    "error_value_as_title": ["activities.csv, rij 2, kolom 'title': '#N/A' is een foutwaarde van het rekenblad"],
+    "error_value_dutch_in_explanation": [
+        "activities.csv, rij 10, kolom 'explanation': '#WAARDE!' is een foutwaarde van het rekenblad"
+    ],
+    "id_differs_in_case": [
+        "activities.csv, rij 9, kolom 'activity_id': 'a2' en 'A2' (rij 3) zijn dezelfde code in een andere schrijfwijze"
+    ],
+    "id_cyrillic_look_alike": [
+        (
+            "activities.csv, rij 9, kolom 'activity_id': 'А2' en 'A2' (rij 3) zijn dezelfde code in een andere "
+            "schrijfwijze ('А' U+0410 CYRILLIC CAPITAL LETTER A / 'A' U+0041 LATIN CAPITAL LETTER A)"
+        )
+    ],
+    "id_full_width": [
+        "activities.csv, rij 10, kolom 'activity_id': 'Ａ3' en 'A3' (rij 4) zijn dezelfde code … FULLWIDTH LATIN"
+    ],
+    # --- encodings that Windows-1252 would read without an error, into nonsense
+    "macroman_text": [
+        "activities.csv, rij 2: is opgeslagen in de tekencodering van de Mac (Mac Roman)…'cafŽ / café'…CSV UTF-8"
+    ],
+    "dos_cp850_text": [
+        "activities.csv, rij 2: is opgeslagen in de MS-DOS-tekencodering (cp850)…'caf‚ / café'…CSV UTF-8"
+    ],
     # --- between tables: what run needs, validate checks
     "motions_missing_report_year": [
         "motions.csv, kolom 'report_year': verslagjaar 2025 staat in activities.csv maar niet in dit bestand"
@@ -311,6 +349,75 @@ def build_xlsx_zip_not_a_workbook(d: Path) -> None:
         archive.writestr("notes.txt", "geen werkmap")
 
 
+def _hidden_extra_row(book):
+    sheet = book["activities"]
+    sheet.append(["A8", 2025, 3, "Achtste", "JenV", "afgerond", "stated", "", "memo"])  # row 14
+    sheet.row_dimensions[14].hidden = True  # what a person sees ends at row 13
+
+
+def _hidden_status_column(book):
+    sheet = book["activities"]
+    sheet["J1"] = "status nieuw"  # the visible column that was edited; F was hidden, not cleared
+    for row in range(2, 14):
+        sheet.cell(row=row, column=10, value="afgerond")
+    sheet.column_dimensions["F"].hidden = True
+
+
+def _error_cell(book):
+    book["activities"]["D3"] = "#N/A"  # an error cell (openpyxl stores it with type 'e', as Excel does)
+    assert book["activities"]["D3"].data_type == "e"
+
+
+def _struck_row(book):
+    from openpyxl.styles import Font
+
+    for cell in book["activities"][12]:  # A5 2025 'crossed out' by a ministry instead of deleted
+        cell.font = Font(strike=True)
+
+
+def build_xlsx_struck_through_row(d: Path) -> None:
+    _workbook(d, _struck_row)
+
+
+def build_xlsx_hidden_row_with_data(d: Path) -> None:
+    _workbook(d, _hidden_extra_row)
+
+
+def build_xlsx_hidden_column(d: Path) -> None:
+    _workbook(d, _hidden_status_column)
+
+
+def build_xlsx_error_value_cell(d: Path) -> None:
+    _workbook(d, _error_cell)
+
+
+def build_xlsx_hidden_sheet_millions_of_cells(d: Path) -> None:
+    """A hidden sheet of 2.1 million empty but formatted cells (a whole column block selected
+    and given a border) in a workbook of a few MB: refused from its XML before openpyxl opens it."""
+
+    def hidden_sheet(book):
+        book.create_sheet("oud")["A1"] = "x"
+        book["oud"].sheet_state = "hidden"
+
+    path = _workbook(d, hidden_sheet)
+    with zipfile.ZipFile(path) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    sheet = f"xl/worksheets/sheet{len([m for m in members if m.startswith('xl/worksheets/sheet')])}.xml"
+    assert b"<v>x</v>" in members[sheet] or b"inlineStr" in members[sheet] or b'"s"' in members[sheet]
+    rows = "".join(
+        f'<row r="{r}">' + "".join(f'<c r="{c}{r}" s="0"/>' for c in ("A", "B", "C", "D", "E", "F", "G")) + "</row>"
+        for r in range(1, 300_002)
+    )
+    members[sheet] = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        + rows
+        + "</sheetData></worksheet>"
+    ).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+
+
 BIG_BYTES = 100 * 1024 * 1024
 
 
@@ -419,6 +526,29 @@ GENERATED: dict[str, tuple] = {
         build_xlsx_zip_not_a_workbook,
         ["nap_data.xlsx: is een zip-bestand maar geen Excel-werkmap"],
     ),
+    "xlsx_hidden_sheet_millions_of_cells": (
+        build_xlsx_hidden_sheet_millions_of_cells,
+        [
+            "nap_data.xlsx: de bladen hebben samen meer dan 2.100.1… cellen, blad 'oud' alleen al 2.100.007; "
+            "de grens is 2.000.000"
+        ],
+    ),
+    "xlsx_struck_through_row": (
+        build_xlsx_struck_through_row,
+        ["nap_data.xlsx:activities, rij 12, kolom 'activity_id': doorgehaalde tekst in A12:I12"],
+    ),
+    "xlsx_hidden_row_with_data": (
+        build_xlsx_hidden_row_with_data,
+        ["nap_data.xlsx:activities, rij 14, kolom 'activity_id': rij 14 is verborgen en bevat gegevens"],
+    ),
+    "xlsx_hidden_column": (
+        build_xlsx_hidden_column,
+        ["nap_data.xlsx:activities, rij 1, kolom 'status': kolom F is verborgen en bevat gegevens"],
+    ),
+    "xlsx_error_value_cell": (
+        build_xlsx_error_value_cell,
+        ["nap_data.xlsx:activities, rij 3, kolom 'title': '#N/A' is een foutwaarde van het rekenblad"],
+    ),
 }
 ALL_BAD = {**CASES, **{name: expected for name, (_, expected) in GENERATED.items()}}
 
@@ -438,6 +568,9 @@ ACCEPTED = {
     "amount_eur_english_thousands": {},
     "percent_english_decimal_by_column": {},
     "n_dutch_thousands_by_file": {},
+    "nfd_title": {("A1", 2024, "title"): "Eerste caf\u00e9"},  # typed with a combining accent: kept as NFC
+    "vertical_tab_in_explanation": {("A4", 2025, "explanation"): "Heropend\nin 2025"},  # Word's Shift+Enter
+    "nan_and_none_are_text": {("A4", 2024, "title"): "Nan", ("A4", 2024, "owner"): "NONE"},  # words, not empty
 }
 
 #: What the accepted number cases must read (table, column -> values in file order): the rule of

@@ -126,3 +126,48 @@ def test_version_and_english_messages(cli):
     english = cli("validate", "--data", FIXTURES / "small", "--lang", "en")
     assert english.code == 0 and english.out.startswith("Data fine") and "Let op" not in english.out
     assert __version__
+
+
+def _command(*args: str, env: dict | None = None, cwd=None) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "nap_analysis.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+        check=False,
+    )
+
+
+def test_a_matplotlib_backend_that_does_not_exist_is_one_line_and_exit_2(tmp_path):
+    """matplotlib raises when it is imported with an unknown MPLBACKEND (here and in every kernel)."""
+    for value in ("nonexistent", "module://no_such_module"):
+        for args in (("bijlage", "1", "--out", str(tmp_path / "out")), ("validate",)):
+            proc = _command(*args, env={"MPLBACKEND": value})
+            assert proc.returncode == 2, proc.stderr
+            assert "Traceback" not in proc.stderr
+            assert f"omgevingsvariabele MPLBACKEND='{value}' is niet geldig" in proc.stderr
+    assert not (tmp_path / "out").exists()
+    proc = _command("validate", env={"MPLBACKEND": "agg"})
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_a_pango_that_loads_but_lacks_functions_is_named_not_a_traceback(tmp_path):
+    """A library named like Pango that has none of its functions (a broken or wrong install):
+    cffi raises AttributeError when WeasyPrint looks a function up."""
+    import shutil
+
+    import pytest
+
+    if shutil.which("gcc") is None or sys.platform != "linux":
+        pytest.skip("needs gcc on Linux to build a library without Pango's functions")
+    (tmp_path / "empty.c").write_text("int nap_not_pango = 1;\n")
+    for name in ("libpango-1.0.so.0", "libpangoft2-1.0.so.0"):
+        subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(tmp_path / name), str(tmp_path / "empty.c")], check=True)
+    proc = _command("bijlage", "1", "--out", str(tmp_path / "out"), env={"LD_LIBRARY_PATH": str(tmp_path)})
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 1  # an export that failed, as with Pango missing
+    assert "vindt de systeembibliotheek Pango niet (function/symbol 'pango_" in proc.stderr

@@ -573,3 +573,181 @@ def test_intake_words_exist_in_both_languages_with_the_same_placeholders():
     for key in ours:
         assert key in en.WORDS, key
         assert sorted(fields.findall(nl.WORDS[key])) == sorted(fields.findall(en.WORDS[key])), key
+
+
+# --------------------------------------------------------------------------- collect reads as validate does
+
+
+def _all_filled(ids, word="in uitvoering"):
+    return dict.fromkeys(ids, (word, "stated", "Loopt."))
+
+
+def _first_motion():
+    return {bundled_rows("motions")["item_id"].iloc[0]: ("afgerond", "stated", "")}
+
+
+def test_a_formula_without_a_stored_value_is_refused_not_read_as_left_empty(templates, tmp_path, cli):
+    """openpyxl (any program, not Excel) writes a formula without its result: validate refuses
+    the cell, and so does collect; before, the row counted as left empty and was dropped."""
+    ocw = owned_by("OCW")
+    values = _all_filled(ocw)
+    del values[ocw[3]]
+
+    def edit(book):
+        sheet = book["activities"]
+        sheet.cell(
+            prefilled(sheet, "activity_id")[ocw[3]], header(sheet)["status"]
+        ).value = '=IF(1=1,"afgerond","vertraagd")'
+
+    fill(templates / "OCW.xlsx", tmp_path / "OCW.xlsx", values, _first_motion(), edit=edit)
+    result = cli("collect", tmp_path / "OCW.xlsx", "--year", YEAR, "--out", tmp_path / "out")
+    assert result.code == 2, result.out
+    assert "OCW.xlsx:activities, rij 5, kolom 'status': cel H5 heeft een formule" in result.err
+    assert f"- {ocw[3]} (" not in result.err.split("Leeg gelaten")[1] and not (tmp_path / "out").exists()
+
+
+def test_a_renamed_table_sheet_is_refused_naming_it(templates, tmp_path, cli):
+    def edit(book):
+        book["activities"].title = "Activiteiten"
+
+    fill(templates / "OCW.xlsx", tmp_path / "OCW.xlsx", _all_filled(owned_by("OCW")), _first_motion(), edit=edit)
+    result = cli("collect", tmp_path / "OCW.xlsx", "--year", YEAR, "--out", tmp_path / "out")
+    assert result.code == 2
+    assert (
+        "OCW.xlsx: blad 'activities' ontbreekt (bladen: toelichting, Activiteiten, motions, keuzelijsten); "
+        "staat de tabel op 'Activiteiten'?"
+    ) in result.err
+    assert "Traceback" not in result.err and not (tmp_path / "out").exists()
+
+
+def test_a_hidden_table_sheet_is_refused_and_an_extra_sheet_is_named(templates, tmp_path, cli):
+    def hide(book):
+        book["motions"].sheet_state = "hidden"
+
+    def extra(book):
+        book.create_sheet("Blad1")["A1"] = "aantekeningen van de afdeling"
+        book.create_sheet("oud").sheet_state = "hidden"
+
+    fill(templates / "OCW.xlsx", tmp_path / "OCW.xlsx", _all_filled(owned_by("OCW")), _first_motion(), edit=hide)
+    result = cli("collect", tmp_path / "OCW.xlsx", "--year", YEAR, "--out", tmp_path / "out")
+    assert result.code == 2
+    assert "OCW.xlsx: blad 'motions' met de tabel motions is verborgen" in result.err
+    fill(templates / "OCW.xlsx", tmp_path / "OCW2.xlsx", _all_filled(owned_by("OCW")), _first_motion(), edit=extra)
+    result = cli("collect", tmp_path / "OCW2.xlsx", "--year", YEAR, "--out", tmp_path / "out")
+    assert result.code == 0, result.err
+    assert "Niet gelezen bladen (2):" in result.out
+    assert f"- {tmp_path / 'OCW2.xlsx'}:oud (verborgen)" in result.out
+    assert f"- {tmp_path / 'OCW2.xlsx'}:Blad1 (geen blad van de aanlevering" in result.out
+
+
+def test_every_problem_of_every_workbook_in_one_pass(templates, tmp_path, cli):
+    """A typo in one row, a conflict between the good rows of two workbooks, a hidden row with
+    an extra activity: one round lists all three (before: one kind of problem per round)."""
+    ocw = owned_by("OCW")
+    values = _all_filled(ocw)
+    values[ocw[4]] = ("vertraagt", "stated", "")
+
+    def hidden_row(book):
+        sheet = book["activities"]
+        row = max(prefilled(sheet, "activity_id").values()) + 1
+        for column, value in new_activity().items():
+            sheet.cell(row, header(sheet)[column]).value = value
+        sheet.row_dimensions[row].hidden = True
+
+    fill(templates / "OCW.xlsx", tmp_path / "OCW.xlsx", values, _first_motion(), edit=hidden_row)
+    fill(templates / "SZW.xlsx", tmp_path / "SZW.xlsx", {"A02": ("vertraagd", "stated", "Later.")})
+    result = cli("collect", tmp_path / "OCW.xlsx", tmp_path / "SZW.xlsx", "--year", YEAR, "--out", tmp_path / "out")
+    assert result.code == 2
+    where = f"{tmp_path / 'OCW.xlsx'}:activities, rij"
+    assert f"{where} 6, kolom 'status': onbekende status 'vertraagt'" in result.err
+    hidden = len(ocw) + 2
+    assert f"{where} {hidden}, kolom 'activity_id': rij {hidden} is verborgen en bevat gegevens" in result.err
+    assert f"{where} {ocw.index('A02') + 2}: A02 staat ook in {tmp_path / 'SZW.xlsx'}:activities" in result.err
+    assert "3 problemen" in result.err
+
+
+def test_a_hidden_column_is_refused_with_its_letter(templates, tmp_path, cli):
+    def edit(book):
+        sheet = book["activities"]
+        letter = sheet.cell(1, header(sheet)["status"]).column_letter
+        sheet.column_dimensions[letter].hidden = True
+
+    fill(templates / "OCW.xlsx", tmp_path / "OCW.xlsx", _all_filled(owned_by("OCW")), _first_motion(), edit=edit)
+    result = cli("collect", tmp_path / "OCW.xlsx", "--year", YEAR, "--out", tmp_path / "out")
+    assert result.code == 2
+    assert "OCW.xlsx:activities, rij 1, kolom 'status': kolom H is verborgen en bevat gegevens" in result.err
+
+
+def test_collect_refuses_a_workbook_over_the_size_limit_before_opening_it(templates, tmp_path, cli, monkeypatch):
+    fill(templates / "OCW.xlsx", tmp_path / "OCW.xlsx", _all_filled(owned_by("OCW")), _first_motion())
+    with open(tmp_path / "OCW.xlsx", "ab") as handle:  # a zip may carry anything after its end
+        handle.truncate(65 * 1024 * 1024)
+    result = cli("collect", tmp_path / "OCW.xlsx", "--year", YEAR, "--out", tmp_path / "out")
+    assert result.code == 2
+    assert "OCW.xlsx: werkmap is" in result.err and "de grens is 67 MB" in result.err, result.err
+
+
+def test_one_id_written_two_ways_is_refused_in_collect(templates, tmp_path, cli):
+    """'a02' beside 'A02' would become a second activity; a Cyrillic 'А05' would make the
+    flags call the real A05 dropped. Both are named with the cells and the characters."""
+    ocw = owned_by("OCW")
+
+    def cyrillic(book):
+        sheet = book["activities"]
+        sheet.cell(prefilled(sheet, "activity_id")["A05"], header(sheet)["activity_id"]).value = "\u041005"
+
+    def lower(book):
+        sheet = book["activities"]
+        sheet.cell(prefilled(sheet, "activity_id")["A02"], header(sheet)["activity_id"]).value = "a02"
+
+    fill(templates / "OCW.xlsx", tmp_path / "OCW.xlsx", _all_filled(ocw), _first_motion(), edit=cyrillic)
+    fill(templates / "SZW.xlsx", tmp_path / "SZW.xlsx", {"A02": ("in uitvoering", "stated", "Loopt.")}, edit=lower)
+    result = cli("collect", tmp_path / "OCW.xlsx", tmp_path / "SZW.xlsx", "--year", YEAR, "--out", tmp_path / "out")
+    assert result.code == 2
+    ocw_at, szw_at = f"{tmp_path / 'OCW.xlsx'}:activities, rij", f"{tmp_path / 'SZW.xlsx'}:activities, rij"
+    assert (
+        f"{ocw_at} {ocw.index('A05') + 2}, kolom 'activity_id': '\u041005' is in eerdere jaren geschreven als 'A05' "
+        "('\u0410' U+0410 CYRILLIC CAPITAL LETTER A / 'A' U+0041 LATIN CAPITAL LETTER A)"
+    ) in result.err
+    row_szw = owned_by("SZW").index("A02") + 2
+    assert f"{ocw_at} {ocw.index('A02') + 2}: A02 staat ook in {szw_at[:-5]}, rij {row_szw}" in result.err
+    assert "met andere waarden (activity_id)" in result.err
+    assert f"{szw_at} {row_szw}, kolom 'activity_id': 'a02' is in eerdere jaren geschreven als 'A02'" not in result.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_template_never_overwrites_and_template_and_collect_write_the_modes_of_a_run(templates, tmp_path, cli):
+    import stat
+
+    filled = tmp_path / "OCW.xlsx"
+    fill(templates / "OCW.xlsx", filled, _all_filled(owned_by("OCW")), _first_motion())
+    before = digest(filled)
+    result = cli("template", "--year", YEAR, "--owner", "OCW", "--out", filled)
+    assert result.code == 2 and f"{filled} bestaat al; kies een nieuwe naam" in result.err
+    assert digest(filled) == before and not list(tmp_path.glob(".OCW.xlsx*"))
+    assert stat.S_IMODE((templates / "OCW.xlsx").stat().st_mode) == 0o644
+    result = cli("collect", filled, "--year", YEAR, "--out", tmp_path / "out")
+    assert result.code == 0, result.err
+    assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o755
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "out").iterdir()} == {0o644}
+
+
+def test_a_workbook_made_from_text_with_word_line_breaks_and_a_sheet_of_notes(tmp_path):
+    """Word's Shift+Enter (a vertical tab) in an explanation is a line break when read, so the
+    template (openpyxl refuses control characters) is written; a sheet of notes beside the
+    tables is named by validate, not passed over."""
+    from openpyxl import Workbook
+
+    from nap_analysis.data import load
+    from nap_analysis.intake import template_bytes
+
+    case = ROOT / "tests" / "bad_input" / "accepted" / "vertical_tab_in_explanation"
+    content, _ = template_bytes(load(case), 2026)
+    sheet = load_workbook(io.BytesIO(content))["activities"]
+    assert "Heropend\nin 2025" in [cell.value for row in sheet.iter_rows() for cell in row]
+    data = tmp_path / "data"
+    shutil.copytree(case, data)
+    notes = Workbook()
+    notes.active.title = "Aantekeningen"
+    notes.save(data / "extra.xlsx")
+    assert "extra.xlsx: blad 'Aantekeningen' niet gelezen (geen tabelnaam" in "\n".join(load(data).notes)

@@ -292,3 +292,44 @@ def test_number_rule_reads_what_a_plain_formatter_writes(whole, decimals, negati
     for text, other in ((dutch, parsed.english[parsed.codes[0]]), (english, parsed.dutch[parsed.codes[1]])):
         ambiguous = numbers.readings(text) is not None
         assert ambiguous == (not np.isnan(other) and other != value), text
+
+
+def test_text_rules_on_their_own():
+    """data.text: look-alikes, scripts, control characters and the plausible single-byte reading."""
+    from nap_analysis.data import text
+
+    assert text.identity("\u0410\u0412-\uff10\uff15") == text.identity("ab-05")  # Cyrillic, full width, case
+    assert text.identity("café") != text.identity("cafe")  # an accent is a different letter
+    assert text.scripts("OCW-2026-\u041e1") == {"LATIN", "CYRILLIC"}
+    assert text.near_duplicates(pd.Series(["A05", "B1", "a05", "A05 "])) == [(0, 2)]
+    assert text.character_name("\x0c") == "U+000C FORM FEED"
+    assert text.normalised(pd.Series(["cafe\u0301", "a\x0bb", "x"])).tolist() == ["café", "a\nb", "x"]
+    assert text.control_characters(pd.Series(["a\x1bb", "tab\tand\nline"])).tolist() == ["\x1b", None]
+    assert text.error_values(pd.Series(["#N/A", " #ref! ", "#1 prioriteit", "N/A", "Nan"])).tolist() == [
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
+    dutch = "Eerste ‘café’ – één; ëïü"
+    assert text.likelier_single_byte(dutch.encode("cp1252")) is None
+    assert text.likelier_single_byte(dutch.encode("mac_roman"))[0] == "mac"
+    assert (
+        text.likelier_single_byte(dutch.replace("‘", "").replace("’", "").replace("–", "").encode("cp850"))[0] == "dos"
+    )
+
+
+def test_an_id_that_mixes_scripts_is_refused(tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURES / "small", data)
+    path = data / "activities.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("A7;2025", "OCW-\u04107;2025"), encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load(data)
+    assert [str(p) for p in info.value.problems] == [
+        "activities.csv, rij 13, kolom 'activity_id': 'OCW-\u04107' mengt letters uit verschillende schriften "
+        "(Cyrillic, Latin) die er hetzelfde uitzien; typ de code opnieuw met alleen Latijnse letters"
+    ]

@@ -29,6 +29,7 @@ import pandas as pd
 from ..errors import DataError, Problem, UsageError
 from ..words import words
 from . import contract, files, numbers, workbook
+from . import text as text_rules
 from . import vocabulary as v
 from .contract import Column, Table
 from .messages import Note, problem, visible
@@ -281,7 +282,8 @@ def _wide_encoding(data: bytes) -> str | None:
 
 
 def _encoding(data: bytes, display: str, sep: str, problems: list[Problem]) -> str | None:
-    """The encoding: UTF-8 (with or without BOM) first, then Windows-1252, as Excel writes it.
+    """The encoding: UTF-8 (with or without BOM) first, then Windows-1252, as Excel writes it,
+    when that is the most plausible reading (a Mac Roman or MS-DOS file is refused, named).
 
     Only the name: the CSV parser decodes, so an ASCII file (plain UTF-8) is not decoded here.
     A file that is partly UTF-8 and partly Windows-1252 (rows pasted from another export) is
@@ -299,10 +301,16 @@ def _encoding(data: bytes, display: str, sep: str, problems: list[Problem]) -> s
         return None
     try:
         data.decode("cp1252")
-        return "cp1252"
     except UnicodeDecodeError as exc:
         problems.append(problem(display, _row_of(data, exc.start, sep), None, "load.not_utf8_nor_cp1252"))
         return None
+    other = text_rules.likelier_single_byte(data)
+    if other is not None:  # 'café één' saved by a Mac or DOS program would read 'cafŽ ŽŽn'
+        name, offset, shown = other
+        row = _row_of(data, offset, sep)
+        problems.append(problem(display, row, None, f"load.encoding_{name}", example=visible(shown)))
+        return None
+    return "cp1252"
 
 
 #: The ASCII characters str.strip() removes (bytes.strip() leaves \x1c-\x1f).
@@ -335,14 +343,14 @@ def _delimiter(header_line: str) -> str:
 _HEADER_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
 
 
-def _header_name(name) -> str:
+def header_name(name) -> str:
     """A header as the contract names columns: lower case, spaces and hyphens as ``_``."""
     return re.sub(r"[\s\-]+", "_", _HEADER_INVISIBLE.sub("", str(name)).strip().lower())
 
 
 def _normalise_headers(raw: _Raw) -> None:
     raw.written = [str(c) for c in raw.frame.columns]
-    raw.frame.columns = [_header_name(c) for c in raw.frame.columns]
+    raw.frame.columns = [header_name(c) for c in raw.frame.columns]
     if raw.numbers is not None:
         raw.numbers.columns = raw.frame.columns
 
@@ -465,7 +473,7 @@ def _header_in_records(data: bytes, encoding: str, sep: str, table: Table) -> tu
     required = {c.name for c in table.columns if c.required}
     records = []
     for record in itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=sep), HEADER_ROWS):
-        if required <= {_header_name(f) for f in record}:
+        if required <= {header_name(f) for f in record}:
             return len(records), records, sep.join(record)
         records.append(record)
     return None
@@ -517,18 +525,21 @@ def _drop_blank_rows(raw: _Raw) -> None:
     else:
         codes, uniques = pd.factorize(frame.iloc[:, 0], use_na_sentinel=False)
     # strip the distinct values only
-    first_blank = pd.Series(uniques, dtype=object).astype(str).str.strip().isin(["", "nan", "None"]).to_numpy()
+    first_blank = pd.Series(uniques, dtype=object).fillna("").astype(str).str.strip().eq("").to_numpy()
     candidates = frame[first_blank[codes]]
     if candidates.empty:
         return
-    blank = candidates.astype(str).apply(lambda col: col.str.strip().isin(["", "nan", "None", "NaT"])).all(axis=1)
+    blank = candidates.fillna("").astype(str).apply(lambda col: col.str.strip().eq("")).all(axis=1)
     if blank.any():
         raw.frame = frame.drop(index=blank.index[blank.to_numpy()])
         raw.factorized.clear()  # the codes were for the rows before dropping
 
 
-def _gather(data_dir: Path, problems: list[Problem], notes: list[Note], max_bytes: int) -> dict[str, _Raw]:
-    """Find each table as ``<name>.csv`` or as a sheet of a workbook in the directory."""
+def _gather(
+    data_dir: Path, problems: list[Problem], notes: list[Note], max_bytes: int, given: list[workbook.Book] = ()
+) -> dict[str, _Raw]:
+    """Find each table as ``<name>.csv`` or as a sheet of a workbook in the directory (or of a
+    workbook ``given``, read by :func:`workbook.read` elsewhere, as if it stood there)."""
     entries = files.listing(data_dir, problems)
     if entries is None:
         return {}
@@ -540,11 +551,15 @@ def _gather(data_dir: Path, problems: list[Problem], notes: list[Note], max_byte
     books: list[str] = []
     unreadable = False
     refused: set[str] = set()  # tables on a sheet that could not be read (its problem is given)
-    for entry in entries:
-        if Path(entry.name).suffix.lower() not in WORKBOOK_SUFFIXES or entry.name.startswith(("~$", ".")):
-            continue
-        books.append(entry.name)
-        book = _read_workbook(entry, problems, max_bytes, wanted)
+    found = [
+        (entry.name, lambda entry=entry: _read_workbook(entry, problems, max_bytes, wanted))
+        for entry in entries
+        if Path(entry.name).suffix.lower() in WORKBOOK_SUFFIXES and not entry.name.startswith(("~$", "."))
+    ]
+    found += [(book.name, lambda book=book: book) for book in given]
+    for book_name, read_book in found:
+        books.append(book_name)
+        book = read_book()
         if book is None:
             unreadable = True
             continue
@@ -554,6 +569,9 @@ def _gather(data_dir: Path, problems: list[Problem], notes: list[Note], max_byte
             if title.strip().lower() in wanted:
                 hidden.setdefault(title.strip().lower(), (book.name, title))
                 notes.append(Note("note.hidden_sheet", book=book.name, sheet=visible(title)))
+        for title in book.titles:
+            if title.strip().lower() not in wanted:  # a sheet of notes, a pivot: named, never silently passed over
+                notes.append(Note("note.sheet_not_read", book=book.name, sheet=visible(title)))
         for sheet in book.sheets:
             name = sheet.title.strip().lower()
             if name in sheets:
@@ -576,7 +594,7 @@ def _gather(data_dir: Path, problems: list[Problem], notes: list[Note], max_byte
                     )
                 continue
             sheets[name] = (sheet, book)
-        stem = Path(entry.name).stem.strip().lower()
+        stem = Path(book_name).stem.strip().lower()
         if stem in wanted and stem not in {s.title.strip().lower() for s in book.sheets} and stem not in hidden:
             problems.append(
                 problem(
@@ -808,8 +826,10 @@ def _check_column(raw: _Raw, column: Column, problems: list[Problem]) -> tuple[p
 
 
 def _stripped(series: pd.Series) -> pd.Series:
+    """The text of a column without surrounding whitespace; only an empty cell is empty (the
+    texts 'Nan', 'NONE' or 'null' are a surname, a party, a word)."""
     text = series.astype(str).str.strip()
-    return text.mask(text.isin(_NAN_WORDS), "")
+    return text.mask(series.isna(), "") if series.hasnans else text
 
 
 def _check_cells(raw: _Raw, column: Column, problems: list[Problem]) -> pd.Series:
@@ -953,7 +973,7 @@ def _find_header(raw: _Raw, problems: list[Problem], notes: list[Note]) -> str:
     frame = raw.frame
     top = frame.loc[frame.index < raw.header_row - 1 + HEADER_ROWS - 1]
     for index, values in zip(top.index, top.itertuples(index=False, name=None)):
-        if not required <= {_header_name(c) for c in values}:
+        if not required <= {header_name(c) for c in values}:
             continue
         above = [["" if str(c).startswith("unnamed:") else w for c, w in zip(frame.columns, raw.written)]]
         above += [list(r) for r in frame.loc[frame.index < index].itertuples(index=False, name=None)]
@@ -961,7 +981,7 @@ def _find_header(raw: _Raw, problems: list[Problem], notes: list[Note]) -> str:
         if not _titles_only(above):
             problems.append(_not_titles(raw.display, at, above))
             return "refused"
-        columns = [_header_name(c) if str(c).strip() else f"unnamed:_{i}" for i, c in enumerate(values)]
+        columns = [header_name(c) if str(c).strip() else f"unnamed:_{i}" for i, c in enumerate(values)]
         raw.frame = frame.loc[frame.index > index].set_axis(columns, axis=1)
         if raw.numbers is not None:
             raw.numbers = raw.numbers.loc[raw.numbers.index > index].set_axis(columns, axis=1)
@@ -985,7 +1005,7 @@ def _cell_problems(raw: _Raw) -> list[Problem]:
         if not named:
             continue
         located = problem(raw.display, max(issue.row, raw.header_row), named[0], issue.key, **issue.fields)
-        (formulas if issue.key == "load.formula_uncached" else found).append(located)
+        (formulas if issue.key in ("load.formula_uncached", "load.struck_through") else found).append(located)
     found += formulas[:MAX_ROWS_PER_PROBLEM]
     if len(formulas) > MAX_ROWS_PER_PROBLEM:
         rest = formulas[MAX_ROWS_PER_PROBLEM]
@@ -1015,6 +1035,8 @@ def _check_table(raw: _Raw, problems: list[Problem], notes: list[Note]) -> pd.Da
     if frame.empty:
         problems.append(problem(display, None, None, "load.header_only"))
         return None
+    _clean_text(raw, problems)
+    frame = raw.frame
     present = set(frame.columns)
     raw.conventions = _conventions(raw)
     typed = {}
@@ -1030,6 +1052,7 @@ def _check_table(raw: _Raw, problems: list[Problem], notes: list[Note]) -> pd.Da
             stripped = pd.Series(uniques, dtype=frame[extra].dtype).astype(str).str.strip()
             typed[extra] = pd.Series(stripped.array.take(codes), index=frame.index, name=extra, copy=False)
     result = pd.DataFrame(typed, copy=False)  # pandas 3 would copy every column
+    _check_identities(result, raw, problems)
     if table.key:
         dup = _duplicate_keys(result, table.key, key_codes)
         first_rows = (
@@ -1043,6 +1066,78 @@ def _check_table(raw: _Raw, problems: list[Problem], notes: list[Note]) -> pd.Da
             )
             problems.append(problem(display, rows[1], table.key[0], "load.duplicate_key", values=key_text, row=rows[0]))
     return result
+
+
+def _clean_text(raw: _Raw, problems: list[Problem]) -> None:
+    """Every checked column as :mod:`.text` says: control characters and spreadsheet error
+    values refused with their cells, texts in NFC with Word's line break as a line break; on
+    the distinct values (a handful in 10^6 rows)."""
+    checked = {c.name for c in raw.table.columns} | set(raw.table.extra_columns)
+    for name in [c for c in raw.frame.columns if c in checked]:
+        codes, uniques = raw.distinct(name)
+        distinct = pd.Series(uniques, dtype=object)
+        if text_rules.plain(distinct):  # one scan of all distinct texts at once: 10^6 cells, ~10 ms
+            continue
+        shown = raw.frame[name].astype(str)
+        control = text_rules.control_characters(distinct)
+        bad = control.notna().to_numpy()
+        if bad.any():
+            _report(problems, raw.display, name, pd.Series(bad[codes], index=raw.frame.index), _control_message, shown)
+        errors = text_rules.error_values(distinct).to_numpy()
+        if errors.any():
+            mask = pd.Series(errors[codes], index=raw.frame.index)
+            _report(problems, raw.display, name, mask, _says("load.error_value"), shown.str.strip())
+        cleaned = text_rules.normalised(distinct)
+        if cleaned is not distinct:
+            column = raw.frame[name]
+            raw.frame[name] = pd.Series(cleaned.to_numpy(dtype=object)[codes], index=column.index).astype(column.dtype)
+            raw.factorized.pop(name, None)
+
+
+def _control_message(value: str):
+    character = text_rules.CONTROL.search(value).group()
+    return "load.control_character", {"value": visible(value), "character": text_rules.character_name(character)}
+
+
+def _check_identities(result: pd.DataFrame, raw: _Raw, problems: list[Problem]) -> None:
+    """Ids (the text parts of a key) that are one id written two ways, or that mix scripts."""
+    for name in raw.table.key:
+        if raw.table.column(name).kind != "str" or name not in raw.frame.columns:
+            continue
+        codes, uniques = pd.factorize(result[name])
+        distinct = pd.Series(uniques, dtype=object).astype(str)
+
+        def row(position: int, codes=codes) -> int:  # only for the (rare) ids named in a problem
+            return int(result.index[int(np.argmax(codes == position))]) + 2
+
+        for i, j in text_rules.near_duplicates(distinct):
+            problems.append(
+                problem(
+                    raw.display,
+                    row(j),
+                    name,
+                    "load.near_duplicate_id",
+                    value=visible(distinct[j]),
+                    other=visible(distinct[i]),
+                    row=row(i),
+                    difference=visible(text_rules.difference(distinct[j], distinct[i])),
+                )
+            )
+        if "".join(distinct).isascii():
+            continue
+        for position in np.flatnonzero(~distinct.map(str.isascii).to_numpy(dtype=bool)):
+            found = text_rules.scripts(distinct[position])
+            if len(found) > 1:
+                problems.append(
+                    problem(
+                        raw.display,
+                        row(int(position)),
+                        name,
+                        "load.mixed_script_id",
+                        value=visible(distinct[position]),
+                        scripts=", ".join(sorted(s.title() for s in found)),
+                    )
+                )
 
 
 def _duplicate_keys(result: pd.DataFrame, key: tuple[str, ...], key_codes: dict[str, np.ndarray | None]) -> pd.Series:
@@ -1121,12 +1216,17 @@ def _finish_types(name: str, frame: pd.DataFrame, actielijnen: list[int]) -> pd.
     return frame
 
 
-def load(data_dir: str | Path, *, max_bytes: int = MAX_BYTES) -> Programme:
-    """Read, check and type every table of a data directory; raise DataError with all problems."""
+def load(data_dir: str | Path, *, max_bytes: int = MAX_BYTES, books: list[workbook.Book] = ()) -> Programme:
+    """Read, check and type every table of a data directory; raise DataError with all problems.
+
+    ``books``: workbooks already read with :func:`workbook.read` (``collect`` reads a returned
+    workbook once, sets aside the rows left empty, and has it checked here as if it stood in
+    ``data_dir``), so that one reader and one set of rules judge every workbook.
+    """
     data_dir = Path(data_dir)
     problems: list[Problem] = []
     notes: list[Note] = []
-    raws = _gather(data_dir, problems, notes, max_bytes)  # also reports required tables that are missing
+    raws = _gather(data_dir, problems, notes, max_bytes, list(books))  # also reports missing required tables
     checked = {name: _check_table(raw, problems, notes) for name, raw in raws.items()}
     if problems:
         raise DataError(problems)
@@ -1157,6 +1257,26 @@ def _check_references(
     _check_report_years(checked, raws, problems)
     if "funds" in checked:
         _check_funds(checked["funds"], raws["funds"].display, problems)
+    if "indicators" in checked:
+        _check_percent_fractions(checked["indicators"], raws["indicators"], problems)
+
+
+def _check_percent_fractions(indicators: pd.DataFrame, raw: _Raw, problems: list[Problem]) -> None:
+    """'0,109' in a column of percentages: 10,9 % typed as a fraction, or 0,109 %? Refused with
+    both readings, as an ambiguous thousands separator is (:func:`numbers.percent_fractions`)."""
+    mask, low, high = numbers.percent_fractions(indicators)
+    if not mask.any():
+        return
+    written = _stripped(raw.frame["percent"]).reindex(indicators.index)
+
+    def message(row_index):
+        value = float(indicators.at[row_index, "percent"])
+        fields = {"value": visible(written[row_index]), "percent": f"{value * 100:g}"}
+        if pd.isna(low[row_index]):
+            return "load.percent_fraction_all", fields
+        return "load.percent_fraction", {**fields, "low": f"{low[row_index]:g}", "high": f"{high[row_index]:g}"}
+
+    _report(problems, raw.display, "percent", mask, message, pd.Series(indicators.index, index=indicators.index))
 
 
 def _check_report_years(checked: dict[str, pd.DataFrame], raws: dict[str, _Raw], problems: list[Problem]) -> None:

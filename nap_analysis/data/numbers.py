@@ -129,3 +129,22 @@ def readings(text: str) -> dict[str, str] | None:
         "whole": f"{sign}{found['whole']}",
         "fraction": found["fraction"].rstrip("0"),
     }
+
+
+def percent_fractions(indicators: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Percentages that look typed as a fraction (0,109 for 10,9 %): below 1 while the same
+    indicator's other measurements, times 100 the value, are of its size (within a factor 2);
+    or every percentage of the table below 1. Returns the mask and the other measurements' lowest
+    and highest value (NaN when the whole table is the evidence)."""
+    percent = indicators["percent"].astype("float64")
+    small = (percent > 0) & (percent < 1)
+    if not small.any():
+        return small, percent * np.nan, percent * np.nan
+    keys = ["monitor", "indicator", "group"]
+    others = percent.where(percent >= 1)
+    grouped = others.groupby([indicators[k] for k in keys], sort=False, dropna=False)
+    low, high = grouped.transform("min"), grouped.transform("max")
+    scaled = percent * 100
+    like_others = small & low.notna() & (scaled >= low / 2) & (scaled <= high * 2)
+    everything = small.all() and len(percent) > 1
+    return (small if everything else like_others), low, high

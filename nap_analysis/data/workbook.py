@@ -3,7 +3,8 @@
 * A number cell is a number, exactly (2.549 is 2.549; no locale applies to it); a cell shown
   as a percentage (0.10125 as 10.125%) is the number shown (10.125). A date cell is a date;
   one whose format shows only month and year ('dec 2022') is that month.
-* Hidden and very hidden sheets are not read (the loader notes them).
+* Hidden and very hidden sheets are not read (the loader notes them); a hidden row or column
+  that holds something is refused with its place (what a person does not see is not read).
 * Merged cells, and formulas without a stored result (a workbook written by a program and
   never opened in Excel: its formulas were never calculated), are refused with their cells.
 * A password-protected workbook, an old .xls, an .ods and a zip that is no workbook are named
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import io
 import math
 import re
@@ -120,10 +122,83 @@ def read(name: str, data: bytes, problems: list[Problem], max_unpacked: int, wan
         problems.append(problem(name, None, None, "load.workbook_ods" if ods else "load.workbook_zip_not_xlsx"))
         return None
     try:
+        crowded = _crowded_sheet(archive, members)
+    except Exception as exc:  # noqa: BLE001 -- a damaged member: openpyxl would not read it either
+        problems.append(problem(name, None, None, "load.workbook_unreadable", detail=_detail(exc)))
+        return None
+    if crowded:
+        member, cells, total = crowded
+
+        def dotted(n: int) -> str:
+            return f"{n:_}".replace("_", ".")
+
+        problems.append(
+            problem(
+                name,
+                None,
+                None,
+                "load.workbook_too_many_cells",
+                total=dotted(total),
+                sheet=visible(_sheet_titles(archive).get(member, member)),
+                cells=dotted(cells),
+                limit=dotted(MAX_CELLS),
+            )
+        )
+        return None
+    try:
         return _read_book(name, data, problems, wanted)
     except Exception as exc:  # noqa: BLE001 -- openpyxl raises many kinds for damaged workbooks
         problems.append(problem(name, None, None, "load.workbook_unreadable", detail=_detail(exc)))
         return None
+
+
+_SHEET_MEMBER = re.compile(r"xl/worksheets/[^/]+\.xml")
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+
+
+def _crowded_sheet(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> tuple[str, int, int] | None:
+    """(the fullest sheet's member, its cells, all cells) when the sheets together hold more
+    cells than :data:`MAX_CELLS`, counted in their XML before openpyxl opens the workbook:
+    openpyxl reads every sheet, hidden ones too, into objects (3.6 million empty cells on a
+    hidden sheet: 106 s and 1.3 GB). Counted while unpacking in blocks: memory stays small."""
+    total, fullest = 0, ("", 0)
+    for member in members:
+        if not _SHEET_MEMBER.fullmatch(member.filename):
+            continue
+        cells, tail = 0, b""
+        with archive.open(member) as stream:
+            while block := stream.read(1 << 20):
+                chunk = tail + block
+                cut = max(chunk.rfind(b"<"), 0)  # no tag spans a '<': the last one waits for the next block
+                cells += len(_CELL_TAG.findall(chunk, 0, cut))
+                tail = chunk[cut:]
+            cells += len(_CELL_TAG.findall(tail))
+        total += cells
+        fullest = max(fullest, (member.filename, cells), key=lambda pair: pair[1])
+        if total > MAX_CELLS:
+            return fullest[0], fullest[1], total
+    return None
+
+
+def _sheet_titles(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet member -> its title, from the workbook's XML (only to name a sheet in a message)."""
+    try:
+        book = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return {}
+    targets = {}
+    for tag in re.findall(r"<Relationship\b[^>]*>", rels):
+        rid, target = re.search(r'Id="([^"]*)"', tag), re.search(r'Target="([^"]*)"', tag)
+        if rid and target:
+            path = target.group(1).lstrip("/")
+            targets[rid.group(1)] = path if path.startswith("xl/") else f"xl/{path}"
+    titles = {}
+    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
+        title, rid = re.search(r'\bname="([^"]*)"', tag), re.search(r'\br:id="([^"]*)"', tag)
+        if title and rid and rid.group(1) in targets:
+            titles[targets[rid.group(1)]] = html.unescape(title.group(1))
+    return titles
 
 
 def _read_book(name: str, data: bytes, problems: list[Problem], wanted: set[str]) -> Book:
@@ -179,8 +254,12 @@ def _read_sheet(name: str, ws, problems: list[Problem]) -> tuple[Sheet, list[tup
     text = np.empty((height, width), dtype=object)
     numbers = np.full((height, width), np.nan)
     formulas = []
+    struck: dict[int, list[int]] = {}  # row -> columns of cells with struck-through text
     for r, row in enumerate(ws.iter_rows(min_row=1, max_row=height, max_col=width)):
         for c, cell in enumerate(row):
+            if cell.value is not None and cell.has_style and cell.font.strike:
+                # a person reads struck-through text as deleted; the loader would read it as data
+                struck.setdefault(r, []).append(c)
             if cell.data_type == "f":
                 formulas.append((r, c, str(getattr(cell.value, "text", cell.value))))
                 text[r, c] = ""
@@ -191,10 +270,36 @@ def _read_sheet(name: str, ws, problems: list[Problem]) -> tuple[Sheet, list[tup
         for m in ws.merged_cells.ranges
         if m.min_col <= width
     ]
+    issues += _hidden_parts(ws, text, formulas, height, width)
+    for r, columns in struck.items():  # one problem per row: 'A12:I12'
+        first, last = min(columns), max(columns)
+        cells = f"{_column_letter(first + 1)}{r + 1}" + (f":{_column_letter(last + 1)}{r + 1}" if last > first else "")
+        issues.append(CellIssue(r + 1, first, r + 1, last, "load.struck_through", {"cell": cells}))
     header = [t if t.strip() else f"Unnamed: {i}" for i, t in enumerate(text[0])]
     frame = pd.DataFrame(text[1:], columns=header).astype("str")
     numeric = pd.DataFrame(numbers[1:], columns=header)
     return Sheet(ws.title, frame, numeric, issues), formulas
+
+
+def _hidden_parts(ws, text: np.ndarray, formulas: list, height: int, width: int) -> list[CellIssue]:
+    """Hidden rows and columns that hold something: a person does not see them, so they are
+    refused rather than read (a hidden row with an extra activity, a hidden 'status' column
+    beside the visible one that was edited)."""
+    formula_at = {(r, c) for r, c, _ in formulas}
+
+    def holds(rows: range, columns: range) -> bool:
+        return any((r, c) in formula_at or str(text[r, c]).strip() for r in rows for c in columns)
+
+    found = []
+    for number, dimension in sorted(ws.row_dimensions.items()):
+        if dimension.hidden and 1 <= number <= height and holds(range(number - 1, number), range(width)):
+            found.append(CellIssue(number, 0, number, width - 1, "load.hidden_row", {"row": number}))
+    for dimension in ws.column_dimensions.values():
+        first, last = dimension.min or 0, min(dimension.max or 0, width)
+        if dimension.hidden and 1 <= first <= last and holds(range(height), range(first - 1, last)):
+            columns = _column_letter(first) + (f":{_column_letter(last)}" if last > first else "")
+            found.append(CellIssue(1, first - 1, height, last - 1, "load.hidden_column", {"columns": columns}))
+    return found
 
 
 def _fill_formula_results(data: bytes, sheets: list[Sheet], formulas: dict[str, list[tuple[int, int, str]]]) -> None:

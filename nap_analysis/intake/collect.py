@@ -11,22 +11,26 @@ into place. Input workbooks are only read.
 
 from __future__ import annotations
 
+import difflib
 import io
 import os
-import re
 import shutil
 import tempfile
-import warnings
-from dataclasses import dataclass, field, replace
+import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from ..data import load
+from ..data import files, load, workbook
+from ..data import text as text_rules
+from ..data.loader import HEADER_ROWS, MAX_BYTES, header_name
+from ..data.messages import visible
 from ..errors import DataError, Problem, UsageError
+from ..words import words
 from .layout import FILL_IN, SHEETS, SheetLayout
 from .report import IntakeError, IntakeReport, Item, Place, TableCounts
-from .template import base_year
+from .template import FILE_MODE, FOLDER_MODE, base_year
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -43,7 +47,9 @@ class _Row:
 class _Returned:
     """What one workbook gave back, per table."""
 
-    filled: dict[str, list[_Row]] = field(default_factory=dict)
+    filled: dict[str, list[_Row]] = field(default_factory=dict)  # the rows the loader accepted
+    places: dict[str, list[tuple[str, Place]]] = field(default_factory=dict)  # (id, place) of every filled row
+    refused_rows: dict[str, set[int]] = field(default_factory=dict)  # filled rows with a problem
     empty: dict[str, list[tuple[str, Place]]] = field(default_factory=dict)  # (id, place) of left-empty rows
     present: dict[str, set[str]] = field(default_factory=dict)  # every id standing in the sheet
 
@@ -68,13 +74,15 @@ def collect(workbooks, year: int, out: str | Path, data_dir: str | Path) -> Inta
     layouts = [layout for layout in SHEETS if getattr(base, layout.name) is not None]
     report = IntakeReport(year, previous, [name for name, _ in paths], sorted(y for y in years if y < year))
     problems: list[Problem] = []
-    read = [_read_back(path, name, base, year, previous, layouts, problems) for name, path in paths]
+    read = [_read_back(path, name, base, year, previous, layouts, problems, report) for name, path in paths]
     returned = [back for back in read if back is not None]  # an unreadable workbook is a problem already
     merged = {layout.name: _merge(layout, returned, problems, report) for layout in layouts}
     for layout in layouts:
+        _check_spelling(layout, merged[layout.name], base, problems)
         _describe(layout, merged[layout.name], returned, base, previous, report)
-    if not problems:  # a workbook with problems may hold the missing rows: those problems come first
-        empty_tables = [layout.name for layout in layouts if not merged[layout.name]]
+    if len(returned) == len(read):  # an unreadable workbook may hold the missing rows
+        filled = {layout.name: any(back.places.get(layout.name) for back in returned) for layout in layouts}
+        empty_tables = [name for name, any_filled in filled.items() if not any_filled]
         if empty_tables:
             key = "intake.problem.no_activities" if "activities" in empty_tables else "intake.problem.no_motions"
             problems.append(Problem(", ".join(report.workbooks), None, None, key, (("year", year),)))
@@ -111,100 +119,187 @@ def _check_out(out: Path, data_dir: Path) -> None:
 # --------------------------------------------------------------------------- one workbook
 
 
-def _header(value) -> str:
-    """A header cell as the loader names columns (lower case, spaces and hyphens as '_')."""
-    return re.sub(r"[\s\-]+", "_", str(value or "").replace("\ufeff", "").strip().lower())
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _read_back(
-    path: Path, name: str, base, year: int, previous: int, layouts: list[SheetLayout], problems: list[Problem]
+    path: Path,
+    name: str,
+    base,
+    year: int,
+    previous: int,
+    layouts: list[SheetLayout],
+    problems: list[Problem],
+    report: IntakeReport,
 ) -> _Returned | None:
-    """Read one workbook with the loader (on a copy with the left-empty rows blanked)."""
-    from openpyxl import load_workbook
+    """Read one workbook with the loader's reader and rules; the rows left empty are set aside.
 
-    if not path.is_file():
+    The workbook is read once by :func:`workbook.read` (the size limits before it is opened,
+    formulas with their stored results, hidden sheets, rows and columns, merged cells: the
+    rules of ``validate``), then checked by ``data.load`` as if it stood in a data folder.
+    Every sheet that is not read is named: a missing or hidden table sheet is a problem,
+    another sheet a line of the report.
+    """
+    entry = files.Entry(name, path)
+    if not path.exists() and not path.is_symlink():
         problems.append(Problem(name, None, None, "intake.problem.not_found"))
+        return None
+    if not files.usable(entry, problems):
         return None
     if path.suffix.lower() not in WORKBOOK_SUFFIXES:
         problems.append(Problem(name, None, None, "intake.problem.not_xlsx"))
         return None
-    try:
-        with warnings.catch_warnings():  # about Excel features not read here (extensions, styles)
-            warnings.simplefilter("ignore", UserWarning)
-            book = load_workbook(io.BytesIO(path.read_bytes()), data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a file that is no workbook
-        problems.append(Problem(name, None, None, "intake.problem.unreadable", (("detail", type(exc).__name__),)))
+    data = files.read(entry, name, problems, MAX_BYTES, key="load.workbook_too_big")
+    if data is None:
         return None
-    sheets = {sheet.title.strip().lower(): sheet for sheet in book.worksheets}
-    if not any(layout.name in sheets for layout in layouts):
-        problems.append(
-            Problem(name, None, None, "intake.problem.no_sheets", (("sheets", ", ".join(book.sheetnames)),))
-        )
+    wanted = {layout.name for layout in layouts}
+    book = workbook.read(name, data, problems, MAX_BYTES, wanted)
+    if book is None:
+        return None
+    if not _sheets_accounted(book, name, layouts, problems, report):
         return None
     returned = _Returned()
-    earlier = {}
-    for layout in layouts:
+    by_name = {layout.name: layout for layout in layouts}
+    blanked: dict[str, set[int]] = {}
+    for sheet in list(book.sheets):
+        layout = by_name[sheet.title.strip().lower()]
         frame = getattr(base, layout.name)
-        earlier[layout.name] = set(frame.loc[frame["report_year"] == previous, layout.id_column])
-    filled_places: dict[str, list[tuple[str, Place]]] = {}
-    for layout in layouts:
-        sheet = sheets.get(layout.name)
-        if sheet is None:
-            continue
+        earlier = {_identity_text(i) for i in frame.loc[frame["report_year"] == previous, layout.id_column]}
         display = f"{name}:{layout.name}"
-        found = _scan(sheet, layout, earlier[layout.name], display, year, problems)
+        found = _scan(sheet, layout, earlier, display, year, problems)
         returned.present[layout.name] = {item_id for item_id, _ in found["present"]}
         returned.empty[layout.name] = found["empty"]
-        filled_places[layout.name] = found["filled"]
-        if not found["filled"]:
-            book.remove(sheet)  # nothing came back in it: the loader need not read it
-    if not any(filled_places.values()):
+        returned.places[layout.name] = found["filled"]
+        blanked[layout.name] = {place.row for _, place in found["empty"]}
+    if not any(returned.places.values()):
         return returned
-    programme = _load_copy(book, path, name, base, year, previous, filled_places, problems)
+    programme = _load_book(book, name, base, year, previous, returned, problems)
     if programme is None:
         return returned
     for layout in layouts:
-        places = filled_places.get(layout.name)
-        if not places:
-            continue
-        returned.filled[layout.name] = _rows(getattr(programme, layout.name), layout, places)
+        places = returned.places.get(layout.name)
+        if places:
+            good = [(i, p) for i, p in places if p.row not in returned.refused_rows.get(layout.name, set())]
+            if good:
+                returned.filled[layout.name] = _rows(getattr(programme, layout.name), layout, good)
     return returned
+
+
+def _sheets_accounted(book, name: str, layouts: list[SheetLayout], problems: list[Problem], report) -> bool:
+    """Every sheet of the workbook read or named: a table sheet that is missing (renamed, hidden)
+    is a problem; a sheet of its own that the template did not make is named in the report."""
+    wanted = {layout.name for layout in layouts}
+    own = {words("nl")[key].strip().lower() for key in ("intake.sheet.about", "intake.sheet.lists")}
+    read = {sheet.title.strip().lower() for sheet in book.sheets} | {t.strip().lower() for t in book.refused}
+    hidden = {title.strip().lower(): title for title in book.hidden}
+    others = [t for t in book.titles if t.strip().lower() not in wanted | own]
+    if not read and not any(name_ in hidden for name_ in wanted):
+        problems.append(
+            Problem(
+                name,
+                None,
+                None,
+                "intake.problem.no_sheets",
+                (("sheets", visible(", ".join(book.titles + book.hidden))),),
+            )
+        )
+        return False
+    named: set[str] = set()
+    for layout in layouts:
+        if layout.name in read:
+            continue
+        if layout.name in hidden:
+            problems.append(
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "intake.problem.sheet_hidden",
+                    (("table", layout.name), ("sheet", visible(hidden[layout.name]))),
+                )
+            )
+            continue
+        close = _close_sheet(layout.name, others)
+        sheets = visible(", ".join(book.titles) or "-")
+        if close:
+            named.add(close)
+            fields = (("table", layout.name), ("sheets", sheets), ("close", visible(close)))
+            problems.append(Problem(name, None, None, "intake.problem.sheet_missing_close", fields))
+        else:
+            problems.append(
+                Problem(name, None, None, "intake.problem.sheet_missing", (("table", layout.name), ("sheets", sheets)))
+            )
+    for title in book.hidden:
+        if title.strip().lower() not in wanted:
+            report.unread.append((name, title, "hidden"))
+    for title in others:
+        if title not in named:
+            report.unread.append((name, title, "other"))
+    return True
+
+
+def _close_sheet(table: str, titles: list[str]) -> str | None:
+    """The sheet that is most likely the table renamed: like its name (any case), or its Dutch name."""
+    dutch = {
+        "activities": ("activiteiten", "activiteit"),
+        "motions": ("moties", "motie", "toezeggingen", "moties en toezeggingen"),
+    }
+    for title in titles:
+        if title.strip().lower() in dutch.get(table, ()):
+            return title
+    by_lower = {t.strip().lower(): t for t in titles}
+    match = difflib.get_close_matches(table, list(by_lower), n=1, cutoff=0.6)
+    return by_lower[match[0]] if match else None
+
+
+def _identity_text(value) -> str:
+    """An id as it is compared: stripped, in Unicode NFC (as the loader keeps texts)."""
+    return unicodedata.normalize("NFC", str(value).strip())
 
 
 def _scan(
     sheet, layout: SheetLayout, earlier: set[str], display: str, year: int, problems: list[Problem]
 ) -> dict[str, list[tuple[str, Place]]]:
-    """Sort the rows of a sheet into filled and left empty; blank the left-empty ones in place.
+    """Sort the rows of a sheet (the loader's reading of it) into filled and left empty; the
+    left-empty ones are blanked, so that the loader skips them as it skips blank rows.
 
-    Left empty: a row of last year (its id is a known one) with every column to fill in empty.
-    A new row without a status is not left empty: the loader names what is missing in it.
+    Left empty: a row of last year (its id is a known one) with every column to fill in empty
+    and nothing the loader would refuse in it (a formula without a stored value is no empty
+    cell). A new row without a status is not left empty: the loader names what is missing in it.
     A filled row of another report year is a problem found here, beside the loader's own.
     """
-    rows = sheet.iter_rows()
-    header = [_header(cell.value) for cell in next(rows, ())]
-    at = {name: i for i, name in reversed(list(enumerate(header)))}
+    text = sheet.text
+    header_row, names = 1, [header_name(c) for c in text.columns]
+    if layout.id_column not in names:  # title rows above the header, as the loader finds them
+        for k in range(min(HEADER_ROWS - 1, len(text))):
+            candidate = [header_name(c) for c in text.iloc[k]]
+            if layout.id_column in candidate and "status" in candidate:
+                header_row, names = k + 2, candidate
+                break
+    at = {column: i for i, column in reversed(list(enumerate(names)))}
     id_at = at.get(layout.id_column)
-    fill_at = [at[name] for name in FILL_IN if name in at]
+    fill_at = [at[column] for column in FILL_IN if column in at]
     year_at = at.get("report_year")
+    flagged = {
+        row
+        for issue in sheet.issues
+        if issue.key != "load.hidden_column"
+        for row in range(issue.row, issue.last_row + 1)
+    }
     found: dict[str, list[tuple[str, Place]]] = {"present": [], "empty": [], "filled": []}
-    for number, cells in enumerate(rows, start=2):
-        values = [cell.value for cell in cells]
-        if all(_blank(value) for value in values):
+    for k, values in enumerate(text.itertuples(index=False, name=None)):
+        number = k + 2
+        if number <= header_row:
             continue
-        item_id = "" if id_at is None or id_at >= len(values) or _blank(values[id_at]) else str(values[id_at]).strip()
+        if number not in flagged and not any(str(value).strip() for value in values):
+            continue
+        item_id = "" if id_at is None else _identity_text(values[id_at])
         place = Place(display, number)
         found["present"].append((item_id, place))
-        if item_id in earlier and all(i >= len(values) or _blank(values[i]) for i in fill_at):
+        if item_id in earlier and number not in flagged and not any(str(values[i]).strip() for i in fill_at):
             found["empty"].append((item_id, place))
-            for cell in cells:
-                cell.value = None
+            text.iloc[k] = ""
+            sheet.numbers.iloc[k] = float("nan")
         else:
             found["filled"].append((item_id, place))
-            other = _other_year(values[year_at] if year_at is not None and year_at < len(values) else None, year)
+            other = _other_year(values[year_at] if year_at is not None else None, year)
             if other is not None:
                 problems.append(
                     Problem(
@@ -222,41 +317,61 @@ def _other_year(value, year: int) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and int(text) != year else None
 
 
-def _load_copy(
-    book,
-    path: Path,
-    name: str,
-    base,
-    year: int,
-    previous: int,
-    filled: dict[str, list[tuple[str, Place]]],
-    problems: list[Problem],
-):
-    """``data.load`` on a private folder: the workbook copy and the action lines it refers to.
+def _load_book(book, name: str, base, year: int, previous: int, returned: _Returned, problems: list[Problem]):
+    """``data.load`` of the workbook beside the action lines it refers to, in a private folder.
 
     A workbook with motions filled in but no activity gets last year's activities (moved to the
     year) beside it, because the loader needs an activities table; only its motions are used.
+    Rows the loader refuses are named, set aside and the rest is checked again (at most a few
+    rounds), so that the good rows are compared with the other workbooks in the same pass.
     """
-    with tempfile.TemporaryDirectory(prefix="nap-collect-") as folder:
-        folder = Path(folder)
-        copy = folder / f"{path.stem}.xlsx"
-        _frame_csv(base.actielijnen, folder / "actielijnen.csv")
-        if not filled.get("activities"):
-            stand_in = base.activities[base.activities["report_year"] == previous].assign(report_year=year)
-            _frame_csv(stand_in, folder / "activities.csv")
-        book.save(copy)
-        try:
-            return load(folder)
-        except DataError as exc:
-            problems.extend(_relocated(p, copy.name, name) for p in exc.problems)
+    seen: set[Problem] = set()
+    for _ in range(4):
+        for sheet in list(book.sheets):
+            if not [
+                p
+                for _, p in returned.places.get(sheet.title.strip().lower(), [])
+                if p.row not in returned.refused_rows.get(sheet.title.strip().lower(), set())
+            ]:
+                book.sheets.remove(sheet)  # nothing (good) came back in it: the loader need not read it
+        with tempfile.TemporaryDirectory(prefix="nap-collect-") as folder:
+            folder = Path(folder)
+            _frame_csv(base.actielijnen, folder / "actielijnen.csv")
+            if not any(sheet.title.strip().lower() == "activities" for sheet in book.sheets):
+                stand_in = base.activities[base.activities["report_year"] == previous].assign(report_year=year)
+                _frame_csv(stand_in, folder / "activities.csv")
+            if not book.sheets:
+                return None
+            try:
+                return load(folder, books=[book])
+            except DataError as exc:
+                found = [p for p in exc.problems if p not in seen]
+        seen.update(found)
+        problems.extend(found)
+        rows = _refused_rows(found, name, returned)
+        if rows is None:
             return None
+        for sheet in book.sheets:
+            table = sheet.title.strip().lower()
+            for row in rows.get(table, set()) - returned.refused_rows.setdefault(table, set()):
+                returned.refused_rows[table].add(row)
+                sheet.text.iloc[row - 2] = ""
+                sheet.numbers.iloc[row - 2] = float("nan")
+                sheet.issues[:] = [i for i in sheet.issues if not (i.row <= row <= i.last_row)]
+    return None
 
 
-def _relocated(problem: Problem, copy: str, name: str) -> Problem:
-    """A loader problem of the copy, named after the workbook as the user gave it."""
-    if problem.file == copy or problem.file.startswith(copy + ":"):
-        return replace(problem, file=name + problem.file[len(copy) :])
-    return problem
+def _refused_rows(found: list[Problem], name: str, returned: _Returned) -> dict[str, set[int]] | None:
+    """The filled rows of this workbook that the problems name; None when a problem concerns
+    more than a filled row (a header, a whole sheet or file): then nothing more can be compared."""
+    rows: dict[str, set[int]] = {}
+    for found_problem in found:
+        file, _, table = found_problem.file.rpartition(":")
+        filled = {place.row for _, place in returned.places.get(table, [])}
+        if file != name or found_problem.row not in filled:
+            return None
+        rows.setdefault(table, set()).add(found_problem.row)
+    return rows or None
 
 
 def _columns(layout: SheetLayout) -> list[str]:
@@ -290,9 +405,11 @@ def _merge(
 ) -> dict[str, list[_Row]]:
     """Filled rows by id; rows with one id must agree in every column, or both are a conflict."""
     by_id: dict[str, list[_Row]] = {}
+    keys: dict[str, str] = {}  # identity -> the id as first written: 'a02' and 'A02' are one row
     for back in returned:
         for row in back.filled.get(layout.name, []):
-            by_id.setdefault(row.values[layout.id_column], []).append(row)
+            item_id = row.values[layout.id_column]
+            by_id.setdefault(keys.setdefault(text_rules.identity(item_id), item_id), []).append(row)
     columns = _columns(layout)
     conflicting = 0
     for item_id, rows in by_id.items():
@@ -319,6 +436,29 @@ def _merge(
         conflicting += differing
     report.conflicts += conflicting
     return by_id
+
+
+def _check_spelling(layout: SheetLayout, merged: dict[str, list[_Row]], base, problems: list[Problem]) -> None:
+    """An id that an earlier year writes another way ('a05' for 'A05', a Cyrillic 'А'): one
+    activity would become two, and the flags would call the real one dropped."""
+    frame = getattr(base, layout.name)
+    earlier = {text_rules.identity(i): i for i in frame[layout.id_column].unique()}
+    for item_id, rows in merged.items():
+        known = earlier.get(text_rules.identity(item_id))
+        if known is not None and known != item_id:
+            problems.append(
+                Problem(
+                    rows[0].place.sheet,
+                    rows[0].place.row,
+                    layout.id_column,
+                    "intake.problem.id_spelling",
+                    (
+                        ("id", visible(item_id)),
+                        ("known", visible(known)),
+                        ("difference", visible(text_rules.difference(item_id, known))),
+                    ),
+                )
+            )
 
 
 def _describe(
@@ -395,6 +535,7 @@ def _write(
     out.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
     try:
+        building.chmod(FOLDER_MODE)  # mkdtemp makes it private; the data folder is to be shared
         for layout in layouts:
             frame = getattr(base, layout.name)
             columns = _columns(layout)
@@ -410,8 +551,10 @@ def _write(
             load(building)
         except DataError as exc:
             raise IntakeError(exc.problems, report) from None
+        for path in building.iterdir():
+            path.chmod(FILE_MODE)
         if out.exists():
-            out.rmdir()  # checked empty before anything was read
+            out.rmdir()  # checked empty before anything was read; fails if something came in meanwhile
         os.rename(building, out)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..data.messages import visible
 from ..errors import DataError, Problem
 from ..words import words
 
@@ -57,6 +58,7 @@ class IntakeReport:
     new: list[Item] = field(default_factory=list)
     missing: list[Item] = field(default_factory=list)
     conflicts: int = 0
+    unread: list[tuple[str, str, str]] = field(default_factory=list)  # (workbook, sheet, why) of sheets not read
     problems: list[Problem] = field(default_factory=list)
 
     def text(self, language: str = "nl") -> str:
@@ -100,6 +102,12 @@ class IntakeReport:
             if items:
                 lines.append(w(key, n=len(items), year=self.year, previous=self.previous))
                 lines.extend(self._item(item, key, w, language) for item in items)
+        if self.unread:
+            lines.append(w("intake.report.unread", n=len(self.unread)))
+            lines.extend(
+                w(f"intake.report.unread_{why}", workbook=book, sheet=visible(sheet))
+                for book, sheet, why in self.unread
+            )
         if self.conflicts:
             lines.append(w("intake.report.conflicts", n=self.conflicts))
         return "\n".join(lines)

@@ -117,17 +117,30 @@ def write_template(
     data_dir = Path(programme.data_dir).resolve()
     if out.resolve().parent == data_dir or data_dir in out.resolve().parents:
         raise UsageError("intake.error.out_in_data", path=str(out), data=str(programme.data_dir))
+    if out.exists() or out.is_symlink():  # perhaps a ministry's filled-in workbook: never replaced
+        raise UsageError("intake.error.template_exists", path=str(out))
     content, summary = template_bytes(programme, year, owners, due)
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(content)
-        os.replace(temporary, out)
-    except BaseException:
+        os.chmod(temporary, FILE_MODE)  # mkstemp makes it private; the workbook is to be shared
+        try:
+            os.link(temporary, out)  # fails if something appeared at ``out`` meanwhile: no overwrite
+        except FileExistsError:
+            raise UsageError("intake.error.template_exists", path=str(out)) from None
+        except OSError:  # a file system without hard links
+            if out.exists():
+                raise UsageError("intake.error.template_exists", path=str(out)) from None
+            os.replace(temporary, out)
+    finally:
         Path(temporary).unlink(missing_ok=True)
-        raise
     return TemplateSummary(out, *summary)
+
+
+#: The modes the run writes (pipeline.outputs): readable by whoever may read the folder.
+FILE_MODE, FOLDER_MODE = 0o644, 0o755
 
 
 def template_bytes(

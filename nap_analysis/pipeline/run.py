@@ -22,6 +22,7 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
 
 from ..errors import NapError, RunError, UsageError
@@ -30,7 +31,17 @@ from ..resources import notebooks_dir, numbered_notebooks, outputs_dir
 from ..words import LANGUAGES, words
 from . import interrupts
 from .kernels import KernelPool, kernel_count
-from .manifest import INPUTS, differences, file_hashes, git_commit, package_versions, read_manifest, write_manifest
+from .manifest import (
+    INPUTS,
+    differences,
+    file_hashes,
+    folder_state,
+    git_commit,
+    manifest_differences,
+    package_versions,
+    read_manifest,
+    write_manifest,
+)
 from .outputs import BuildFolder, out_name
 
 # The loader, the sections and the document writers (pandas, matplotlib, jinja, nbformat) are
@@ -98,6 +109,29 @@ def check_environment() -> None:
     if transport not in ("", "tcp", "ipc"):
         raise UsageError("error.bad_env", name="NAP_TRANSPORT", value=transport, allowed="tcp, ipc")
     briefing_date()  # SOURCE_DATE_EPOCH: IPython in every kernel calls int() on it
+    check_matplotlib_backend()
+
+
+def check_matplotlib_backend() -> None:
+    """MPLBACKEND: matplotlib refuses an unknown backend with an exception when it is imported,
+    here and in every kernel. Checked with matplotlib's own registry, imported without it."""
+    backend = os.environ.get("MPLBACKEND")
+    if backend is None or not backend.strip():
+        return
+    os.environ.pop("MPLBACKEND")
+    try:
+        from matplotlib.backends import backend_registry
+    finally:
+        os.environ["MPLBACKEND"] = backend
+    name = backend.strip()
+    module = name[len("module://") :] if name.startswith("module://") else None
+    try:
+        known = backend_registry.is_valid_backend(name) and (module is None or find_spec(module) is not None)
+    except (ImportError, ValueError):  # find_spec imports the parent package of a dotted name
+        known = False
+    if not known:
+        allowed = "agg, svg, pdf, cairo, module://<module>"
+        raise UsageError("error.bad_env", name="MPLBACKEND", value=backend, allowed=allowed)
 
 
 def check_parameters(year, language: str, out_root: Path, data_dir: Path) -> None:
@@ -382,6 +416,7 @@ def verify(out_dir, allow_other_versions: bool = False, language: str = "nl") ->
     problems = [
         w("verify.edited", line=line) for line in differences({**manifest["inputs"], **manifest["outputs"]}, found, w)
     ]
+    problems += [w(f"verify.{kind}", path=name, detail=detail) for name, kind, detail in folder_state(out_dir)]
     versions = package_versions()
     for package, recorded in sorted(manifest["packages"].items()):
         if versions.get(package) != recorded and not allow_other_versions:
@@ -405,6 +440,9 @@ def verify(out_dir, allow_other_versions: bool = False, language: str = "nl") ->
             date=params["briefing_date"],
         )
         rerun = file_hashes(result.out_dir)
+        fields = manifest_differences(manifest, read_manifest(result.out_dir), allow_other_versions)
+        if fields:
+            problems.append(w("verify.manifest_fields", fields=", ".join(fields)))
     except NapError:
         raise
     finally:

@@ -54,7 +54,7 @@ def font_css() -> str:
 def _weasyprint():
     try:
         import weasyprint
-    except OSError as exc:  # cffi cannot dlopen Pango
+    except (OSError, AttributeError) as exc:  # cffi cannot dlopen Pango, or it lacks a function WeasyPrint needs
         raise ExportError("error.pango", detail=str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
     return weasyprint
 
