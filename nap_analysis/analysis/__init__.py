@@ -7,7 +7,7 @@ pandas objects with explicit dtypes, so a notebook can show them and a document 
 from .flags import flags
 from .funds import funds_by_instrument, funds_by_year
 from .judgement import on_course
-from .milestones import slippage
+from .milestones import report_milestones, slippage
 from .progress import basis_counts, motions_progress, progress, progress_compare, select_year, status_changes
 from .projection import project_completion
 from .statistics import delay_independence, indicator_changes, indicator_intervals
@@ -27,6 +27,7 @@ __all__ = [
     "progress_compare",
     "project_completion",
     "select_year",
+    "report_milestones",
     "slippage",
     "status_changes",
     "transition_matrix",

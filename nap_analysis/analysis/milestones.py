@@ -31,3 +31,16 @@ def slippage(milestones: pd.DataFrame) -> pd.DataFrame:
     table["slip_months"] = months.where(approximate)
     table["approximate"] = approximate.astype(bool)
     return table.sort_values(["planned", "milestone"], ignore_index=True)
+
+
+def report_milestones(milestones: pd.DataFrame, since=None, until=None) -> pd.DataFrame:
+    """The steps of one report's cycle: planned after the previous report (``since``) and not after
+    this one (``until``); either bound left out where it is not known. The 2025 report's planning is
+    its own cycle, not the drafting of the NAP in 2022."""
+    planned = milestones["planned"]
+    keep = pd.Series(True, index=milestones.index)
+    if since is not None:
+        keep &= planned > pd.Timestamp(since)
+    if until is not None:
+        keep &= planned <= pd.Timestamp(until)
+    return milestones[keep].reset_index(drop=True)

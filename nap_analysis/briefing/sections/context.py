@@ -57,6 +57,12 @@ class Context:
         self.programme = self.programme.as_of(self.year)
 
     @property
+    def report_window(self) -> tuple[dt.date | None, dt.date | None]:
+        """From the previous report's date to this report's date (``reports.csv``; None where unknown)."""
+        before = self.programme.report_date(self.previous) if self.previous is not None else None
+        return before, self.programme.report_date(self.year)
+
+    @property
     def programme_end(self) -> dt.date:
         """The programme's end as known at this report (``reports.csv``); the analysis default without it."""
         return self.programme.programme_end(self.year) or v.PROGRAMME_END

@@ -12,6 +12,7 @@ from matplotlib.ticker import MultipleLocator
 from ...words import words
 from ..charts import (
     STATUS_COLOURS,
+    STATUS_HATCHES,
     add_footnote,
     bar,
     bar_label,
@@ -27,9 +28,17 @@ from ..model import Figure as FigureBlock
 from ..render.figure import render
 from .context import RANK, Context, internal_notes, item_rows, provenance_paragraph
 
-#: Kinds of change that are good news (drawn in the colour of 'completed') and setbacks (red, hatched).
+#: Kinds of change that are good news (drawn in the colour of 'completed'), decisions (stopping an
+#: activity is the cabinet's choice, not a setback: the colour of 'stopped') and setbacks (the
+#: colour of 'delayed'), each group hatched as its status is.
 _GOOD = ("completed", "started", "recovered", "appeared")
-_BAD = ("delayed", "stopped", "regressed", "dropped")
+_DECIDED = ("stopped",)
+_BAD = ("delayed", "regressed", "dropped")
+_LOOK = {"good": "completed", "decided": "stopped", "bad": "delayed"}
+
+
+def _group(kind: str) -> str:
+    return "good" if kind in _GOOD else "decided" if kind in _DECIDED else "bad"
 
 
 def changes_chart(changes: pd.DataFrame, lang: str = "nl", previous=None, year=None) -> Figure:
@@ -43,18 +52,18 @@ def changes_chart(changes: pd.DataFrame, lang: str = "nl", previous=None, year=N
     w = chart_words(lang)
     cw = words(lang)
     counts = changes["change"].astype(str).value_counts() if len(changes) else pd.Series(dtype="int64")
-    kinds = list(_GOOD) + list(_BAD)
+    kinds = list(_GOOD) + list(_DECIDED) + list(_BAD)
     values = [int(counts.get(k, 0)) for k in kinds]
     labels = [cw[f"change_word.{k}"] for k in kinds]
+    gap = {"good": 0, "decided": 0.5, "bad": 1.0}
     with house_style():
-        fig = new_figure(2.9)
+        fig = new_figure(3.1)
         ax = fig.add_subplot()
-        ys = [i + (0.5 if k in _BAD else 0) for i, k in enumerate(kinds)]
+        ys = [i + gap[_group(k)] for i, k in enumerate(kinds)]
         top = max(values + [1])
         for y, kind, value in zip(ys, kinds, values):
-            good = kind in _GOOD
-            colour = STATUS_COLOURS["completed"] if good else STATUS_COLOURS["stopped"]
-            bar(ax, y, value, colour, height=0.62, gid=f"change-{kind}", hatch=None if good else "////")
+            look = _LOOK[_group(kind)]
+            bar(ax, y, value, STATUS_COLOURS[look], height=0.62, gid=f"change-{kind}", hatch=STATUS_HATCHES.get(look))
             bar_label(ax, value + top * 0.02, y, str(value), boxed=True)
         ax.set_yticks(ys, labels)
         ax.tick_params(axis="y", length=0)
@@ -66,10 +75,10 @@ def changes_chart(changes: pd.DataFrame, lang: str = "nl", previous=None, year=N
         ax.xaxis.set_major_locator(MultipleLocator(1 if top <= 10 else 5))
         ax.set_xlabel(w["activities_count"])
         handles = [
-            Patch(facecolor=STATUS_COLOURS["completed"]),
-            Patch(facecolor=STATUS_COLOURS["stopped"], hatch="////", hatchcolor="#FFFFFF"),
+            Patch(facecolor=STATUS_COLOURS[look], hatch=STATUS_HATCHES.get(look), hatchcolor="#FFFFFF")
+            for look in _LOOK.values()
         ]
-        bottom_legend(fig, handles, [w["good_news"], w["setbacks"]])
+        bottom_legend(fig, handles, [w["good_news"], w["decisions"], w["setbacks"]])
     return finish(fig)
 
 
@@ -164,7 +173,8 @@ def changes_subsection(ctx: Context, changes: pd.DataFrame, figure: FigureBlock 
     counts = changes["change"].astype(str).value_counts()
     good = [w(f"change.{k}", n=int(counts[k])) for k in _GOOD if counts.get(k)]
     bad = [w(f"change.{k}", n=int(counts[k])) for k in _BAD if counts.get(k)]
-    if not good and not bad:
+    decided = [w(f"change.{k}", n=int(counts[k])) for k in _DECIDED if counts.get(k)]
+    if not good and not bad and not decided:
         sentence = w("kp.changes_none", previous=ctx.previous)
     else:
         sentence = w(
@@ -173,6 +183,8 @@ def changes_subsection(ctx: Context, changes: pd.DataFrame, figure: FigureBlock 
             good=ctx.w.join(good) or w["changes.nothing_good"],
             bad=ctx.w.join(bad) or w["changes.nothing_bad"],
         )
+        if decided:
+            sentence += " " + w("kp.changes_decided", decided=ctx.w.join(decided))
     made_up = _made_up_in(ctx, changes["activity_id"])
     if made_up:
         sentence += " " + w("kp.changes_made_up", n=len(made_up), ids=ctx.w.join(made_up))

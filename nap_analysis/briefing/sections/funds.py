@@ -71,7 +71,8 @@ def funds_chart(lines: pd.DataFrame, lang: str = "nl") -> Figure:
             ministry, instrument = item
             labels.append(f"{ministry}{' – ' + instrument if instrument else ''}")
         else:
-            labels.append(textwrap.fill(_short_purpose(df.at[item, "purpose"]), width=44))
+            purpose = _short_purpose(df.at[item, "purpose"])
+            labels.append(textwrap.fill(purpose, width=46, max_lines=4, placeholder=" …", break_on_hyphens=False))
     heights = [
         0.3 if kind == "group" else 0.17 * (label.count("\n") + 1) + 0.12 for (kind, _), label in zip(rows, labels)
     ]
@@ -145,9 +146,11 @@ def funds_chart(lines: pd.DataFrame, lang: str = "nl") -> Figure:
 
 
 def _short_purpose(purpose: str) -> str:
-    """The purpose up to its first parenthesis or semicolon: a chart row label, not the whole memo line."""
-    short = re.split(r"\s*[(;]", purpose, maxsplit=1)[0].strip()
-    return short or purpose
+    """Every purpose of the line without its amounts: a line that funds interventions, research and
+    communication is labelled with all three, not with the first (the amounts stand in the table)."""
+    without = re.sub(r"\s*\([^)]*\)", "", purpose).strip()
+    parts = [part.strip() for part in re.split(r"\s*;\s*", without) if part.strip()]
+    return "; ".join(parts) or purpose
 
 
 def funds_figure(ctx: Context, lines: pd.DataFrame | None) -> FigureBlock | None:

@@ -279,10 +279,12 @@ def indicators_section(ctx: Context, changes: pd.DataFrame | None, figure: Figur
     significant = tested[tested["significant"]]
     lead = w("kp.indicators", pairs=len(changes), tested=len(tested), sig=len(significant))
     points = [lead] + [_change_sentence(ctx, r) for r in significant.itertuples(index=False)]
-    section.key_points.append(KeyPoint(RANK["indicators"], Paragraph.of(" ".join(points[:3]))))  # a minute's reading
+    # every difference larger than chance is named where the count of them stands
+    section.key_points.append(KeyPoint(RANK["indicators"], Paragraph.of(" ".join(points))))
     section.add(
         Paragraph.of(lead),
         BulletList([Paragraph.of(_change_sentence(ctx, r)) for r in changes.itertuples(index=False)]),
+        _single_measurements(ctx, changes),
     )
     if figure is not None:
         section.add(figure)
@@ -331,6 +333,20 @@ def indicators_section(ctx: Context, changes: pd.DataFrame | None, figure: Figur
     )
     section.methods.append(Paragraph.of(w("method.indicators", q=f.number(0.05, 2))))
     return section
+
+
+def _single_measurements(ctx: Context, changes: pd.DataFrame) -> Paragraph | None:
+    """The monitors in the data that have no second measurement to compare with: said, not left out."""
+    indicators = ctx.programme.indicators
+    if indicators is None:
+        return None
+    compared = set(changes["monitor"].astype(str)) if "monitor" in changes else set()
+    alone = indicators[~indicators["monitor"].astype(str).isin(compared)]
+    if alone.empty:
+        return None
+    years = alone.groupby("monitor", sort=True)["year"].agg(lambda y: ", ".join(str(v) for v in sorted(set(y))))
+    listed = ctx.w.join([f"{monitor} ({shown})" for monitor, shown in years.items()])
+    return Paragraph.of(ctx.w("indicators.single", monitors=listed), style="note")
 
 
 def _verdict(ctx: Context, r) -> str:
