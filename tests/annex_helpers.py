@@ -221,7 +221,12 @@ def header_repeated(pages: list[dict], ids: set[str], header: list[str]) -> list
 def docx_rows(data: bytes) -> tuple[object, list[dict]]:
     """The Word document and every body row of its tables but the legend, as test_annexes reads HTML."""
     import docx
-    from docx.oxml.ns import qn
+    from docx.drawing import Drawing
+
+    def drawings(cell) -> int:
+        return sum(
+            isinstance(item, Drawing) for p in cell.paragraphs for run in p.runs for item in run.iter_inner_content()
+        )
 
     document = docx.Document(io.BytesIO(data))
     rows = []
@@ -229,13 +234,13 @@ def docx_rows(data: bytes) -> tuple[object, list[dict]]:
         headers = [c.text for c in table.rows[0].cells]
         for row in table.rows[1:]:
             cells = row.cells
-            with_icon = [c for c in cells if c._element.findall(".//" + qn("w:drawing"))]
+            with_icon = [c for c in cells if drawings(c)]
             rows.append(
                 {
                     "id": cells[0].text,
                     "headers": headers,
                     "texts": [c.text for c in cells],
-                    "icons": sum(len(c._element.findall(".//" + qn("w:drawing"))) for c in cells),
+                    "icons": sum(drawings(c) for c in cells),
                     "status": with_icon[0].text.strip() if with_icon else None,
                 }
             )

@@ -83,8 +83,9 @@ def test_annex_docx_has_heading_styles_real_tables_alt_texts_a4_and_its_language
     assert ("NAP Warning", doc.warning.text) in styles
 
     assert len(document.tables) == len(doc.tables())
-    for table, model in zip(document.tables, doc.tables()):
-        rows = table._element.findall(f"{W}tr")
+    body_tables = document.element.body.findall(f"{W}tbl")  # the XML of document.tables, in order
+    for table, tbl, model in zip(document.tables, body_tables, doc.tables()):
+        rows = tbl.findall(f"{W}tr")
         headers = [r.find(f"{W}trPr/{W}tblHeader") is not None for r in rows]
         assert headers == [True] + [False] * len(model.rows)
         assert [c.text for c in table.rows[0].cells] == [c.label for c in model.columns]
@@ -104,7 +105,7 @@ def test_annex_docx_has_heading_styles_real_tables_alt_texts_a4_and_its_language
     section = document.sections[0]
     assert (section.page_width.twips, section.page_height.twips) == (11906, 16838)  # A4 as Word writes it
     assert [round(m / 36000) for m in (section.left_margin, section.right_margin, section.top_margin)] == [20, 20, 20]
-    footer = section.footer._element
+    footer = section.footer.part.element
     instructions = [t.text.strip() for t in footer.iter(f"{W}instrText")]
     assert instructions == ["PAGE", "NUMPAGES"]
     assert ("pagina" if language == "nl" else "page") in section.footer.paragraphs[0].text
