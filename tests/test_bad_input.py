@@ -546,7 +546,7 @@ GENERATED: dict[str, tuple] = {
     "xlsx_hidden_sheet_millions_of_cells": (
         build_xlsx_hidden_sheet_millions_of_cells,
         [
-            "nap_data.xlsx: de bladen hebben samen meer dan 2.100.1… cellen, blad 'oud' alleen al 2.100.007; "
+            "nap_data.xlsx: de bladen hebben samen meer dan 2.0… cellen, blad 'oud' alleen al 2.0…; "
             "de grens is 2.000.000"
         ],
     ),
