@@ -80,7 +80,8 @@ def collect(workbooks, year: int, out: str | Path, data_dir: str | Path) -> Inta
     for layout in layouts:
         _check_spelling(layout, merged[layout.name], base, problems)
         _describe(layout, merged[layout.name], returned, base, previous, report)
-    if len(returned) == len(read):  # an unreadable workbook may hold the missing rows
+    sheet_missing = any(p.message.startswith("intake.problem.sheet_") for p in problems)
+    if len(returned) == len(read) and not sheet_missing:  # an unread workbook or sheet may hold the rows
         filled = {layout.name: any(back.places.get(layout.name) for back in returned) for layout in layouts}
         empty_tables = [name for name, any_filled in filled.items() if not any_filled]
         if empty_tables:
