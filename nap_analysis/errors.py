@@ -81,6 +81,13 @@ class ExportError(NapError):
     exit_code = 1
 
 
+class MissingLibraryError(ExportError):
+    """A system library an export needs (Pango for WeasyPrint) is missing, or loads without the
+    functions it should have: a bad environment, exit 2 like any other."""
+
+    exit_code = 2
+
+
 class RunError(NapError):
     """A notebook failed while running; names the notebook, the cell and the error."""
 

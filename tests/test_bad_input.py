@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -379,6 +380,22 @@ def build_xlsx_struck_through_row(d: Path) -> None:
     _workbook(d, _struck_row)
 
 
+def build_xlsx_formula_cached_error(d: Path) -> None:
+    """D3 a lookup formula whose stored result is #N/A (what Excel saves when VLOOKUP finds
+    nothing); openpyxl cannot write a stored result, so the sheet's XML is edited."""
+    path = _workbook(d)
+    with zipfile.ZipFile(path) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    sheet = "xl/worksheets/sheet2.xml"  # actielijnen, activities, ...: the second sheet
+    assert b'<c r="A2" t="s">' in members[sheet] or b'<c r="A2" t="inlineStr">' in members[sheet]
+    cell = re.compile(rb'<c r="D3"[^>]*>.*?</c>')
+    assert len(cell.findall(members[sheet])) == 1
+    members[sheet] = cell.sub(b'<c r="D3" t="e"><f>VLOOKUP(A3,Blad2!A:B,2,FALSE)</f><v>#N/A</v></c>', members[sheet])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+
+
 def build_xlsx_hidden_row_with_data(d: Path) -> None:
     _workbook(d, _hidden_extra_row)
 
@@ -529,13 +546,17 @@ GENERATED: dict[str, tuple] = {
     "xlsx_hidden_sheet_millions_of_cells": (
         build_xlsx_hidden_sheet_millions_of_cells,
         [
-            "nap_data.xlsx: de bladen hebben samen meer dan 2.100.1… cellen, blad 'oud' alleen al 2.100.007; "
+            "nap_data.xlsx: de bladen hebben samen meer dan 2.0… cellen, blad 'oud' alleen al 2.0…; "
             "de grens is 2.000.000"
         ],
     ),
     "xlsx_struck_through_row": (
         build_xlsx_struck_through_row,
         ["nap_data.xlsx:activities, rij 12, kolom 'activity_id': doorgehaalde tekst in A12:I12"],
+    ),
+    "xlsx_formula_cached_error": (
+        build_xlsx_formula_cached_error,
+        ["nap_data.xlsx:activities, rij 3, kolom 'title': '#N/A' is een foutwaarde van het rekenblad"],
     ),
     "xlsx_hidden_row_with_data": (
         build_xlsx_hidden_row_with_data,

@@ -99,19 +99,29 @@ def test_progress_and_flags_say_on_stderr_how_many_statuses_are_not_stated(cli):
 
 
 def test_csv_on_standard_output_neutralises_formulas_and_terminal_escapes(cli, small_copy):
+    """A terminal escape (ESC) in the data is refused when read, named, never sent to the terminal;
+    a right-to-left override (text, allowed) is written out on the terminal."""
     acts = small_copy / "activities.csv"
+    original = acts.read_text(encoding="utf-8")
+    acts.write_text(original.replace("Nieuw en al vertraagd", "\x1b[31mrood\x1b[0m"), encoding="utf-8")
+    refused = cli("flags", "--data", small_copy, "--format", "csv")
+    assert refused.code == 2 and "\x1b" not in refused.err
+    assert (
+        "rij 13, kolom 'explanation': '\\u001b[31mrood\\u001b[0m' bevat het onzichtbare stuurteken U+001B ESCAPE"
+        in (refused.err)
+    )
     acts.write_text(
-        acts.read_text(encoding="utf-8")
-        .replace("A7;2025;3;Zevende;", 'A7;2025;3;=HYPERLINK("x");')
-        .replace("Nieuw en al vertraagd", "\x1b[31mrood\x1b[0m"),
+        original.replace("A7;2025;3;Zevende;", 'A7;2025;3;=HYPERLINK("x");').replace(
+            "Nieuw en al vertraagd", "\u202erood"
+        ),
         encoding="utf-8",
     )
     result = cli("flags", "--data", small_copy, "--format", "csv")
     assert result.code == 0, result.err
     assert "'=HYPERLINK" in result.out and "\n=HYPERLINK" not in result.out and ";=HYPERLINK" not in result.out
-    assert "\x1b" not in result.out and "\\x1b[31mrood" in result.out
+    assert "\u202e" not in result.out and "\\x202e" in result.out
     table = cli("flags", "--data", small_copy)
-    assert "\x1b" not in table.out
+    assert "\u202e" not in table.out
 
 
 def test_version_and_english_messages(cli):
@@ -169,5 +179,5 @@ def test_a_pango_that_loads_but_lacks_functions_is_named_not_a_traceback(tmp_pat
         subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(tmp_path / name), str(tmp_path / "empty.c")], check=True)
     proc = _command("bijlage", "1", "--out", str(tmp_path / "out"), env={"LD_LIBRARY_PATH": str(tmp_path)})
     assert "Traceback" not in proc.stderr, proc.stderr
-    assert proc.returncode == 1  # an export that failed, as with Pango missing
+    assert proc.returncode == 2  # a bad environment, as with Pango missing
     assert "vindt de systeembibliotheek Pango niet (function/symbol 'pango_" in proc.stderr

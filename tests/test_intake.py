@@ -617,6 +617,7 @@ def test_a_renamed_table_sheet_is_refused_naming_it(templates, tmp_path, cli):
         "OCW.xlsx: blad 'activities' ontbreekt (bladen: toelichting, Activiteiten, motions, keuzelijsten); "
         "staat de tabel op 'Activiteiten'?"
     ) in result.err
+    assert "1 probleem" in result.err and "in geen van de werkmappen" not in result.err  # the cause, not its echo
     assert "Traceback" not in result.err and not (tmp_path / "out").exists()
 
 

@@ -333,3 +333,20 @@ def test_an_id_that_mixes_scripts_is_refused(tmp_path):
         "activities.csv, rij 13, kolom 'activity_id': 'OCW-\u04107' mengt letters uit verschillende schriften "
         "(Cyrillic, Latin) die er hetzelfde uitzien; typ de code opnieuw met alleen Latijnse letters"
     ]
+
+
+def test_an_id_typed_nfc_one_year_and_nfd_the_next_is_one_id(tmp_path):
+    """'café' with 'é' in 2024 and with 'e' + combining accent in 2025 (macOS writes NFD): one
+    activity, so its change from one year to the next is seen (before: two activities)."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURES / "small", data)
+    path = data / "activities.csv"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("A2;2024", "caf\u00e9;2024").replace("A2;2025", "cafe\u0301;2025")
+    path.write_text(text, encoding="utf-8")
+    activities = load(data).activities
+    rows = activities[activities["activity_id"] == "caf\u00e9"]
+    assert rows["report_year"].tolist() == [2024, 2025]
+    assert rows["status"].astype(str).tolist() == ["in_progress", "delayed"]

@@ -993,8 +993,9 @@ def _find_header(raw: _Raw, problems: list[Problem], notes: list[Note]) -> str:
 
 
 def _cell_problems(raw: _Raw) -> list[Problem]:
-    """Merged cells and formulas without a result inside the table (below its title rows, in
-    its named columns); formulas capped like other problems."""
+    """Merged cells, formulas without a result, hidden rows and columns and struck-through text
+    inside the table (below its title rows, in its named columns); the kinds that can come
+    once per row (formulas, hidden rows, struck-through rows) capped like other problems."""
     known = {c.name for c in raw.table.columns} | set(raw.table.extra_columns)
     names = list(raw.frame.columns)
     found, formulas = [], []
@@ -1005,7 +1006,8 @@ def _cell_problems(raw: _Raw) -> list[Problem]:
         if not named:
             continue
         located = problem(raw.display, max(issue.row, raw.header_row), named[0], issue.key, **issue.fields)
-        (formulas if issue.key in ("load.formula_uncached", "load.struck_through") else found).append(located)
+        capped = issue.key in ("load.formula_uncached", "load.struck_through", "load.hidden_row")
+        (formulas if capped else found).append(located)
     found += formulas[:MAX_ROWS_PER_PROBLEM]
     if len(formulas) > MAX_ROWS_PER_PROBLEM:
         rest = formulas[MAX_ROWS_PER_PROBLEM]

@@ -172,6 +172,8 @@ def _crowded_sheet(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> 
                 cut = max(chunk.rfind(b"<"), 0)  # no tag spans a '<': the last one waits for the next block
                 cells += len(_CELL_TAG.findall(chunk, 0, cut))
                 tail = chunk[cut:]
+                if total + cells > MAX_CELLS:  # enough to refuse: the rest is not unpacked
+                    break
             cells += len(_CELL_TAG.findall(tail))
         total += cells
         fullest = max(fullest, (member.filename, cells), key=lambda pair: pair[1])

@@ -1,12 +1,17 @@
 """Merge the workbooks the ministries returned into a new data directory for the year.
 
-Each workbook is checked by the loader itself (``data.load`` on a private copy), so the same
-rules and the same located messages apply as to any data directory. A prefilled row whose
-columns to fill in are all empty was "left empty": it is blanked in the copy (the row keeps
-its number, the loader skips it) and named in the report. Rows with the same id in two
-workbooks must agree. Nothing is written unless every workbook is clean, nothing conflicts
-and the merged directory loads; it is built in a hidden folder beside the target and renamed
-into place. Input workbooks are only read.
+Each workbook is read once by the loader's own reader (:func:`data.workbook.read`: size limits
+before it is opened, formulas by their stored result, hidden sheets, rows and columns, merged
+cells, struck-through text) and checked by ``data.load`` as if it stood in a data folder, so
+the rules and the located messages are exactly those of ``validate``. A table sheet that is
+missing or hidden is a problem; every other sheet not read is named in the report. A prefilled
+row whose columns to fill in are all empty was "left empty": it is blanked in what was read
+(the row keeps its number, the loader skips it) and named in the report. Rows the loader refuses
+are set aside and the rest is checked again, so that one pass lists every problem of every
+workbook and the conflicts between their good rows. Rows with the same id (compared after NFC
+and case folding) in two workbooks must agree. Nothing is written unless every workbook is
+clean, nothing conflicts and the merged directory loads; it is built in a hidden folder beside
+the target and renamed into place. Input workbooks are only read.
 """
 
 from __future__ import annotations
@@ -80,7 +85,8 @@ def collect(workbooks, year: int, out: str | Path, data_dir: str | Path) -> Inta
     for layout in layouts:
         _check_spelling(layout, merged[layout.name], base, problems)
         _describe(layout, merged[layout.name], returned, base, previous, report)
-    if len(returned) == len(read):  # an unreadable workbook may hold the missing rows
+    sheet_missing = any(p.message.startswith("intake.problem.sheet_") for p in problems)
+    if len(returned) == len(read) and not sheet_missing:  # an unread workbook or sheet may hold the rows
         filled = {layout.name: any(back.places.get(layout.name) for back in returned) for layout in layouts}
         empty_tables = [name for name, any_filled in filled.items() if not any_filled]
         if empty_tables:

@@ -27,7 +27,7 @@ from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
-from ...errors import ExportError
+from ...errors import ExportError, MissingLibraryError
 from ..model import Document
 from .html import document_html
 
@@ -55,7 +55,9 @@ def _weasyprint():
     try:
         import weasyprint
     except (OSError, AttributeError) as exc:  # cffi cannot dlopen Pango, or it lacks a function WeasyPrint needs
-        raise ExportError("error.pango", detail=str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+        raise MissingLibraryError(
+            "error.pango", detail=str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        ) from None
     return weasyprint
 
 
