@@ -22,10 +22,12 @@ from annex_helpers import (
     header_repeated,
     html_rows,
     pdf_pages,
+    zip_difference,
 )
 from conftest import BUNDLED
 
 from nap_analysis.briefing.annexes import ACTIVITIES_STEM, MOTIONS_STEM
+from nap_analysis.briefing.render.docx import document_docx as _docx
 
 CASES = {"2025-nl": (2025, "nl", False), "2024-en": (2024, "en", False), "generated-2025-nl": (2025, "nl", True)}
 
@@ -190,7 +192,8 @@ def test_two_builds_give_the_same_bytes(annexes):
     second = build(BUNDLED, 2025, "nl")
     for stem in (ACTIVITIES_STEM, MOTIONS_STEM):
         for kind in ("html", "pdf", "docx"):
-            assert first[stem][kind] == second[stem][kind], (stem, kind)
+            a, b = first[stem][kind], second[stem][kind]
+            assert a == b, (stem, kind, zip_difference(a, b) if kind == "docx" else "")
 
 
 # --------------------------------------------------------------------------- the bijlage command
@@ -213,14 +216,22 @@ def test_bijlage_command_rebuilds_one_annex_beside_the_other_outputs(cli, tmp_pa
     built = annexes("2025-nl")[ACTIVITIES_STEM]
     for kind in ("html", "pdf", "docx"):
         data = (folder / f"bijlage-1-activiteiten.{kind}").read_bytes()
-        assert data == (built[kind].encode("utf-8") if kind == "html" else built[kind]), kind
+        expected = built[kind].encode("utf-8") if kind == "html" else built[kind]
+        assert data == expected, (kind, zip_difference(data, expected) if kind == "docx" else "")
     assert not [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")], "left-overs of the build"
 
     result = cli("bijlage", "2", "--year", "2024", "--lang", "en", "--out", tmp_path / "out", "--date", DATE)
     assert result.code == 0, result.err
     english = tmp_path / "out" / "2024-en"
     assert sorted(p.suffix for p in english.iterdir()) == [".docx", ".html", ".pdf"]
-    assert (english / "bijlage-2-moties-en-toezeggingen.docx").read_bytes() == annexes("2024-en")[MOTIONS_STEM]["docx"]
+    data = (english / "bijlage-2-moties-en-toezeggingen.docx").read_bytes()
+    expected = annexes("2024-en")[MOTIONS_STEM]["docx"]
+    # on failure also: does the module's build still match a new rendering of its own document
+    # model (the renderer varies) or not (the model it was built from differed)?
+    assert data == expected, (
+        zip_difference(data, expected),
+        "built vs rebuilt: " + (zip_difference(expected, _docx(annexes("2024-en")[MOTIONS_STEM]["doc"])) or "same"),
+    )
 
 
 def test_bijlage_command_takes_the_date_of_the_run_in_the_folder(cli, tmp_path, annexes):
