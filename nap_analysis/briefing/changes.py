@@ -23,7 +23,7 @@ from .model import BulletList, Cell, Column, Document, Paragraph, Section, Span,
 from .sections.context import Context
 
 STEM = "wijzigingen"
-_WORDS = re.compile(r"\S+\s*|\s+")
+_WORDS = re.compile(r"\S+|\s+")
 
 
 def marked_words(ctx: Context, old: str, new: str) -> list[Span]:
@@ -53,6 +53,11 @@ def _who(ctx: Context, row) -> str:
     if why:
         return " " + ctx.w("diff.reason", reason=why)
     return ""
+
+
+def _title(ctx: Context, row) -> Cell:
+    """A title from the data (Dutch): marked as Dutch in an English overview."""
+    return Cell(str(row.title), lang=ctx.data_language)
 
 
 def _status(ctx: Context, code: str):
@@ -105,7 +110,7 @@ def _part(old: Context, new: Context, key: str, heading: str, changes: pd.DataFr
             Column("by", w["diff.col.changed_by"], "text", width=2.0),
         ]
         rows = [
-            [r.item_id, new.dutch(r.title).text, _status(old, r.old), _status(new, r.new), _who(new, r).strip()]
+            [r.item_id, _title(new, r), _status(old, r.old), _status(new, r.new), _who(new, r).strip()]
             for r in status.itertuples(index=False)
         ]
         section.add(Table(None, w("diff.caption.status", what=what), columns, rows))
@@ -120,7 +125,7 @@ def _part(old: Context, new: Context, key: str, heading: str, changes: pd.DataFr
             Column("by", w["diff.col.changed_by"], "text", width=2.0),
         ]
         rows = [
-            [r.item_id, r.title, _status(ctx, r.new if kind == "added" else r.old), _who(new, r).strip()]
+            [r.item_id, _title(ctx, r), _status(ctx, r.new if kind == "added" else r.old), _who(new, r).strip()]
             for r in part.itertuples(index=False)
         ]
         section.add(Table(None, w(f"diff.caption.{kind}", what=what), columns, rows))

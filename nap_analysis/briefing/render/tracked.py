@@ -34,8 +34,8 @@ from lxml import etree
 
 from .spreadsheet import normalise_zip
 
-#: Words with the spaces after them: a changed word is marked without the text around it.
-_TOKENS = re.compile(r"\S+\s*|\s+")
+#: Words and the spaces between them: a changed word is marked without the text around it.
+_TOKENS = re.compile(r"\S+|\s+")
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 #: The children of w:settings that come before w:trackRevisions (ECMA-376 part 1, 17.15.1.78).
 _SETTINGS_BEFORE = (
@@ -201,23 +201,27 @@ class _Tracker:
         for op, i1, i2, j1, j2 in matcher.get_opcodes():
             if op == "equal":
                 for old_row, new_row in zip(old_rows[i1:i2], new_rows[j1:j2]):
-                    self.merge_row(old_row, new_row)
+                    if len(old_row.findall(qn("w:tc"))) == len(new_row.findall(qn("w:tc"))):
+                        self.merge_row(old_row, new_row)
+                    else:  # another shape: the old row out, the new one in
+                        self.replace_rows([old_row], [new_row], new_row, new)
                 continue
-            anchor = new_rows[j1] if j1 < len(new_rows) else None
-            for old_row in old_rows[i1:i2]:
-                row = copy.deepcopy(old_row)
-                self.mark_row(row, "del")
-                if anchor is not None:
-                    anchor.addprevious(row)
-                else:
-                    new.append(row)
-            for new_row in new_rows[j1:j2]:
-                self.mark_row(new_row, "ins")
+            self.replace_rows(old_rows[i1:i2], new_rows[j1:j2], new_rows[j1] if j1 < len(new_rows) else None, new)
+
+    def replace_rows(self, old_rows: list, new_rows: list, anchor, table) -> None:
+        """``old_rows`` put back as deleted rows before ``anchor`` (or at the end), ``new_rows`` inserted."""
+        for old_row in old_rows:
+            row = copy.deepcopy(old_row)
+            self.mark_row(row, "del")
+            if anchor is not None:
+                anchor.addprevious(row)
+            else:
+                table.append(row)
+        for new_row in new_rows:
+            self.mark_row(new_row, "ins")
 
     def merge_row(self, old, new) -> None:
         old_cells, new_cells = old.findall(qn("w:tc")), new.findall(qn("w:tc"))
-        if len(old_cells) != len(new_cells):
-            raise ValueError("rows of a different shape cannot be compared cell by cell")
         for old_cell, new_cell in zip(old_cells, new_cells):
             old_ps, new_ps = old_cell.findall(qn("w:p")), new_cell.findall(qn("w:p"))
             self.merge_blocks(old_ps, new_ps, new_cell)
