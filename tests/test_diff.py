@@ -253,6 +253,8 @@ def test_the_overview_and_the_table_list_each_change(written):
     assert "Z99" in text and "A03" in text and "A01" in text
     assert "<del>Volgende</del><ins>Nieuwe</ins>" in page and f"<ins>{EXTRA}</ins>" in page
     assert "op verzoek van SOCW" in text and "SOCW" in text
+    # the key point of the nota and the Kamerbrief that reads differently: A03 was completed
+    assert "Kernpunten die anders luiden" in page and "<del>6</del><ins>5</ins> afgerond" in page
     table = list(csv.reader(io.StringIO((folder / "wijzigingen.csv").read_bytes().decode("utf-8-sig")), delimiter=";"))
     header, rows = table[0], table[1:]
     assert header[:6] == ["Tabel", "Actielijn", "Nr.", "Titel", "Wijziging", "Veld"]
@@ -268,7 +270,8 @@ def test_the_overview_and_the_table_list_each_change(written):
     overview = _body((folder / "wijzigingen.docx").read_bytes())
     struck = ["".join(r.itertext()) for r in overview.iter(f"{W}r") if r.find(f"{W}rPr/{W}strike") is not None]
     underlined = ["".join(r.itertext()) for r in overview.iter(f"{W}r") if r.find(f"{W}rPr/{W}u") is not None]
-    assert struck == ["Volgende"] and underlined == ["Nieuwe", EXTRA]
+    assert struck[-1:] == ["Volgende"] and underlined[-2:] == ["Nieuwe", EXTRA]  # after the key points
+    assert "6" in struck and "5" in underlined
     with zipfile.ZipFile(folder / "wijzigingen.xlsx") as book:
         assert any(name.startswith("xl/worksheets/") for name in book.namelist())
     assert (folder / "wijzigingen.pdf").read_bytes().startswith(b"%PDF")
@@ -292,7 +295,9 @@ def test_two_equal_folders_say_geen_wijzigingen(folders, tmp_path):
     folder = tmp_path / f"wijzigingen-{YEAR}"
     for name in (ANNEX_1, ANNEX_2):
         assert list(_body((folder / name).read_bytes()).iter(f"{W}ins", f"{W}del")) == []
-    assert "Geen wijzigingen" in (folder / "wijzigingen.html").read_text(encoding="utf-8")
+    page = (folder / "wijzigingen.html").read_text(encoding="utf-8")
+    assert "Geen wijzigingen" in page and "luiden met deze versie hetzelfde" in page
+    assert "<ins>" not in page and "<del>" not in page
     assert (folder / "wijzigingen.csv").read_bytes().decode("utf-8-sig").count("\n") == 1  # the header only
 
 

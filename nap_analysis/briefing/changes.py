@@ -21,15 +21,17 @@ from ..data import vocabulary as v
 from .assemble import meta_rows
 from .model import BulletList, Cell, Column, Document, Paragraph, Section, Span, Table
 from .sections.context import Context
+from .stukken import course_sentence, motions_sentence, progress_sentence
 
 STEM = "wijzigingen"
 _WORDS = re.compile(r"\S+|\s+")
 
 
-def marked_words(ctx: Context, old: str, new: str) -> list[Span]:
-    """``new`` with the words it lost from ``old`` (mark 'del') and gained (mark 'ins'), word by word."""
+def marked_words(ctx: Context, old: str, new: str, lang: str | None = "data") -> list[Span]:
+    """``new`` with the words it lost from ``old`` (mark 'del') and gained (mark 'ins'), word by word;
+    ``lang`` of the spans: by default that of texts from the data (Dutch)."""
     before, after = _WORDS.findall(old), _WORDS.findall(new)
-    lang = ctx.data_language
+    lang = ctx.data_language if lang == "data" else lang
     found: list[Span] = []
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -139,6 +141,23 @@ def _part(old: Context, new: Context, key: str, heading: str, changes: pd.DataFr
     return section
 
 
+def kernpunten(old: Context, new: Context) -> Section:
+    """The sentences the nota and the Kamerbrief make from the data (progress, course, motions) that
+    read differently with the new data, the changed words marked; or that none do."""
+    w = new.w
+    section = Section("kernpunten", w["diff.heading.kernpunten"], language=new.language)
+    changed = []
+    for sentence in (progress_sentence, course_sentence, motions_sentence):
+        before, after = sentence(old) or "", sentence(new) or ""
+        if before != after:
+            changed.append(Paragraph(marked_words(new, before, after, lang=None)))
+    if changed:
+        section.add(Paragraph.of(w["diff.kernpunten_lead"]), BulletList(changed))
+    else:
+        section.add(Paragraph.of(w["diff.kernpunten_same"], style="note"))
+    return section
+
+
 def overview(old: Context, new: Context, changes: pd.DataFrame) -> Document:
     """The overview of ``changes`` (rows of :func:`~nap_analysis.analysis.changes.item_changes` of
     both tables) between the ``old`` and the ``new`` data of one report year."""
@@ -150,7 +169,7 @@ def overview(old: Context, new: Context, changes: pd.DataFrame) -> Document:
         summary.add(Paragraph.of(w("diff.none", year=year, **versions)))
     else:
         summary.add(Paragraph.of(w("diff.summary", year=year, **versions, **counted)))
-    sections = [summary]
+    sections = [summary, kernpunten(old, new)]
     acts = changes[changes["table"] == "activities"]
     line_counts = status_counts_before_after(
         old.programme.activities, new.programme.activities, year, "actielijn", v.ACTIVITY_STATUSES
