@@ -68,6 +68,20 @@ def _edit_activities(folder: Path) -> None:
         writer.writerows(kept)
 
 
+def _edit_motions(folder: Path) -> None:
+    """M02 of 2025 given an alternative instead of completed: the one change of Bijlage 2."""
+    path = folder / "motions.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    (m02,) = [r for r in rows if r["report_year"] == str(YEAR) and r["item_id"] == "M02"]
+    assert m02["status"] == "completed"
+    m02["status"] = "alternative"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory):
     root = tmp_path_factory.mktemp("diff")
@@ -75,6 +89,7 @@ def folders(tmp_path_factory):
     shutil.copytree(BUNDLED, old)
     shutil.copytree(BUNDLED, new)
     _edit_activities(new)
+    _edit_motions(new)
     return old, new
 
 
@@ -238,16 +253,24 @@ def test_the_word_file_holds_exactly_the_changes_of_the_data(written):
     assert _changes(a02) == [("del", "Volgende"), ("ins", "Nieuwe"), ("ins", EXTRA)]
 
 
-def test_motions_unchanged_give_an_annex_without_changes_in_its_rows(written):
+def test_bijlage_2_holds_the_one_changed_status_of_a_motion(written):
     folder, _ = written
     body = _body((folder / ANNEX_2).read_bytes())
+    changed = {}
     for row in body.iter(f"{W}tr"):
-        assert _changes(row) == []
+        if _changes(row):
+            changed[_paragraph_text(row.findall(f"{W}tc")[0])] = [(k, t.strip()) for k, t in _changes(row)]
+    assert list(changed) == ["M02"]
+    # 'wordt invulling gegeven aan' (2025's word for completed) -> 'alternatieve invulling', word by word
+    words = [(k, t) for k, t in changed["M02"] if not t.startswith("[")]
+    assert words == [("del", "wordt"), ("ins", "alternatieve"), ("del", "gegeven aan")]
+    icons = sorted(k for k, t in changed["M02"] if t.startswith("["))
+    assert icons == ["del", "ins"]  # the icon of the old status out, of the new one in
 
 
 def test_the_overview_and_the_table_list_each_change(written):
     folder, result = written
-    assert "4 wijziging(en)" in result.out
+    assert "5 wijziging(en)" in result.out
     page = (folder / "wijzigingen.html").read_text(encoding="utf-8")
     text = re.sub(r"<[^>]+>", " ", page)
     assert "Z99" in text and "A03" in text and "A01" in text
@@ -264,6 +287,7 @@ def test_the_overview_and_the_table_list_each_change(written):
         ("A02", "tekst gewijzigd", "toelichting"),
         ("Z99", "toegevoegd", "status"),
         ("A03", "verwijderd", "status"),
+        ("M02", "status gewijzigd", "status"),
     }
     a01 = listed[("A01", "status gewijzigd", "status")]
     assert a01[6:] == ["in uitvoering", "vertraagd", "SOCW", "op verzoek van SOCW"]

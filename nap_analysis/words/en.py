@@ -579,6 +579,8 @@ WORDS: dict = {
     "cli.cmd.bijlage": "rebuild one annex (HTML, PDF and Word) in outputs/<year>/, without the notebooks",
     # ------------------------------------------------------------------ nap-analysis diff (issue 29)
     "cli.cmd.diff": "what changed in a report year between two data folders (draft and final): Annex 1 and 2 in Word with tracked changes, an overview, CSV and xlsx",
+    "cli.metavar.old": "FOLDER",
+    "cli.metavar.new": "FOLDER",
     "cli.help.diff_old": "data folder of the previous version (the draft the ministers saw)",
     "cli.help.diff_new": "data folder of this version",
     "cli.help.diff_out": "folder that gets wijzigingen-<year>/ (default outputs/)",

@@ -583,6 +583,8 @@ WORDS: dict = {
     "cli.cmd.bijlage": "maak één bijlage opnieuw (HTML, PDF en Word) in outputs/<jaar>/, zonder de notebooks",
     # ------------------------------------------------------------------ nap-analysis diff (issue 29)
     "cli.cmd.diff": "wat veranderde in een verslagjaar tussen twee datamappen (concept en definitief): Bijlage 1 en 2 in Word met bijgehouden wijzigingen, een overzicht, CSV en xlsx",
+    "cli.metavar.old": "MAP",
+    "cli.metavar.new": "MAP",
     "cli.help.diff_old": "datamap van de vorige versie (het concept dat de bewindspersonen zagen)",
     "cli.help.diff_new": "datamap van deze versie",
     "cli.help.diff_out": "map waarin wijzigingen-<jaar>/ komt (standaard outputs/)",
