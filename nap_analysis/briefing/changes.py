@@ -33,7 +33,7 @@ def marked_words(ctx: Context, old: str, new: str, lang: str | None = "data") ->
     before, after = _WORDS.findall(old), _WORDS.findall(new)
     lang = ctx.data_language if lang == "data" else lang
     found: list[Span] = []
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    matcher = difflib.SequenceMatcher(str.isspace, before, after, autojunk=False)  # spaces anchor nothing
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             found.append(Span("".join(after[j1:j2]), lang=lang))

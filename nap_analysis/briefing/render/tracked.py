@@ -166,7 +166,9 @@ class _Tracker:
             new.remove(child)
         for child in kept:
             new.append(child)
-        matcher = difflib.SequenceMatcher(None, [t[0] for t in old_tokens], [t[0] for t in new_tokens], autojunk=False)
+        matcher = difflib.SequenceMatcher(
+            _space, [t[0] for t in old_tokens], [t[0] for t in new_tokens], autojunk=False
+        )
         for op, i1, i2, j1, j2 in matcher.get_opcodes():
             if op == "equal":
                 new.extend(_runs(new_tokens[j1:j2]))
@@ -282,6 +284,12 @@ def _append_block(parent, block) -> None:
         last.addprevious(block)
     else:
         parent.append(block)
+
+
+def _space(key: tuple) -> bool:
+    """A space does not anchor a match: 'een twee drie' -> 'een drie vier' loses 'twee ' and gains
+    ' vier', instead of pairing the spaces and replacing both words."""
+    return key[1] == "t" and key[2].isspace()
 
 
 def _row_key(row) -> str:
