@@ -19,7 +19,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from annex_helpers import soffice
+from annex_helpers import convert_with_libreoffice, soffice
 from conftest import BUNDLED
 from lxml import etree
 
@@ -406,6 +406,17 @@ def test_libreoffice_reads_the_changes_as_tracked_changes(written, plain_annexes
     assert body_text(tracked_xml) == body_text(content(tmp_path / "plain.odt"))
     exported = (tmp_path / "tracked.txt").read_text(encoding="utf-8-sig")
     assert "Z99" in exported and "A03" in exported  # both: the text export shows every change inline
+
+    # and it opens every Word file of the folder, showing the changes in print: the deleted row
+    # (struck through) and the inserted one both on the page
+    import pdfplumber
+
+    pdfs = convert_with_libreoffice(
+        [folder / ANNEX_1, folder / ANNEX_2, folder / "wijzigingen.docx"], tmp_path / "pdf", tmp_path / "profile"
+    )
+    with pdfplumber.open(pdfs[folder / ANNEX_1]) as pdf:
+        printed = "\n".join(page.extract_text() or "" for page in pdf.pages)
+    assert "Z99" in printed and "A03" in printed and "Studentenpact" in printed
 
 
 def _document(sections):
