@@ -9,6 +9,7 @@ on the loader's tables: no words; the overview and the Word files word them.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 #: Per table: its id column and the fields an annex shows, in the order a change is listed.
@@ -50,7 +51,7 @@ def item_changes(old: pd.DataFrame | None, new: pd.DataFrame | None, year: int, 
     ``new``: one row per added or removed item, and one per changed field of an item in both.
 
     ``changed_by`` and ``change_reason`` come from the new data (the old ones for a removed item),
-    where the data have them. Order: the item's order in the new data, removed items where they stood.
+    where the data have them. Order: the items in the order of the new data, then the removed ones.
     """
     id_column, fields = FIELDS[table]
     before, after = _year_rows(old, year, id_column), _year_rows(new, year, id_column)
@@ -60,22 +61,25 @@ def item_changes(old: pd.DataFrame | None, new: pd.DataFrame | None, year: int, 
     notes = ["changed_by", "change_reason"]
     old_notes = _as_text(before.reindex(columns=notes), notes)
     new_notes = _as_text(after.reindex(columns=notes), notes)
-    order = list(after.index) + [i for i in before.index if i not in after.index]
-    added = [i for i in after.index if i not in before.index]
-    removed = [i for i in before.index if i not in after.index]
-    both = [i for i in after.index if i in before.index]
+    added = after.index[~after.index.isin(before.index)]
+    removed = before.index[~before.index.isin(after.index)]
+    both = after.index[after.index.isin(before.index)]
+    order = after.index.append(removed)
 
-    def whole(ids, kind, source, source_notes):
+    def whole(ids: pd.Index, kind: str, source: pd.DataFrame, source_notes: pd.DataFrame) -> pd.DataFrame:
+        """An added or removed item: one row, its status on the side it is on."""
+        rows, notes = source.loc[ids], source_notes.loc[ids]
+        status, empty = rows["status"].to_numpy(), [""] * len(ids)
         return pd.DataFrame(
             {
-                "item_id": ids,
+                "item_id": list(ids),
                 "change": kind,
                 "field": "",
-                "old": [source.at[i, "status"] if kind == "removed" else "" for i in ids],
-                "new": [source.at[i, "status"] if kind == "added" else "" for i in ids],
-                "title": [source.at[i, "title"] for i in ids],
-                "changed_by": [source_notes.at[i, "changed_by"] for i in ids],
-                "change_reason": [source_notes.at[i, "change_reason"] for i in ids],
+                "old": status if kind == "removed" else empty,
+                "new": status if kind == "added" else empty,
+                "title": rows["title"].to_numpy(),
+                "changed_by": notes["changed_by"].to_numpy(),
+                "change_reason": notes["change_reason"].to_numpy(),
             }
         )
 
@@ -86,7 +90,7 @@ def item_changes(old: pd.DataFrame | None, new: pd.DataFrame | None, year: int, 
     fields_changed = long_old.merge(long_new, on=["item_id", "field"])
     fields_changed = fields_changed[fields_changed["old"] != fields_changed["new"]]
     fields_changed = fields_changed.assign(
-        change=fields_changed["field"].map(lambda f: "status" if f == "status" else "text"),
+        change=np.where(fields_changed["field"] == "status", "status", "text"),
         title=new_text["title"].reindex(fields_changed["item_id"]).to_numpy(),
         changed_by=new_notes["changed_by"].reindex(fields_changed["item_id"]).to_numpy(),
         change_reason=new_notes["change_reason"].reindex(fields_changed["item_id"]).to_numpy(),
