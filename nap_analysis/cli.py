@@ -225,6 +225,12 @@ def build_parser(language: str = "nl") -> argparse.ArgumentParser:
     data(p), year(p), lang(p)
     p.add_argument("--out", type=Path, default=None, help=w["cli.help.annex_out"])
     p.add_argument("--date", default=None, help=w["cli.help.annex_date"])
+    p = commands.add_parser("diff", help=w["cli.cmd.diff"])
+    p.add_argument("--old", type=Path, required=True, help=w["cli.help.diff_old"])
+    p.add_argument("--new", type=Path, required=True, help=w["cli.help.diff_new"])
+    year(p), lang(p)
+    p.add_argument("--out", type=Path, default=None, help=w["cli.help.diff_out"])
+    p.add_argument("--date", default=None, help=w["cli.help.diff_date"])
     p = commands.add_parser("check", help=w["cli.cmd.check"])
     data(p), year(p), lang(p)
     p.add_argument("--out", type=Path, default=None, help=w["cli.help.check_out"])
@@ -463,6 +469,23 @@ def cmd_bijlage(args, w) -> int:
     return 0
 
 
+def cmd_diff(args, w) -> int:
+    """Draft against final: the annexes with tracked changes, the overview, the table of changes."""
+    import time
+
+    from .pipeline.diff import compare
+
+    started = time.monotonic()
+    result = compare(args.old, args.new, year=args.year, language=args.lang, out_root=args.out, date=args.date)
+    seconds = f"{time.monotonic() - started:.1f}"
+    if result.changes.empty:
+        print(w("cli.diff_none", year=result.year, folder=str(result.folder), seconds=seconds))
+    else:
+        n, files = len(result.changes), len(result.files)
+        print(w("cli.diff_done", n=n, year=result.year, files=files, folder=str(result.folder), seconds=seconds))
+    return 0
+
+
 def cmd_verify(args, w) -> int:
     from .pipeline.run import verify
 
@@ -519,6 +542,7 @@ COMMANDS = {
     "template": cmd_template,
     "collect": cmd_collect,
     "bijlage": cmd_bijlage,
+    "diff": cmd_diff,
     "verify": cmd_verify,
     "check": cmd_check,
 }
@@ -531,7 +555,7 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = False) -> int:
     language = _message_language(argv)
     w = words(language)
     args = build_parser(language).parse_args(argv)
-    if args.command in ("run", "bijlage", "verify"):
+    if args.command in ("run", "bijlage", "diff", "verify"):
         import signal
         import threading
 

@@ -29,11 +29,13 @@ MODEL_VERSION = 1
 @dataclass
 class Span:
     """A run of text; ``lang`` is set when it is in another language than the document
-    (a Dutch title quoted in an English briefing), ``strong`` for emphasis."""
+    (a Dutch title quoted in an English briefing), ``strong`` for emphasis, ``mark`` 'ins' or
+    'del' for words added or removed since an earlier version (the overview of changes)."""
 
     text: str
     lang: str | None = None
     strong: bool = False
+    mark: str | None = None
 
 
 Inline = str | Span

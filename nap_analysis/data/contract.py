@@ -79,6 +79,10 @@ ACTIVITIES = Table(
         Column("highlight", "choice", choices=v.YES_NO, nullable=True, required=False, default=""),
         #: whether the activity is new policy (the nota says so per bewindspersoon)
         Column("new_policy", "choice", choices=v.YES_NO, nullable=True, required=False, default=""),
+        #: who changed the row since the previous version of the data, and why ('op verzoek van SOCW'):
+        #: shown in the overview of `nap-analysis diff`, in no document
+        Column("changed_by", nullable=True, required=False, default=""),
+        Column("change_reason", nullable=True, required=False, default=""),
     ),
     key=("activity_id", "report_year"),
 )
@@ -101,6 +105,8 @@ MOTIONS = Table(
         #: the date by which the commitment was promised: `check` names it when it has passed and the
         #: item is still open at the report's date
         Column("due", "date", nullable=True, required=False, default=""),
+        Column("changed_by", nullable=True, required=False, default=""),
+        Column("change_reason", nullable=True, required=False, default=""),
     ),
     key=("item_id", "report_year"),
     optional=True,

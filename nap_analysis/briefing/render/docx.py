@@ -61,6 +61,8 @@ MARGINS_MM = {"top": 20, "right": 20, "bottom": 22, "left": 20}
 TEXT_WIDTH_MM = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]
 INK, MUTED, ACCENT, RULE = "1D1D1B", "555555", "154273", "B7B7B7"
 WARN, WARN_BG, NOTE_BG, HEAD_BG, BADGE = "8A4B00", "FFF4E0", "F3F3F3", "E8EEF5", "7A2E00"
+#: Words added and removed in the overview of changes (nap.css ins, del): contrast 4.5:1 or more on white.
+INSERTED, DELETED = "1B5E20", "A50E0E"
 
 # --------------------------------------------------------------------------- styles and page
 
@@ -261,6 +263,12 @@ class _Writer:
             run = paragraph.add_run(span.text)
             if span.strong:
                 run.bold = True
+            if span.mark == "ins":  # as the HTML's <ins>: underlined, in the colour of an addition
+                run.font.underline = True
+                run.font.color.rgb = RGBColor.from_string(INSERTED)
+            elif span.mark == "del":
+                run.font.strike = True
+                run.font.color.rgb = RGBColor.from_string(DELETED)
             self.mark_language(run, span.lang)
 
     def mark_language(self, run, lang: str | None) -> None:
