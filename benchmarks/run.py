@@ -484,7 +484,7 @@ def scaling_child(data_dir: Path) -> dict:
     # the modules, not the functions of the same name that nap_analysis.analysis exports
     flags_mod = importlib.import_module("nap_analysis.analysis.flags")
     progress_mod = importlib.import_module("nap_analysis.analysis.progress")
-    stats_mod = importlib.import_module("nap_analysis.analysis.statistics")
+    stats_mod = importlib.import_module("nap_analysis.analysis.transitions")
     load_mod = importlib.import_module("nap_analysis.data.loader")
 
     def rss_mb() -> float:
@@ -579,7 +579,7 @@ def bench_scaling(repeat: int, sizes: list[int]) -> dict:
             "load": "nap_analysis.data.load(data_dir): read, validate, type",
             "progress": "nap_analysis.progress.progress(activities, latest year)",
             "flags": "nap_analysis.flags.flags(activities, latest year, previous year)",
-            "transitions": "nap_analysis.stats.status_transitions + transition_matrix(previous year, latest year)",
+            "transitions": "analysis.transitions.status_transitions + transition_matrix(previous, latest year)",
         },
         "sizes": results,
         "growth": growth,

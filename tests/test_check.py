@@ -91,7 +91,14 @@ def test_the_documents_of_a_run_without_a_date_are_dated_as_the_report_and_add_n
 def test_documents_dated_after_the_report_are_named(built, bundled):
     later = [f for f in check(bundled, 2025, built.out_dir) if f.kind == "later"]
     assert {(f.document, f.words) for f in later} == {
-        (stem, DATE) for stem in ("briefing", "bijlage-1-activiteiten", "bijlage-2-moties-en-toezeggingen")
+        (stem, DATE)
+        for stem in (
+            "briefing",
+            "bijlage-1-activiteiten",
+            "bijlage-2-moties-en-toezeggingen",
+            "nota-bewindspersonen",
+            "kamerbrief",
+        )
     }
 
 
@@ -246,3 +253,9 @@ def test_json_has_one_shape_for_ci(cli, tmp_path):
         assert all(isinstance(value, str) for value in finding.values())
     assert shown["findings"][0]["message"].startswith("status ")  # the run's language: English
     assert "not stated" in shown["findings"][0]["message"]
+
+
+def test_the_counts_of_a_run_agree_in_both_languages(built, built_en, bundled):
+    """The briefing's table is read back in its own dialect (';' in Dutch, ',' in English)."""
+    assert [f for f in check(bundled, 2025, built.out_dir, "nl") if f.kind == "counts"] == []
+    assert [f for f in check(bundled, 2024, built_en.out_dir, "en") if f.kind == "counts"] == []

@@ -223,7 +223,16 @@ def test_only_the_columns_to_fill_in_are_unlocked(templates):
     at = header(sheet)
     row = prefilled(sheet, "activity_id")["A01"]
     unlocked = {name for name, column in at.items() if not sheet.cell(row, column).protection.locked}
-    assert unlocked == {"status", "status_basis", "explanation", "source", "note"}
+    assert unlocked == {
+        "status",
+        "status_basis",
+        "explanation",
+        "source",
+        "note",
+        "internal_note",
+        "changed_by",
+        "change_reason",
+    }
     assert all(sheet.cell(1, column).protection.locked for column in at.values())
     new_row = max(prefilled(sheet, "activity_id").values()) + 1
     unlocked_new = {name for name, column in at.items() if not sheet.cell(new_row, column).protection.locked}
@@ -243,13 +252,15 @@ def test_template_bytes_are_reproducible(templates, bundled, tmp_path):
 
 
 def test_a_filled_template_is_read_by_the_loader_as_it_is(templates, tmp_path):
-    """No conversion: the workbook in a folder beside actielijnen.csv is a data directory."""
+    """No conversion: the workbook in a folder beside actielijnen.csv (and bewindspersonen.csv, whose
+    codes the carried column bewindspersoon uses) is a data directory."""
     from nap_analysis.data import load
 
     ids = owned_by("SZW")
     folder = tmp_path / "as_is"
     folder.mkdir()
     shutil.copy(BUNDLED / "actielijnen.csv", folder)
+    shutil.copy(BUNDLED / "bewindspersonen.csv", folder)
     motions = dict.fromkeys(bundled_rows("motions")["item_id"], ("alternatieve invulling", "stated", ""))
     fill(templates / "SZW.xlsx", folder / "SZW.xlsx", dict.fromkeys(ids, ("Vertraagd", "stated", "Later.")), motions)
     programme = load(folder)
@@ -586,6 +597,14 @@ def _first_motion():
     return {bundled_rows("motions")["item_id"].iloc[0]: ("afgerond", "stated", "")}
 
 
+def _status_letter(path) -> str:
+    """The column letter of 'status' in a template's activities sheet (it moves when columns are added)."""
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(path)["activities"]
+    return sheet.cell(1, header(sheet)["status"]).column_letter
+
+
 def test_a_formula_without_a_stored_value_is_refused_not_read_as_left_empty(templates, tmp_path, cli):
     """openpyxl (any program, not Excel) writes a formula without its result: validate refuses
     the cell, and so does collect; before, the row counted as left empty and was dropped."""
@@ -602,7 +621,8 @@ def test_a_formula_without_a_stored_value_is_refused_not_read_as_left_empty(temp
     fill(templates / "OCW.xlsx", tmp_path / "OCW.xlsx", values, _first_motion(), edit=edit)
     result = cli("collect", tmp_path / "OCW.xlsx", "--year", YEAR, "--out", tmp_path / "out")
     assert result.code == 2, result.out
-    assert "OCW.xlsx:activities, rij 5, kolom 'status': cel H5 heeft een formule" in result.err
+    letter = _status_letter(templates / "OCW.xlsx")
+    assert f"OCW.xlsx:activities, rij 5, kolom 'status': cel {letter}5 heeft een formule" in result.err, result.err
     assert f"- {ocw[3]} (" not in result.err.split("Leeg gelaten")[1] and not (tmp_path / "out").exists()
 
 
@@ -676,7 +696,8 @@ def test_a_hidden_column_is_refused_with_its_letter(templates, tmp_path, cli):
     fill(templates / "OCW.xlsx", tmp_path / "OCW.xlsx", _all_filled(owned_by("OCW")), _first_motion(), edit=edit)
     result = cli("collect", tmp_path / "OCW.xlsx", "--year", YEAR, "--out", tmp_path / "out")
     assert result.code == 2
-    assert "OCW.xlsx:activities, rij 1, kolom 'status': kolom H is verborgen en bevat gegevens" in result.err
+    letter = _status_letter(templates / "OCW.xlsx")
+    assert f"OCW.xlsx:activities, rij 1, kolom 'status': kolom {letter} is verborgen en bevat gegevens" in result.err
 
 
 def test_collect_refuses_a_workbook_over_the_size_limit_before_opening_it(templates, tmp_path, cli, monkeypatch):

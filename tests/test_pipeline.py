@@ -26,7 +26,8 @@ def test_layout_of_the_output_folder(built):
     for name in ("briefing.html", "briefing.pdf", "manifest.json", "tables/tabellen.xlsx"):
         assert (out / name).stat().st_size > 0, name
     inputs = sorted(p.name for p in (out / "data").iterdir())
-    assert inputs == sorted(p.name for p in (ROOT / "data").glob("*.csv"))  # the run keeps the data it read
+    # the run keeps the data it read, and the data dictionary its Verantwoording points to
+    assert inputs == sorted([*(p.name for p in (ROOT / "data").glob("*.csv")), "README.md"])
     assert all((out / "data" / n).read_bytes() == (ROOT / "data" / n).read_bytes() for n in inputs)
     executed = sorted(p.name for p in (out / "notebooks").glob("*.ipynb"))
     assert executed == sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -42,8 +43,8 @@ def test_every_figure_as_png_at_200_dpi_and_svg(built):
         "voortgang_per_actielijn",
         "moties_en_toezeggingen",
         "middelen_per_instrument",
-        "planning_en_mijlpalen_1",
-        "planning_en_mijlpalen_2",  # one per phase
+        "planning_en_mijlpalen",  # this report's cycle: one phase
+        "activiteiten_per_bewindspersoon",
         "monitorindicatoren",
         "projectie_afgerond",
         "veranderingen_sinds_vorig_jaar",

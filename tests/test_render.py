@@ -329,12 +329,21 @@ def test_every_figure_has_a_data_alt_text_in_the_documents_language(briefing_nl,
 
 def test_milestone_slips_are_worded_as_a_reader_says_them(briefing_nl, briefing_en):
     """'−1 dag' (not '−1 dagen'), 'zelfde maand' for a month-precise date in its planned month
-    (not 'ca. +0 mnd'); the bundled milestones have both cases."""
-    for doc, one, same in ((briefing_nl, "−1 dag", "zelfde maand"), (briefing_en, "−1 day", "same month")):
+    (not 'ca. +0 mnd'). The 2025 planning (its own cycle) has the second case, the 2024 planning (the
+    drafting of the NAP) the first; the wording itself is checked for both languages."""
+    from nap_analysis.briefing.sections.planning import slip_text
+    from nap_analysis.words import words
+
+    for language, one, same in (("nl", "−1 dag", "zelfde maand"), ("en", "−1 day", "same month")):
+        assert slip_text(words(language), -1, None, False) == one
+        assert slip_text(words(language), None, 0, True) == same
+    shown = {}
+    for doc in (briefing_nl, briefing_en):
         table = next(s for s in doc.sections if s.key == "milestones").tables()[0]
         slips = [row[-1] for row in table.values()]
-        assert one in slips and same in slips, slips
+        shown[doc.language] = slips
         assert not [s for s in slips if re.fullmatch(r"[−+]1 (dagen|days)|(ca\.|c\.) [−+]0 .*", s)], slips
+    assert "zelfde maand" in shown["nl"] and "−1 day" in shown["en"], shown
 
 
 def test_funds_section_shows_the_seeds_figures(briefing_nl):

@@ -13,7 +13,17 @@ from .sections.context import Context, provenance_counts, provenance_sentence
 from .sections.verantwoording import verantwoording
 
 #: The order of the briefing; a section with another key follows these, in notebook order.
-ORDER = ("progress", "flags", "motions", "indicators", "transitions", "projection", "funds", "milestones")
+ORDER = (
+    "progress",
+    "flags",
+    "motions",
+    "indicators",
+    "transitions",
+    "projection",
+    "funds",
+    "milestones",
+    "bewindspersonen",
+)
 
 
 def title_warning(ctx: Context) -> Paragraph | None:

@@ -343,6 +343,8 @@ def _load_book(book, name: str, base, year: int, previous: int, returned: _Retur
         with tempfile.TemporaryDirectory(prefix="nap-collect-") as folder:
             folder = Path(folder)
             _frame_csv(base.actielijnen, folder / "actielijnen.csv")
+            if base.bewindspersonen is not None:  # the codes of activities.bewindspersoon are checked against it
+                _frame_csv(base.bewindspersonen, folder / "bewindspersonen.csv")
             if not any(sheet.title.strip().lower() == "activities" for sheet in book.sheets):
                 stand_in = base.activities[base.activities["report_year"] == previous].assign(report_year=year)
                 _frame_csv(stand_in, folder / "activities.csv")

@@ -16,7 +16,16 @@ from ..words import words
 
 #: Columns a ministry fills in for every row (empty in the template; a row with all of them empty
 #: was "left empty").
-FILL_IN: tuple[str, ...] = ("status", "status_basis", "explanation", "source", "note")
+FILL_IN: tuple[str, ...] = (
+    "status",
+    "status_basis",
+    "explanation",
+    "source",
+    "note",
+    "internal_note",
+    "changed_by",
+    "change_reason",
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,9 @@ class SheetLayout:
             "explanation",
             "source",
             "note",
+            "internal_note",
+            "changed_by",
+            "change_reason",
         ]
 
 
@@ -56,11 +68,22 @@ def previous_column(name: str, previous: int) -> str:
     return f"{name}_{previous}"
 
 
+#: The office's own columns (who an activity concerns, what the Kamerbrief highlights, new policy,
+#: a commitment's due date) are carried like the title: the ministry sees them and they reach the
+#: new year's data unchanged, never lost in the round.
 ACTIVITIES = SheetLayout(
-    contract.ACTIVITIES, "activity_id", ("actielijn", "title", "owner", "origin"), v.ACTIVITY_STATUSES, v.ACTIVITY_INPUT
+    contract.ACTIVITIES,
+    "activity_id",
+    ("actielijn", "title", "owner", "origin", "bewindspersoon", "highlight", "new_policy"),
+    v.ACTIVITY_STATUSES,
+    v.ACTIVITY_INPUT,
 )
 MOTIONS = SheetLayout(
-    contract.MOTIONS, "item_id", ("kind", "title", "member", "party", "origin"), v.MOTION_STATUSES, v.MOTION_INPUT
+    contract.MOTIONS,
+    "item_id",
+    ("kind", "title", "member", "party", "origin", "due"),
+    v.MOTION_STATUSES,
+    v.MOTION_INPUT,
 )
 SHEETS: tuple[SheetLayout, ...] = (ACTIVITIES, MOTIONS)
 

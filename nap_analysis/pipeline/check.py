@@ -25,6 +25,7 @@ in. Exit codes (command line): 0 nothing found, 1 findings, 2 bad data.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -407,7 +408,9 @@ def _tally(statuses) -> dict[str, int]:
 def _briefing_counts(path: Path, labels: dict[str, str]) -> dict[str, int]:
     """The 'Totaal' row of the briefing's progress table, read back by the year's status words."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.reader(handle, delimiter=";"))
+        text = handle.read()
+    # the tables' dialect: ';' for Dutch Excel, ',' in an English run
+    rows = list(csv.reader(io.StringIO(text), delimiter=";" if ";" in text.split("\n", 1)[0] else ","))
     header, total = rows[0], rows[-1]
     by_word = {word: code for code, word in labels.items() if code in v.ACTIVITY_STATUSES}
     counts = {}

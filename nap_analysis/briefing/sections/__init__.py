@@ -17,6 +17,12 @@ The notebooks call the builders as ``sections.progress_figure(ctx, ...)``: every
 the section modules is re-exported here.
 """
 
+from .bewindspersonen import (
+    bewindspersonen_chart,
+    bewindspersonen_figure,
+    bewindspersonen_section,
+    bewindspersonen_table,
+)
 from .context import RANK, Context, item_rows, provenance_paragraph, relabel_note, skipped, today_or
 from .delays import changes_chart, changes_figure, changes_subsection, flags_section
 from .funds import funds_chart, funds_figure, funds_section
@@ -36,6 +42,10 @@ from .transitions import delay_sentence, transitions_section
 from .verantwoording import verantwoording
 
 __all__ = [
+    "bewindspersonen_chart",
+    "bewindspersonen_figure",
+    "bewindspersonen_section",
+    "bewindspersonen_table",
     "RANK",
     "Context",
     "item_rows",

@@ -166,7 +166,8 @@ def _flag_point(
 def changes_subsection(ctx: Context, changes: pd.DataFrame, figure: FigureBlock | None = None) -> Section:
     """Improvements and setbacks since the previous report, counted and listed."""
     w = ctx.w
-    sub = SectionView("changes", w("heading.changes", previous=ctx.previous or ""), level=3, language=ctx.language)
+    heading = w("heading.changes", previous=ctx.previous) if ctx.previous is not None else w["heading.changes_first"]
+    sub = SectionView("changes", heading, level=3, language=ctx.language)
     if ctx.previous is None:
         sub.add(Paragraph.of(w["changes.no_previous"], style="note"))
         return sub

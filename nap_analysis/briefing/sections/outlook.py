@@ -192,7 +192,11 @@ def w_reason(ctx: Context, projection) -> str:
 
 def projection_section(ctx: Context, projection, figure: FigureBlock | None = None) -> Section:
     w, f = ctx.w, ctx.f
-    section = SectionView("projection", w("heading.projection", date=f.date(projection.end)), language=ctx.language)
+    # no date in the heading of an outlook that cannot be made: the heading would promise one
+    heading = (
+        w("heading.projection", date=f.date(projection.end)) if projection.possible else w["heading.projection_none"]
+    )
+    section = SectionView("projection", heading, language=ctx.language)
     if projection.possible:
         n = int(projection.history["n"].iloc[-1])
         sentence = w(

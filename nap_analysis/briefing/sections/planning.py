@@ -221,9 +221,11 @@ def milestones_section(ctx: Context, table: pd.DataFrame | None, figures: list[F
     w = ctx.w
     section = SectionView("milestones", w["heading.milestones"], language=ctx.language)
     section.add(Paragraph.of(w["milestones.lead"]), *(figures or []))
+    # one phase (a report's own cycle): its name stands in the chart's title, not in every row
+    phases = table["phase"].astype(str).nunique() > 1
     columns = [
-        Column("phase", w["col.phase"], "text", width=1.3),
-        Column("milestone", w["col.milestone"], "text", width=3),
+        *([Column("phase", w["col.phase"], "text", width=1.3)] if phases else []),
+        Column("milestone", w["col.milestone"], "text", width=3 if phases else 4.3),
         Column("planned", w["col.planned"], "date", width=1.2),
         Column("actual", w["col.actual"], "date", width=1.2),
         Column("slip", w["col.slip"], "text", width=1.0),
@@ -233,7 +235,7 @@ def milestones_section(ctx: Context, table: pd.DataFrame | None, figures: list[F
         slip = slip_text(w, row.slip_days, row.slip_months, row.approximate)
         rows.append(
             [
-                Cell(row.phase, lang=ctx.data_language),
+                *([Cell(row.phase, lang=ctx.data_language)] if phases else []),
                 Cell(row.milestone, lang=ctx.data_language),
                 _when_cell(ctx, row.planned, row.planned_precision),
                 _when_cell(ctx, row.actual, row.actual_precision),

@@ -142,11 +142,13 @@ def _footing(ctx: Context, line) -> str:
     ]
     notes = []
     if len(made_up):
-        notes.append(ctx.w("kp.footing_made_up", n=len(made_up), ids=", ".join(made_up["activity_id"].astype(str))))
+        key = "kp.footing_made_up" if len(made_up) == 1 else "kp.footing_made_up_many"
+        notes.append(ctx.w(key, ids=ctx.w.join(list(made_up["activity_id"].astype(str)))))
     if len(unofficial):
         words = ctx.w.join(sorted({ctx.basis_word(b) for b in unofficial["status_basis"].astype(str)}))
         ids = ", ".join(unofficial["activity_id"].astype(str))
-        notes.append(ctx.w("kp.footing_unofficial", n=len(unofficial), basis=words, ids=ids))
+        key = "kp.footing_unofficial" if len(unofficial) == 1 else "kp.footing_unofficial_many"
+        notes.append(ctx.w(key, basis=words, ids=ids))
     return f" ({'; '.join(notes)})" if notes else ""
 
 
