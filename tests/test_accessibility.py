@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-STEMS = ("briefing", "bijlage-1-activiteiten", "bijlage-2-moties-en-toezeggingen")
+STEMS = ("briefing", "bijlage-1-activiteiten", "bijlage-2-moties-en-toezeggingen", "nota-bewindspersonen", "kamerbrief")
+#: The documents that hold tables (the nota and the Kamerbrief are letters: text and lists).
+WITH_TABLES = STEMS[:3]
 CASES = [(lang, stem) for lang in ("nl", "en") for stem in STEMS]
 AXE = ROOT / ".ci" / "node_modules" / "axe-core" / "axe.min.js"
 RULE_SETS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -117,7 +119,11 @@ def test_the_page_reflows_at_320_px_and_wide_tables_scroll_in_a_focusable_region
     finally:
         page.close()
     assert seen["scroll"] <= seen["inner"], seen
-    assert len(seen["regions"]) == seen["tables"] > 0
+    assert len(seen["regions"]) == seen["tables"]
+    if stem not in WITH_TABLES:  # a letter reflows; it has no table to scroll
+        assert seen["tables"] == 0
+        return
+    assert seen["tables"] > 0
     for region in seen["regions"]:
         assert region["role"] == "region" and region["tab"] == 0 and region["label"], region
         assert region["overflow"] == "auto" and region["right"] <= seen["inner"], region
@@ -137,7 +143,9 @@ def test_passages_in_the_other_language_are_marked(request, lang, stem):
             for tr in page.xpath("//table[@class='nap-table']/tbody/tr")
             if re.fullmatch(r"[AM]\d\d", _text(tr.xpath("./th")[0]))
         ]
-        assert rows or stem == "briefing"
+        assert rows or stem not in WITH_TABLES[1:]
+        if stem not in WITH_TABLES:  # a letter names activities in its lists: Dutch titles marked there
+            assert any(e.get("lang") == "nl" for e in marked)
         for tr in rows:
             assert tr.xpath("./td[@lang='nl']"), _text(tr)
         assert sum(e.get("lang") == "nl" for e in marked) >= len(rows)
