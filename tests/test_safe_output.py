@@ -35,7 +35,17 @@ BREAKOUT = '"><svg onload=alert(3)>'
 COMMENT_BREAKOUT = "--><script>alert(4)</script><!-- verzending"  # also a milestone the chart highlights
 HYPERLINK = '=HYPERLINK("http://evil.example/","klik")'
 
-SECTIONS = ["progress", "flags", "motions", "funds", "milestones", "indicators", "transitions", "projection"]
+SECTIONS = [
+    "progress",
+    "flags",
+    "motions",
+    "funds",
+    "milestones",
+    "indicators",
+    "transitions",
+    "projection",
+    "bewindspersonen",
+]
 
 
 # ----------------------------------------------------------------------------- hostile data
@@ -288,6 +298,7 @@ def test_every_section_rendered(rendered_nl):
         "projection",
         "funds",
         "milestones",
+        "bewindspersonen",
         "verantwoording",
     ]
 
