@@ -610,7 +610,17 @@ def entry() -> None:
         # 'ë' on an ASCII terminal) is written as a backslash escape instead of ending in a traceback
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
-    sys.exit(main(hard_exit=True))
+    code = main(hard_exit=True)
+    if code:
+        # A command that failed has cleaned up what it owns (kernels shut down, build folder and lock
+        # removed: finally blocks), but a library object it left half-closed can print a traceback
+        # from its finaliser when Python shuts down: a refused write (full disk) closed the socket of
+        # the kernel client's asyncio loop, and 'Exception ignored in BaseEventLoop.__del__' followed
+        # the one clear line (1 run in CI). The process ends here, before such finalisers run.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(0)
 
 
 if __name__ == "__main__":
