@@ -46,21 +46,9 @@ class SheetLayout:
     def columns(self, previous: int) -> list[str]:
         """Header of the sheet: key, carried columns, then last year's status and explanation
         each beside the column to fill in."""
-        return [
-            self.id_column,
-            "report_year",
-            *self.carried,
-            previous_column("status", previous),
-            "status",
-            "status_basis",
-            previous_column("explanation", previous),
-            "explanation",
-            "source",
-            "note",
-            "internal_note",
-            "changed_by",
-            "change_reason",
-        ]
+        beside = {name: previous_column(name, previous) for name in ("status", "explanation")}
+        fill = [column for name in FILL_IN for column in ((beside[name], name) if name in beside else (name,))]
+        return [self.id_column, "report_year", *self.carried, *fill]
 
 
 def previous_column(name: str, previous: int) -> str:

@@ -44,20 +44,8 @@ PUBLIC = ("bijlage-1-activiteiten", "bijlage-2-moties-en-toezeggingen", "kamerbr
 INTERNAL = ("briefing", "nota-bewindspersonen")
 KINDS = ("basis", "internal", "contradiction", "label", "overdue", "later", "counts")
 
-_MONTHS = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
+#: The Dutch month names of the catalogue: the data are written in Dutch whatever the run's language.
+_MONTHS = words("nl")["months"]
 _MONTH = "|".join(_MONTHS)
 #: Dates as the data write them: 13-03-2025, 2025-03-13, 13 maart 2025, maart 2025.
 _DATES = re.compile(
