@@ -130,6 +130,53 @@ def test_an_interrupt_at_any_step_loses_nothing_and_leaves_no_kernel(previous, s
     ] == []
 
 
+class _InterruptedWhileStarting(threading.Thread):
+    """A kernel's worker thread during whose ``start()`` Ctrl-C lands: in CI a SIGTERM once came
+    while ``start()`` waited for the new thread, and closing the pool then met a thread that
+    ``join`` refuses ('cannot join thread before it is started')."""
+
+    def start(self):
+        import _thread
+
+        if self.name.startswith("nap-kernel-"):
+            _thread.interrupt_main()  # lands at the next check inside start(): before or after the thread runs
+        super().start()
+
+
+def test_an_interrupt_while_the_kernels_threads_start_loses_nothing_and_raises_only_the_interrupt(
+    previous, monkeypatch
+):
+    import types
+
+    from nap_analysis.pipeline import kernels
+    from nap_analysis.pipeline.run import run
+
+    monkeypatch.setattr(
+        kernels,
+        "threading",
+        types.SimpleNamespace(Thread=_InterruptedWhileStarting, Lock=threading.Lock, Event=threading.Event),
+    )
+    before = tree_bytes(previous / "2025")
+    with pytest.raises(KeyboardInterrupt) as caught:
+        run(year=2025, out_root=previous, date=DATE, report=lambda *a: None)
+    assert caught.value.__context__ is None or not isinstance(caught.value.__context__, RuntimeError)
+    assert tree_bytes(previous / "2025") == before
+    assert not list(previous.glob(".tmp-*")) and not list(previous.glob(".old-*"))
+    assert processes_gone([k.pid for k in _kernels_of(os.getpid())], timeout=10)
+
+
+def test_a_thread_that_never_started_is_joined_without_an_error():
+    """The other side of that race: the interrupt came before the thread existed."""
+    from nap_analysis.pipeline import interrupts
+
+    never = threading.Thread(target=lambda: None)
+    with pytest.raises(RuntimeError, match="before it is started"):
+        never.join(0)  # what closing the pool met
+    started = time.monotonic()
+    interrupts.join(never, 30)
+    assert time.monotonic() - started < 5
+
+
 def _swallow_an_interrupt() -> str:
     """Send Ctrl-C to the main thread and catch it, as WeasyPrint does while it draws an SVG; the
     name of what was caught (the tests check that it was the KeyboardInterrupt)."""

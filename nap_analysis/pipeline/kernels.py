@@ -32,6 +32,7 @@ from jupyter_core.utils import run_sync
 
 from ..errors import RunError
 from ..resources import kernel_dir
+from . import interrupts
 
 #: What every notebook imports; run in each kernel as soon as it is up, while the run checks the data.
 WARM_IMPORTS = "import nap_analysis.briefing.sections, nap_analysis.analysis, nap_analysis.briefing.charts"
@@ -138,8 +139,12 @@ class KernelPool:
             threading.Thread(target=self._start, args=(km,), daemon=True, name=f"nap-start-{i}")
             for i, km in enumerate(self.managers)
         ]
-        for thread in self._starting:
-            thread.start()
+        try:
+            for thread in self._starting:
+                thread.start()
+        except BaseException:  # Ctrl-C during a start: no `with` block will close this pool
+            self.close()
+            raise
 
     # ------------------------------------------------------------------ start
     def _start(self, km: RunKernelManager) -> None:
@@ -256,7 +261,7 @@ class KernelPool:
             km.closed = True
         self._shutdown_all()
         for thread in [*self._starting, *self._threads]:
-            thread.join(30)  # a dead kernel ends a worker's notebook within seconds
+            interrupts.join(thread, 30)  # a dead kernel ends a worker's notebook within seconds
         self._shutdown_all()  # a kernel whose start was under way at the first pass
         for log in self._logs:
             log.close()

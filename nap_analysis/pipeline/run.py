@@ -274,7 +274,7 @@ def _run(
             write_manifest(work, name=name, parameters={k: v for k, v in parameters.items() if k != "data_dir"})
             progress.step("manifest")
     finally:
-        warm.join()
+        interrupts.join(warm)  # also when Ctrl-C came while it was starting
     final = out_root / name
     files = sorted(p.relative_to(final).as_posix() for p in final.rglob("*") if p.is_file())
     return RunResult(ctx.year, language, final, files, time.monotonic() - started)
