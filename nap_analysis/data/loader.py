@@ -150,6 +150,14 @@ class Programme:
         """The programme's end as known at the report of ``year`` (it was extended after the 2024 report)."""
         return self._report_field(year, "programme_end")
 
+    def consulted_internally(self, year: int) -> list[str]:
+        """Whom within the coordinating ministry the nota of ``year`` was consulted with (``reports.csv``)."""
+        table = self.reports
+        if table is None or "consulted_internally" not in table:
+            return []
+        cells = table.loc[table["report_year"] == year, "consulted_internally"].fillna("").astype(str)
+        return [part.strip() for cell in cells for part in cell.split(";") if part.strip()]
+
     def as_of(self, year: int) -> Programme:
         """The data as the report of ``year`` could know them, on its ``report_date``: monitor figures
         published after it left out, milestones reached after it back to planned. Without a report

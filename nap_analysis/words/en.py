@@ -99,6 +99,7 @@ WORDS: dict = {
     "nota.margin.date": "Date",
     "nota.margin.report": "Progress report",
     "nota.margin.annexes": "Annexes",
+    "nota.margin.internal": "Consulted within {ministry}",
     "nota.margin.interdepartmental": "Consulted with other ministries",
     "nota.heading.aanleiding": "Occasion",
     "nota.aanleiding": "Herewith you receive the {ordinal} progress report of the National Action Programme against sexual misconduct and sexual violence (NAP) and its annexes.",

@@ -103,6 +103,7 @@ WORDS: dict = {
     "nota.margin.date": "Datum",
     "nota.margin.report": "Voortgangsrapportage",
     "nota.margin.annexes": "Bijlagen",
+    "nota.margin.internal": "Intern {ministry} afgestemd",
     "nota.margin.interdepartmental": "Interdepartementaal afgestemd",
     "nota.heading.aanleiding": "Aanleiding",
     "nota.aanleiding": "Hierbij ontvangt u de {ordinal} voortgangsrapportage van het Nationaal Actieprogramma Aanpak seksueel grensoverschrijdend gedrag en seksueel geweld (NAP) en de bijbehorende bijlagen.",
