@@ -4,6 +4,7 @@
 typed tables; it knows nothing of analyses or documents.
 """
 
-from .loader import Programme, load
+from .loader import load
+from .programme import Programme
 
 __all__ = ["Programme", "load"]
