@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 from conftest import BUNDLED, DATE, FIXTURES, ROOT, tree_bytes
 
-from nap_analysis.cli import ARGPARSE_MESSAGES, COMMANDS
+from nap_analysis.cli import COMMANDS
 from nap_analysis.words import CATALOGUES, words
+from nap_analysis.words.argparse_messages import ARGPARSE_MESSAGES
 
 # A sitecustomize for the fallback run: every Python process of the run (the command and its
 # kernels, which inherit PYTHONPATH) starts as on a platform without fcntl and os.fork, and
@@ -342,7 +343,7 @@ def test_outside_a_checkout_the_outputs_go_to_the_current_folder(tmp_path, monke
 @pytest.mark.parametrize("choices", ["'validate', 'run', 'verify'", "validate, run, verify"])
 def test_both_ways_python_writes_choices_are_translated(choices):
     """Older Pythons (3.11, 3.13.0) quote the choices, newer ones do not: both read the same."""
-    from nap_analysis.cli import translate_argparse
+    from nap_analysis.words.argparse_messages import translate_argparse
 
     message = f"argument OPDRACHT: invalid choice: 'rnu' (choose from {choices})"
     assert translate_argparse(message, words("nl")) == (

@@ -12,6 +12,7 @@ from ..errors import UsageError
 from ..words import words
 from . import contract
 from . import vocabulary as v
+from .arguments import check_year
 
 
 @dataclass
@@ -47,10 +48,7 @@ class Programme:
         against every table that has report years: the one check of 'is this year in the data'."""
         if year in (None, "", "latest"):
             return self.latest_year
-        text = str(year)
-        if not (text.isascii() and text.isdigit() and len(text) == 4):
-            raise UsageError("error.year_not_a_year", year=text)
-        year = int(text)
+        year = check_year(year)
         for name in ("activities", "motions"):
             table = getattr(self, name)
             if table is not None and year not in set(table["report_year"].tolist()):

@@ -68,20 +68,6 @@ class TemplateSummary:
     motions: int
 
 
-def check_due(text: str) -> str:
-    """The return date as JJJJ-MM-DD, a real calendar day between 2000 and 2100."""
-    value = str(text).strip()
-    try:
-        if len(value) != 10 or not value.isascii():
-            raise ValueError
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError("error.bad_date", value=value, what="--due") from None
-    if not dt.date(2000, 1, 1) <= day <= dt.date(2100, 12, 31):
-        raise UsageError("error.date_range", value=value, what="--due")
-    return day.isoformat()
-
-
 def base_year(programme, year: int) -> int:
     """The report year a workbook for ``year`` is filled from: the latest one before it."""
     previous = programme.previous_year(year)
