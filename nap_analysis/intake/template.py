@@ -20,7 +20,7 @@ import pandas as pd
 
 from .. import __version__
 from ..briefing.format import fmt
-from ..briefing.render.spreadsheet import FIXED_TIME, normalise_zip
+from ..briefing.render.spreadsheet import FIXED_TIME, normalise_zip, text_cell
 from ..data import vocabulary as v
 from ..errors import UsageError
 from ..words import words
@@ -167,10 +167,11 @@ def template_bytes(
 
 
 def _text(cell, value) -> None:
-    """A text cell that stays text: openpyxl would store '=...' as a formula."""
-    cell.value = value
+    """A text cell that stays text (also '=...' or '+31 ...'), as in every workbook we write."""
     if isinstance(value, str) and value:
-        cell.data_type = "s"
+        text_cell(cell, value)
+    else:
+        cell.value = value
 
 
 def _fit_rows(sheet) -> None:
