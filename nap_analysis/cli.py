@@ -20,13 +20,25 @@ from .words.argparse_messages import translate_argparse
 
 
 def _message_language(argv: list[str]) -> str:
-    """The language of the messages: the first ``--lang`` value (Dutch by default)."""
+    """The language of the messages: the first ``--lang`` value; without one Dutch, except that
+    ``--help`` follows an English locale (the help is read before anyone knows ``--lang``)."""
     for i, arg in enumerate(argv):
         if arg == "--lang" and i + 1 < len(argv):
             return "en" if argv[i + 1] == "en" else "nl"
         if arg.startswith("--lang="):
             return "en" if arg.split("=", 1)[1] == "en" else "nl"
+    if any(arg in ("-h", "--help") for arg in argv) and _locale_language() == "en":
+        return "en"
     return "nl"
+
+
+def _locale_language() -> str:
+    """The language of the user's locale as POSIX orders it (LC_ALL, LC_MESSAGES, LANG): 'en' or ''."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return "en" if value.lower().startswith("en") else ""
+    return ""
 
 
 class NapHelpFormatter(argparse.HelpFormatter):

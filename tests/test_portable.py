@@ -250,8 +250,15 @@ def test_a_mistyped_command_gets_a_suggestion_in_both_languages(cli):
     assert "bedoelde u" not in cli("zzz").err  # nothing close: no guess
 
 
+def _locale(monkeypatch, value: str) -> None:
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", value)
+
+
 @pytest.mark.parametrize("command", [None, *COMMANDS])
-def test_help_is_in_one_language(cli, command):
+def test_help_is_in_one_language(cli, command, monkeypatch):
+    _locale(monkeypatch, "nl_NL.UTF-8")
     argv = [command] if command else []
     dutch = cli(*argv, "--help")
     english = cli(*argv, "--help", "--lang", "en")
@@ -260,6 +267,21 @@ def test_help_is_in_one_language(cli, command):
     assert [phrase for phrase in ARGPARSE_ENGLISH if phrase in dutch.out] == []
     assert english.out.startswith("usage: nap-analysis") and "show this help and exit" in english.out
     assert dutch_words_in(english.out) == []
+
+
+@pytest.mark.parametrize("command", [None, "run"])
+def test_help_follows_an_english_locale_until_lang_says_otherwise(cli, command, monkeypatch):
+    argv = [command] if command else []
+    _locale(monkeypatch, "en_GB.UTF-8")
+    assert cli(*argv, "--help").out.startswith("usage: nap-analysis")
+    assert cli(*argv, "--help", "--lang", "nl").out.startswith("gebruik: nap-analysis")
+    monkeypatch.setenv("LC_ALL", "nl_NL.UTF-8")  # LC_ALL before LANG, as POSIX orders them
+    assert cli(*argv, "--help").out.startswith("gebruik: nap-analysis")
+    _locale(monkeypatch, "C.UTF-8")  # no language: Dutch, the tool's default
+    assert cli(*argv, "--help").out.startswith("gebruik: nap-analysis")
+    # only the help: a message of a command without --lang stays Dutch, whatever the locale
+    _locale(monkeypatch, "en_US.UTF-8")
+    assert cli("bijlage", "3").err.startswith("gebruik: nap-analysis")
 
 
 def test_version_prints_the_version(cli):
