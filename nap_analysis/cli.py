@@ -158,6 +158,8 @@ def build_parser(language: str = "nl") -> argparse.ArgumentParser:
     data(p), year(p), lang(p)
     p.add_argument("--out", type=Path, default=None, help=w["cli.help.check_out"])
     p.add_argument("--json", action="store_true", help=w["cli.help.check_json"])
+    p = commands.add_parser("config", help=w["cli.cmd.config"])
+    lang(p)
     p = commands.add_parser("verify", help=w["cli.cmd.verify"])
     p.add_argument("outdir", type=Path, help=w["cli.help.outdir"])
     p.add_argument("--allow-other-versions", action="store_true", help=w["cli.help.allow_versions"])
@@ -349,9 +351,13 @@ def cmd_check(args, w) -> int:
 
 def cmd_init(args, w) -> int:
     """The bundled notebooks and data, copied into a folder of the researcher's own to edit."""
+    from .pipeline.project import FILE_NAME, write_template
     from .resources import copy_for_editing
 
+    if (args.folder / FILE_NAME).exists():  # refused before anything is copied
+        raise UsageError("error.init_exists", folder=str(args.folder / FILE_NAME))
     data, notebooks = copy_for_editing(args.folder)
+    settings = write_template(args.folder, w)
     n = sum(1 for p in notebooks.glob("*.ipynb"))
     print(
         w(
@@ -359,8 +365,8 @@ def cmd_init(args, w) -> int:
             data=str(data),
             notebooks=str(notebooks),
             n=n,
-            command=f"nap-analysis run --data {_shell_word(args.folder / 'data')} "
-            f"--notebooks {_shell_word(args.folder / 'notebooks')}",
+            settings=str(settings),
+            command=f"cd {_shell_word(args.folder)}",
         )
     )
     return 0
@@ -407,6 +413,15 @@ def cmd_diff(args, w) -> int:
     else:
         n, files = len(result.changes), len(result.files)
         print(w("cli.diff_done", n=n, year=result.year, files=files, folder=str(result.folder), seconds=seconds))
+    return 0
+
+
+def cmd_config(args, w) -> int:
+    """What is in force here (nap.toml or the defaults), and where each value came from."""
+    from .pipeline.project import describe
+
+    for line in describe(args.project, w):
+        print(_safe(line))
     return 0
 
 
@@ -469,6 +484,7 @@ COMMANDS = {
     "diff": cmd_diff,
     "verify": cmd_verify,
     "check": cmd_check,
+    "config": cmd_config,
 }
 
 
@@ -479,6 +495,14 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = False) -> int:
     language = _message_language(argv)
     w = words(language)
     args = build_parser(language).parse_args(argv)
+    try:
+        from .pipeline.project import apply
+
+        language = apply(args, argv, language)
+    except NapError as exc:
+        print(f"nap-analysis {args.command}: {_safe_lines(exc.text(language))}", file=sys.stderr)
+        return exc.exit_code
+    w = words(language)
     if args.command in ("run", "bijlage", "diff", "verify"):
         import signal
         import threading
