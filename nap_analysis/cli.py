@@ -222,7 +222,14 @@ def _safe(text: str) -> str:
 
 def cmd_validate(args, w) -> int:
     programme = _programme(args)
-    counts = ", ".join(w("cli.rows", name=name, n=len(getattr(programme, name))) for name in programme.files)
+    counts = ", ".join(
+        w(
+            "cli.rows_one" if len(getattr(programme, name)) == 1 else "cli.rows",
+            name=name,
+            n=len(getattr(programme, name)),
+        )
+        for name in programme.files
+    )
     print(w("cli.valid", folder=str(args.data or "data/"), counts=counts))
     for note in programme.notes:
         print(w("cli.note", note=note.text(args.lang) if hasattr(note, "text") else note))

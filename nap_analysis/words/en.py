@@ -596,6 +596,7 @@ WORDS: dict = {
     "cli.cmd.verify": "rerun a run from its manifest.json and compare (exit 1 on a difference)",
     "cli.basis_note": "Note: of the {n} statuses in {year}, {illustrative} are illustrative (not a claim about the real programme) and {inferred} inferred from public facts; {stated} stated.",
     "cli.rows": "{name}: {n} rows",
+    "cli.rows_one": "{name}: 1 row",
     "cli.valid": "Data fine ({folder}): {counts}.",
     "cli.note": "Note: {note}.",
     "cli.progress_title": "Progress per action line, report year {year}",

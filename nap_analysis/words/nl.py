@@ -600,6 +600,7 @@ WORDS: dict = {
     "cli.cmd.verify": "verwerk opnieuw volgens manifest.json en vergelijk (exit 1 bij verschil)",
     "cli.basis_note": "Let op: van de {n} statussen in {year} zijn er {illustrative} illustratief (geen uitspraak over het echte programma) en {inferred} afgeleid uit openbare feiten; {stated} vastgesteld.",
     "cli.rows": "{name}: {n} rijen",
+    "cli.rows_one": "{name}: 1 rij",
     "cli.valid": "Data in orde ({folder}): {counts}.",
     "cli.note": "Let op: {note}.",
     "cli.progress_title": "Voortgang per actielijn, verslagjaar {year}",
