@@ -8,7 +8,6 @@ Heavy modules are imported inside the commands, so ``nap-analysis --help`` answe
 from __future__ import annotations
 
 import argparse
-import functools
 import os
 import sys
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 from . import __version__
 from .errors import NapError, UsageError
 from .words import words
-from .words.argparse_messages import translate_argparse
+from .words.argparse_messages import NapArgumentParser
 
 
 def _message_language(argv: list[str]) -> str:
@@ -41,56 +40,6 @@ def _locale_language() -> str:
     return ""
 
 
-class NapHelpFormatter(argparse.HelpFormatter):
-    """argparse's layout of the help, with the usage prefix of the run's language."""
-
-    usage_prefix = "usage: "
-
-    def add_usage(self, usage, actions, groups, prefix=None):
-        super().add_usage(usage, actions, groups, self.usage_prefix if prefix is None else prefix)
-
-
-class NapArgumentParser(argparse.ArgumentParser):
-    """An ArgumentParser that says its own texts in one language: usage, -h, group titles, errors.
-
-    ``options`` is shared by a parser and its subcommands: every option name, for "did you mean".
-    """
-
-    def __init__(self, *args, language: str = "nl", options: list[str] | None = None, **kwargs):
-        self.w = words(language)
-        self.language = language
-        self.options = [] if options is None else options
-        formatter = type("NapHelpFormatter", (NapHelpFormatter,), {"usage_prefix": self.w["cli.usage"]})
-        kwargs.pop("add_help", None)
-        super().__init__(*args, add_help=False, formatter_class=formatter, **kwargs)
-        self.positional_group = self.add_argument_group(self.w["cli.group.positionals"])
-        self.option_group = self.add_argument_group(self.w["cli.group.options"])
-        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help=self.w["cli.help.help"])
-
-    def add_argument(self, *names, **kwargs):
-        """Into our own (translated) groups; a value without its own metavar gets the run's word for it."""
-        positional = bool(names) and not names[0].startswith(tuple(self.prefix_chars))
-        self.options.extend(n for n in names if n.startswith("--"))
-        dest = kwargs.get("dest") or names[-1].lstrip(self.prefix_chars).replace("-", "_")
-        takes_value = kwargs.get("action", "store") in ("store", "append", "extend")
-        if takes_value and "metavar" not in kwargs and "choices" not in kwargs:
-            metavar = self.w.get(f"cli.metavar.{dest}")
-            if metavar:
-                kwargs["metavar"] = metavar
-        group = self.positional_group if positional else self.option_group
-        return group.add_argument(*names, **kwargs)
-
-    def add_subparsers(self, **kwargs):
-        kwargs.setdefault("title", self.w["cli.group.commands"])
-        kwargs.setdefault("parser_class", functools.partial(type(self), language=self.language, options=self.options))
-        return super().add_subparsers(**kwargs)
-
-    def error(self, message: str):
-        self.print_usage(sys.stderr)
-        text = translate_argparse(message, self.w, tuple(sorted(set(self.options))))
-        self.exit(2, f"{self.prog}: {self.w['cli.error']}: {text}\n")
-
-
 def build_parser(language: str = "nl") -> argparse.ArgumentParser:
     w = words(language)
     parser = NapArgumentParser(prog="nap-analysis", description=w["cli.description"], language=language)
@@ -110,9 +59,13 @@ def build_parser(language: str = "nl") -> argparse.ArgumentParser:
 
     def output(p):
         p.add_argument("--format", choices=("table", "csv", "csv-en"), default="table", help=w["cli.help.format"])
+        as_json(p)
+
+    def as_json(p):
+        p.add_argument("--json", action="store_true", help=w["cli.help.json"])
 
     p = commands.add_parser("validate", help=w["cli.cmd.validate"])
-    data(p), lang(p)
+    data(p), lang(p), as_json(p)
     p = commands.add_parser("progress", help=w["cli.cmd.progress"])
     data(p), year(p), lang(p), output(p)
     p = commands.add_parser("flags", help=w["cli.cmd.flags"])
@@ -142,7 +95,7 @@ def build_parser(language: str = "nl") -> argparse.ArgumentParser:
     data(p)
     p.add_argument("--year", required=True, help=w["cli.help.intake_year"])
     p.add_argument("--out", type=Path, required=True, help=w["cli.help.collect_out"])
-    lang(p)
+    lang(p), as_json(p)
     p = commands.add_parser("bijlage", help=w["cli.cmd.bijlage"])
     p.add_argument("number", type=int, choices=(1, 2), help=w["cli.help.annex"])
     data(p), year(p), lang(p)
@@ -157,13 +110,13 @@ def build_parser(language: str = "nl") -> argparse.ArgumentParser:
     p = commands.add_parser("check", help=w["cli.cmd.check"])
     data(p), year(p), lang(p)
     p.add_argument("--out", type=Path, default=None, help=w["cli.help.check_out"])
-    p.add_argument("--json", action="store_true", help=w["cli.help.check_json"])
+    as_json(p)
     p = commands.add_parser("config", help=w["cli.cmd.config"])
     lang(p)
     p = commands.add_parser("verify", help=w["cli.cmd.verify"])
     p.add_argument("outdir", type=Path, help=w["cli.help.outdir"])
     p.add_argument("--allow-other-versions", action="store_true", help=w["cli.help.allow_versions"])
-    lang(p)
+    lang(p), as_json(p)
     return parser
 
 
@@ -197,9 +150,25 @@ def _basis_note(programme, year: int, w) -> None:
         )
 
 
-def _emit(frame, fmt: str) -> None:
-    """A table on standard output: readable, or CSV in the dialect of tables/ (``csv``) or English (``csv-en``)."""
+def _print_json(command: str, ok: bool = True, **fields) -> int:
+    """The command's --json object on standard output (pipeline/machine.py documents each)."""
+    from .pipeline import machine
+
+    print(machine.dumps(machine.envelope(command, ok, **fields)))
+    return 0
+
+
+def _emit(frame, fmt: str, args=None, year: int | None = None) -> None:
+    """A table on standard output: readable, CSV in the dialect of tables/ (``csv``) or English
+    (``csv-en``), or with ``--json`` its rows as objects."""
     from .briefing.render.spreadsheet import neutralise
+
+    if args is not None and args.json:
+        from .pipeline.machine import records
+
+        columns, rows = records(frame)
+        _print_json(args.command, year=year, columns=columns, rows=rows)
+        return
 
     shown = frame.copy()
     for column in shown.columns:
@@ -222,6 +191,10 @@ def _safe(text: str) -> str:
 
 def cmd_validate(args, w) -> int:
     programme = _programme(args)
+    if args.json:
+        tables = {name: len(getattr(programme, name)) for name in programme.files}
+        notes = [note.text(args.lang) for note in programme.notes]
+        return _print_json("validate", data=str(programme.data_dir), tables=tables, notes=notes)
     counts = ", ".join(
         w(
             "cli.rows_one" if len(getattr(programme, name)) == 1 else "cli.rows",
@@ -243,12 +216,12 @@ def cmd_progress(args, w) -> int:
     year = programme.report_year(args.year)
     table = progress(programme.activities, year)
     _basis_note(programme, year, w)
-    if args.format == "table":
+    if args.format == "table" and not args.json:
         print(w("cli.progress_title", year=year))
         from .briefing.format import fmt
 
         table = table.assign(share=table["share"].map(fmt(args.lang).percent))
-    _emit(table, args.format)
+    _emit(table, args.format, args, year)
     return 0
 
 
@@ -259,10 +232,10 @@ def cmd_flags(args, w) -> int:
     year = programme.report_year(args.year)
     table = flags(programme.activities, year, programme.previous_year(year))
     _basis_note(programme, year, w)
-    if args.format == "table":
+    if args.format == "table" and not args.json:
         print(w("cli.flags_title", year=year, previous=programme.previous_year(year) or w["word.unknown"]))
         table = table.assign(title=table["title"].str.slice(0, 60), explanation=table["explanation"].str.slice(0, 60))
-    _emit(table, args.format)
+    _emit(table, args.format, args, year)
     return 0
 
 
@@ -273,7 +246,7 @@ def cmd_indicators(args, w) -> int:
     if programme.indicators is None:
         raise UsageError("error.no_indicators")
     table = indicator_changes(programme.indicators)
-    _emit(table[INDICATOR_CSV_COLUMNS] if args.format != "table" else table, args.format)
+    _emit(table[INDICATOR_CSV_COLUMNS] if args.format != "table" or args.json else table, args.format, args)
     return 0
 
 
@@ -325,7 +298,6 @@ def _check_summary(args, results, w) -> None:
 
 
 def cmd_check(args, w) -> int:
-    import json
 
     from .pipeline.check import KINDS, as_json, check
     from .pipeline.outputs import out_name
@@ -337,7 +309,7 @@ def cmd_check(args, w) -> int:
     documents = folder.is_dir()
     found = check(programme, year, folder if documents else None, args.lang)
     if args.json:
-        print(json.dumps(as_json(found, year, documents), ensure_ascii=False, indent=2))
+        _print_json("check", not found, **as_json(found, year, documents))
         return 1 if found else 0
     if not documents:
         print(w("check.no_documents", year=year, folder=str(folder)), file=sys.stderr)
@@ -436,6 +408,9 @@ def cmd_verify(args, w) -> int:
     from .pipeline.run import verify
 
     different = verify(args.outdir, allow_other_versions=args.allow_other_versions, language=args.lang)
+    if args.json:
+        _print_json("verify", not different, manifest=str(args.outdir / "manifest.json"), differences=different)
+        return 1 if different else 0
     if different:
         print(w("cli.verify_failed", n=len(different), manifest=str(args.outdir / "manifest.json")), file=sys.stderr)
         for line in different:
@@ -473,6 +448,11 @@ def cmd_collect(args, w) -> int:
 
     year = check_year(args.year)
     report = collect(args.workbooks, year, args.out, args.data or data_dir())
+    if args.json:
+        from .pipeline.machine import collect_report, dumps
+
+        print(dumps(collect_report(report, args.out, args.lang)))
+        return 0
     print(_safe_lines(report.text(args.lang)))
     print(w("cli.collect_done", folder=str(args.out), year=year, years=", ".join(str(y) for y in report.earlier_years)))
     return 0
@@ -529,6 +509,10 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = False) -> int:
         check_matplotlib_backend()  # before anything imports matplotlib, which raises on a bad MPLBACKEND
         return COMMANDS[args.command](args, w)
     except NapError as exc:
+        if getattr(args, "json", False):  # CI reads the failure too: key, message, each problem located
+            from .pipeline import machine
+
+            print(machine.dumps(machine.error(args.command, exc, language)))
         print(f"nap-analysis {args.command}: {_safe_lines(exc.text(language))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:

@@ -244,7 +244,8 @@ def test_json_has_one_shape_for_ci(cli, tmp_path):
     done = cli("check", "--json", "--lang", "en", "--out", tmp_path / "none")
     assert done.code == 1
     shown = json.loads(done.out)
-    assert set(shown) == {"year", "documents_checked", "counts", "findings"}
+    assert set(shown) == {"command", "ok", "schema", "year", "documents_checked", "counts", "findings"}
+    assert (shown["command"], shown["ok"], shown["schema"]) == ("check", False, 1)
     assert shown["year"] == 2025 and shown["documents_checked"] is False
     assert list(shown["counts"]) == list(KINDS)
     assert sum(shown["counts"].values()) == len(shown["findings"])

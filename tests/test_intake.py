@@ -505,6 +505,46 @@ def test_bad_values_are_located_by_workbook_sheet_row_and_column(templates, tmp_
     assert not (tmp_path / "out").exists()
 
 
+def test_collect_json_lists_what_came_back_and_where_each_problem_stands(templates, tmp_path, cli):
+    """CI reads collect as JSON: the filled rows per table on success; on refusal each problem with
+    its workbook, sheet, row and column apart (the text says 'OCW.xlsx:activities, rij 4')."""
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    from nap_analysis.pipeline.machine import SCHEMAS
+
+    ocw = owned_by("OCW")
+    fill(
+        templates / "OCW.xlsx",
+        tmp_path / "OCW.xlsx",
+        dict.fromkeys(ocw, ("in uitvoering", "stated", "")),
+        _first_motion(),
+    )
+    result = cli("collect", tmp_path / "OCW.xlsx", "--year", YEAR, "--out", tmp_path / "out", "--json")
+    obj = json.loads(result.out)
+    assert list(Draft202012Validator(SCHEMAS["collect"]).iter_errors(obj)) == [], result.err
+    assert result.code == 0 and obj["year"] == YEAR and obj["previous"] == PREVIOUS
+    assert obj["counts"]["activities"]["filled"] == len(ocw)
+    statuses = obj["counts"]["activities"]["statuses"]
+    assert statuses["in_progress"] == len(ocw) and sum(statuses.values()) == len(ocw)
+
+    bad = dict.fromkeys(ocw, ("in uitvoering", "stated", ""))
+    bad[ocw[2]] = ("vertraagt", "stated", "")
+    fill(templates / "OCW.xlsx", tmp_path / "bad.xlsx", bad, _first_motion())
+    result = cli("collect", tmp_path / "bad.xlsx", "--year", YEAR, "--out", tmp_path / "out2", "--json")
+    obj = json.loads(result.out)
+    assert list(Draft202012Validator(SCHEMAS["error"]).iter_errors(obj)) == []
+    [problem] = obj["error"]["problems"]
+    assert result.code == 2 and not (tmp_path / "out2").exists()
+    assert (problem["file"], problem["sheet"], problem["row"], problem["column"]) == (
+        str(tmp_path / "bad.xlsx"),
+        "activities",
+        4,
+        "status",
+    )
+
+
 def test_a_workbook_with_only_motions_filled_in_merges(templates, tmp_path, cli):
     from nap_analysis.data import load
 

@@ -1,4 +1,4 @@
-"""argparse in the run's language.
+"""argparse in the run's language: its messages translated, and the parser that says them.
 
 argparse writes a few texts of its own: the usage prefix, the -h help, the titles of its argument
 groups and its error messages. With public means only (no patching of argparse or gettext) they
@@ -10,9 +10,14 @@ error() matches the message against them and says it with our words.
 
 from __future__ import annotations
 
+import argparse
 import ast
 import difflib
+import functools
 import re
+import sys
+
+from . import words
 
 #: argparse's msgids and the key of each in words/; %(name)s and %s are the fields.
 ARGPARSE_MESSAGES = (
@@ -90,3 +95,53 @@ def translate_argparse(message: str, w, options: tuple[str, ...] = ()) -> str:
 def suggestion(value: str, choices: list[str], w) -> str:
     near = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
     return w("cli.argparse.did_you_mean", suggestion=near[0]) if near else ""
+
+
+class NapHelpFormatter(argparse.HelpFormatter):
+    """argparse's layout of the help, with the usage prefix of the run's language."""
+
+    usage_prefix = "usage: "
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, self.usage_prefix if prefix is None else prefix)
+
+
+class NapArgumentParser(argparse.ArgumentParser):
+    """An ArgumentParser that says its own texts in one language: usage, -h, group titles, errors.
+
+    ``options`` is shared by a parser and its subcommands: every option name, for "did you mean".
+    """
+
+    def __init__(self, *args, language: str = "nl", options: list[str] | None = None, **kwargs):
+        self.w = words(language)
+        self.language = language
+        self.options = [] if options is None else options
+        formatter = type("NapHelpFormatter", (NapHelpFormatter,), {"usage_prefix": self.w["cli.usage"]})
+        kwargs.pop("add_help", None)
+        super().__init__(*args, add_help=False, formatter_class=formatter, **kwargs)
+        self.positional_group = self.add_argument_group(self.w["cli.group.positionals"])
+        self.option_group = self.add_argument_group(self.w["cli.group.options"])
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help=self.w["cli.help.help"])
+
+    def add_argument(self, *names, **kwargs):
+        """Into our own (translated) groups; a value without its own metavar gets the run's word for it."""
+        positional = bool(names) and not names[0].startswith(tuple(self.prefix_chars))
+        self.options.extend(n for n in names if n.startswith("--"))
+        dest = kwargs.get("dest") or names[-1].lstrip(self.prefix_chars).replace("-", "_")
+        takes_value = kwargs.get("action", "store") in ("store", "append", "extend")
+        if takes_value and "metavar" not in kwargs and "choices" not in kwargs:
+            metavar = self.w.get(f"cli.metavar.{dest}")
+            if metavar:
+                kwargs["metavar"] = metavar
+        group = self.positional_group if positional else self.option_group
+        return group.add_argument(*names, **kwargs)
+
+    def add_subparsers(self, **kwargs):
+        kwargs.setdefault("title", self.w["cli.group.commands"])
+        kwargs.setdefault("parser_class", functools.partial(type(self), language=self.language, options=self.options))
+        return super().add_subparsers(**kwargs)
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        text = translate_argparse(message, self.w, tuple(sorted(set(self.options))))
+        self.exit(2, f"{self.prog}: {self.w['cli.error']}: {text}\n")

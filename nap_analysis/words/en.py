@@ -688,7 +688,7 @@ WORDS: dict = {
     "error.project_toml": "{file} is not a valid TOML file: {detail}",
     "error.project_key": "{file}: there is no setting '{setting}' (there are: {allowed})",
     "error.project_value": '{file}: {setting} = {value} is not valid (a folder as text, years as [2025], languages as ["nl", "en"])',
-    "cli.help.check_json": "findings as JSON on stdout (for CI)",
+    "cli.help.json": "write the result as one JSON object on standard output (for CI; schema in the README)",
     "cli.help.check_out": "the folder with the run's outputs (default outputs/); without it only the data are checked",
     "check.head": "Check before sending, progress report {year}: {n} finding(s).",
     "check.clean": "Check before sending, progress report {year}: nothing found.",

@@ -692,7 +692,7 @@ WORDS: dict = {
     "error.project_toml": "{file} is geen geldig TOML-bestand: {detail}",
     "error.project_key": "{file}: de instelling '{setting}' bestaat niet (wel: {allowed})",
     "error.project_value": '{file}: {setting} = {value} is niet geldig (een map als tekst, jaren als [2025], talen als ["nl", "en"])',
-    "cli.help.check_json": "bevindingen als JSON op stdout (voor CI)",
+    "cli.help.json": "schrijf het resultaat als één JSON-object op standaarduitvoer (voor CI; schema in de README)",
     "cli.help.check_out": "de map met de uitvoer van de verwerking (standaard outputs/); zonder die map worden alleen de data gecontroleerd",
     "check.head": "Controle voor verzending, voortgangsrapportage {year}: {n} bevinding(en).",
     "check.clean": "Controle voor verzending, voortgangsrapportage {year}: niets gevonden.",
