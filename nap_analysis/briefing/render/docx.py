@@ -58,9 +58,9 @@ FONT = "Verdana"
 #: A4 and the PDF's margins (nap.css @page).
 PAGE_MM = (210, 297)
 MARGINS_MM = {"top": 20, "right": 20, "bottom": 22, "left": 20}
-#: Tab stops of the title block's lines: value, second label, its value (html.memo_rows puts two
-#: pairs on a line when the values are short).
-META_TABS_MM = (36, 85, 121)
+#: Where the title block's value starts (a label as long as 'Voortgangsrapportage' fits before it),
+#: and on a line of two pairs (html.memo_rows) where the second label and its value start.
+META_VALUE_MM, META_PAIR_TABS_MM = 45, (92, 125)
 TEXT_WIDTH_MM = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]
 INK, MUTED, ACCENT, RULE = "1D1D1B", "555555", "154273", "B7B7B7"
 WARN, WARN_BG, NOTE_BG, HEAD_BG, BADGE = "8A4B00", "FFF4E0", "F3F3F3", "E8EEF5", "7A2E00"
@@ -137,8 +137,7 @@ def _styles(word, language_tag: str) -> None:
     meta = new("NAP Meta")
     font(meta, 9)
     spacing(meta, after=1)
-    for stop in META_TABS_MM:
-        meta.paragraph_format.tab_stops.add_tab_stop(Mm(stop))
+    meta.paragraph_format.tab_stops.add_tab_stop(Mm(META_VALUE_MM))
     for name, size, line_colour, fill in (("NAP Note", 8.5, MUTED, NOTE_BG), ("NAP Warning", 8.5, WARN, WARN_BG)):
         box = new(name)
         font(box, size)
@@ -297,6 +296,12 @@ class _Writer:
             self.word.add_paragraph(doc.subtitle, style=self.word.styles["Subtitle"])
         for row in memo_rows(doc.meta):  # as the HTML: two pairs to a line when the values are short
             p = self.word.add_paragraph(style=self.word.styles["NAP Meta"])
+            if len(row) > 1:
+                for stop in META_PAIR_TABS_MM:
+                    p.paragraph_format.tab_stops.add_tab_stop(Mm(stop))
+            else:  # a long value wraps under itself, not under its label
+                p.paragraph_format.left_indent = Mm(META_VALUE_MM)
+                p.paragraph_format.first_line_indent = Mm(-META_VALUE_MM)
             for k, (label, value) in enumerate(row):
                 if k:
                     p.add_run().add_tab()
@@ -326,6 +331,10 @@ class _Writer:
 
         p = self.word.add_paragraph()
         p.paragraph_format.keep_with_next = True
+        # single line spacing: Normal's 1.25 applies to the line the picture stands on, and made an
+        # 87 mm chart take 109 mm in LibreOffice (it moved to the next page, leaving a third empty)
+        p.paragraph_format.line_spacing = 1.0
+        p.paragraph_format.space_after = Pt(0)
         run = p.add_run()
         run.add_picture(io.BytesIO(figure.png), width=Mm(min(figure_width_mm(figure), TEXT_WIDTH_MM)))
         self.describe(run, figure.alt, figure.name)
