@@ -175,3 +175,17 @@ def test_no_chart_text_prints_under_6_pt(runs, language):
         smallest, drawn = _smallest_font_and_width((out_dir / "figures" / f"{stem}.svg").read_text(encoding="utf-8"))
         printed[stem] = round(smallest * width_pt / drawn, 2)
     assert {s: pt for s, pt in printed.items() if pt < MIN_CHART_PT - 0.01} == {}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_word_keeps_no_table_cell_with_the_next_paragraph(runs, language):
+    """No keep-with-next in a table cell: LibreOffice makes it the whole table's 'keep with next
+    paragraph', which chained every action line of Bijlage 1 (118 cells) so each began a new page."""
+    import docx
+    from docx.oxml.ns import qn
+
+    for stem in STEMS:
+        body = docx.Document(str(runs[language] / f"{stem}.docx")).element.body
+        in_cells = [p for p in body.iter(qn("w:p")) if p.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None]
+        in_cells = [p for p in in_cells if any(a.tag == qn("w:tc") for a in p.iterancestors())]
+        assert in_cells == [], (stem, len(in_cells))
