@@ -36,6 +36,13 @@ class Page:
         """Words of the page body: the footer line in the bottom margin is not body."""
         return [w for w in self.words if w["top"] < self.content_bottom]
 
+    def lines(self) -> list[list[dict]]:
+        """The body's words grouped into lines (same top, to the point), top to bottom."""
+        rows: dict[int, list[dict]] = {}
+        for w in self.body_words():
+            rows.setdefault(round(w["top"]), []).append(w)
+        return [sorted(rows[k], key=lambda w: w["x0"]) for k in sorted(rows)]
+
     def filled(self) -> float:
         """How far down the content area the lowest word or image reaches (0-1)."""
         bottoms = [w["bottom"] for w in self.body_words()] + [i["bottom"] for i in self.images]
@@ -48,7 +55,7 @@ def pages(path: Path) -> list[Page]:
     found = []
     with pdfplumber.open(str(path)) as pdf:
         for i, page in enumerate(pdf.pages, start=1):
-            words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
+            words = page.extract_words(keep_blank_chars=False, use_text_flow=False, extra_attrs=["fontname", "size"])
             found.append(
                 Page(i, float(page.width), float(page.height), words, list(page.images), page.extract_text() or "")
             )
@@ -118,3 +125,54 @@ def split_tables(all_pages: list[Page], tables, max_rows: int = 15) -> list[str]
         if not all(_found(word, below) for word in wanted):
             problems.append(f"table {caption!r} ({rows} rows) continues after page {start.number}")
     return problems
+
+
+#: A line wholly in bold at this size or more is a heading, a table caption or a run-in heading
+#: (nap.css: h2-h4 13-10 pt, captions 8.5 pt; Word: Heading 1-3, Caption); a table's header row
+#: (8 pt) and the 'fictief' badge (7 pt) are smaller.
+HEADING_PT = 8.4
+
+
+def _bold_line(line: list[dict]) -> bool:
+    return bool(line) and all("Bold" in w["fontname"] and w["size"] >= HEADING_PT for w in line)
+
+
+def headings_at_foot(all_pages: list[Page]) -> list[str]:
+    """Pages but the last whose last body line is a heading or caption: nothing it introduces
+    follows it on that page."""
+    problems = []
+    for page in all_pages[:-1]:
+        lines = page.lines()
+        if lines and _bold_line(lines[-1]):
+            problems.append(f"page {page.number}: {' '.join(w['text'] for w in lines[-1])!r}")
+    return problems
+
+
+def starts_with_heading(page: Page, headings: list[str]) -> bool:
+    """Whether the page's first body line is the start of one of ``headings`` (a section begins there)."""
+    lines = page.lines()
+    if not lines:
+        return False
+    first = _normal(" ".join(w["text"] for w in lines[0]))
+    return any(first.startswith(_normal(h)[: len(first)]) or _normal(h).startswith(first) for h in headings if h)
+
+
+def empty_pages(all_pages: list[Page], headings: list[str], minimum: float = 2 / 3) -> list[str]:
+    """Pages but the last whose content reaches less than ``minimum`` of the content area while
+    no section ends there (the next page does not begin with one of ``headings``)."""
+    return [
+        f"page {p.number}: {p.filled():.0%} full"
+        for p, following in zip(all_pages[:-1], all_pages[1:])
+        if p.filled() < minimum and not starts_with_heading(following, headings)
+    ]
+
+
+def placed_figures(all_pages: list[Page], min_width: float = 50.0) -> list[tuple[int, float]]:
+    """(page number, placed width in points) of every picture wider than ``min_width`` (not an
+    icon), in reading order."""
+    return [
+        (p.number, float(i["x1"] - i["x0"]))
+        for p in all_pages
+        for i in sorted(p.images, key=lambda i: (i["top"], i["x0"]))
+        if i["x1"] - i["x0"] >= min_width
+    ]

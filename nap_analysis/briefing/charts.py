@@ -386,7 +386,9 @@ def status_bars(
     k = len(years)
     bar_h = 0.66 if k == 1 else min(0.36, 0.8 / k)
     step = bar_h + (0 if k == 1 else 0.05)
-    per_row = 0.36 if k == 1 else 0.2 + 0.26 * k
+    # a row of k bars: 0.6 in for two years (was 0.72: the chart was 157 mm tall and, placed so
+    # that its 6.5 pt percentages print at 6 pt or more, pushed a figure a page on)
+    per_row = 0.36 if k == 1 else 0.2 + 0.2 * k
     has_two_line = any("\n" in row_label(r) for r in row_order)
     height = 1.25 + per_row * len(row_order) * (1.25 if has_two_line else 1.0) + (0.25 if TOTAL in row_order else 0)
 

@@ -31,7 +31,7 @@ from .. import icons
 from ..format import fmt
 from ..model import BulletList, Document, Figure, Paragraph, Section, Span, Table
 from . import cells
-from .html import column_widths, compact, figure_width_mm, keep_together
+from .html import column_widths, compact, figure_width_mm, leads_in, memo_rows
 from .ooxml import (
     PPR_ORDER,
     RPR_ORDER,
@@ -58,6 +58,9 @@ FONT = "Verdana"
 #: A4 and the PDF's margins (nap.css @page).
 PAGE_MM = (210, 297)
 MARGINS_MM = {"top": 20, "right": 20, "bottom": 22, "left": 20}
+#: Where the title block's value starts (a label as long as 'Voortgangsrapportage' fits before it),
+#: and on a line of two pairs (html.memo_rows) where the second label and its value start.
+META_VALUE_MM, META_PAIR_TABS_MM = 45, (92, 125)
 TEXT_WIDTH_MM = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]
 INK, MUTED, ACCENT, RULE = "1D1D1B", "555555", "154273", "B7B7B7"
 WARN, WARN_BG, NOTE_BG, HEAD_BG, BADGE = "8A4B00", "FFF4E0", "F3F3F3", "E8EEF5", "7A2E00"
@@ -103,15 +106,15 @@ def _styles(word, language_tag: str) -> None:
         spacing(heading, before=before, after=5, line=1.15)
         heading.paragraph_format.keep_with_next = True
     title = styles["Title"]
-    font(title, 17, bold=True, colour=ACCENT)
+    font(title, 15, bold=True, colour=ACCENT)  # nap.css h1; the title block is kept low
     spacing(title, after=5, line=1.1)
     for old in ppr(title.element).findall(qn("w:pBdr")):  # the template's blue rule
         ppr(title.element).remove(old)
     subtitle = styles["Subtitle"]
-    font(subtitle, 12)
+    font(subtitle, 11.5)
     for old in rpr(subtitle.element).findall(qn("w:spacing")):  # the template's letter spacing
         rpr(subtitle.element).remove(old)
-    spacing(subtitle, after=10, line=1.2)
+    spacing(subtitle, after=7, line=1.2)
     caption = styles["Caption"]
     font(caption, 8.5, bold=True)
     spacing(caption, before=6, after=3, line=1.15)
@@ -132,10 +135,10 @@ def _styles(word, language_tag: str) -> None:
     kicker.font.all_caps = True
     spacing(kicker, after=4)
     meta = new("NAP Meta")
-    font(meta, 9.5)
+    font(meta, 9)
     spacing(meta, after=1)
-    meta.paragraph_format.tab_stops.add_tab_stop(Mm(36))
-    for name, size, line_colour, fill in (("NAP Note", 8.5, MUTED, NOTE_BG), ("NAP Warning", 9.5, WARN, WARN_BG)):
+    meta.paragraph_format.tab_stops.add_tab_stop(Mm(META_VALUE_MM))
+    for name, size, line_colour, fill in (("NAP Note", 8.5, MUTED, NOTE_BG), ("NAP Warning", 8.5, WARN, WARN_BG)):
         box = new(name)
         font(box, size)
         spacing(box, before=3, after=6, line=1.25)
@@ -275,10 +278,12 @@ class _Writer:
         if lang and lang != self.language:
             set_lang(rpr(run.element), LANGUAGE_TAGS.get(lang, lang))
 
-    def paragraph(self, block: Paragraph):
+    def paragraph(self, block: Paragraph, following=None):
         style = {"note": "NAP Note", "warning": "NAP Warning"}.get(block.style, "Normal")
         p = self.word.add_paragraph(style=self.word.styles[style])
         self.runs(p, block.spans)
+        if leads_in(block, following):  # a run-in heading or 'X:' before its list stays with it
+            p.paragraph_format.keep_with_next = True
         return p
 
     # ---------------------------------------------------------------- blocks
@@ -289,19 +294,28 @@ class _Writer:
         self.word.add_paragraph(doc.title, style=self.word.styles["Title"])
         if doc.subtitle:
             self.word.add_paragraph(doc.subtitle, style=self.word.styles["Subtitle"])
-        for label, value in doc.meta:
+        for row in memo_rows(doc.meta):  # as the HTML: two pairs to a line when the values are short
             p = self.word.add_paragraph(style=self.word.styles["NAP Meta"])
-            p.add_run(label).bold = True
-            p.add_run().add_tab()
-            p.add_run(value)
+            if len(row) > 1:
+                for stop in META_PAIR_TABS_MM:
+                    p.paragraph_format.tab_stops.add_tab_stop(Mm(stop))
+            else:  # a long value wraps under itself, not under its label
+                p.paragraph_format.left_indent = Mm(META_VALUE_MM)
+                p.paragraph_format.first_line_indent = Mm(-META_VALUE_MM)
+            for k, (label, value) in enumerate(row):
+                if k:
+                    p.add_run().add_tab()
+                p.add_run(label).bold = True
+                p.add_run().add_tab()
+                p.add_run(value)
         if doc.warning is not None:
             self.paragraph(doc.warning)
 
     def section(self, section: Section) -> None:
         self.word.add_heading(section.heading, level=max(1, min(section.level - 1, 9)))
-        for block in section.blocks:
+        for block, following in zip(section.blocks, [*section.blocks[1:], None]):
             if isinstance(block, Paragraph):
-                self.paragraph(block)
+                self.paragraph(block, following)
             elif isinstance(block, BulletList):
                 for item in block.items:
                     p = self.word.add_paragraph(style=self.word.styles["List Bullet"])
@@ -317,6 +331,10 @@ class _Writer:
 
         p = self.word.add_paragraph()
         p.paragraph_format.keep_with_next = True
+        # single line spacing: Normal's 1.25 applies to the line the picture stands on, and made an
+        # 87 mm chart take 109 mm in LibreOffice (it moved to the next page, leaving a third empty)
+        p.paragraph_format.line_spacing = 1.0
+        p.paragraph_format.space_after = Pt(0)
         run = p.add_run()
         run.add_picture(io.BytesIO(figure.png), width=Mm(min(figure_width_mm(figure), TEXT_WIDTH_MM)))
         self.describe(run, figure.alt, figure.name)
@@ -348,7 +366,6 @@ class _Writer:
         tbl = self.word.element.body.findall(qn("w:tbl"))[-1]
         rows_xml = tbl.findall(qn("w:tr"))
         self.table_properties(tbl, table)
-        keep = keep_together(table)  # as the PDF does: short tables are not split over pages
         size = " Compact" if compact(table) else ""
         right = [cells.numeric(c) for c in table.columns]
         for j, column in enumerate(grid.columns):
@@ -356,7 +373,11 @@ class _Writer:
         for i, row in enumerate(grid.rows):
             tr_xml = rows_xml[i]
             tr_pr = first_child(tr_xml, "w:trPr", after=("tblPrEx",))
-            tr_pr.append(el("w:cantSplit"))  # a row is not cut in two over a page break
+            # a row is not cut in two over a page break; a table breaks between rows, its header
+            # repeated. No keep-with-next in a table's cells: LibreOffice makes it the whole table's
+            # 'keep with next paragraph', which chained every action line of Bijlage 1 (heading,
+            # caption, table, next heading ...) and started each on a new page
+            tr_pr.append(el("w:cantSplit"))
             if i == 0:
                 tr_pr.append(el("w:tblHeader"))  # the header row repeats on every page the table spans
             for j, cell in enumerate(row.cells):
@@ -365,8 +386,6 @@ class _Writer:
                 p.style = self.word.styles[("NAP Table Head" if i == 0 else "NAP Table Text") + size]
                 if right[j]:
                     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                if keep and i < len(table.rows):
-                    p.paragraph_format.keep_with_next = True
                 if i == 0:
                     p.add_run(table.columns[j].label)
                     tc_pr = first_child(tr_xml.findall(qn("w:tc"))[j], "w:tcPr")

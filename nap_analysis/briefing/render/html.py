@@ -8,6 +8,8 @@ escaped is the project's own icons.
 from __future__ import annotations
 
 import base64
+import math
+import re
 import struct
 from functools import cache
 from pathlib import Path
@@ -84,16 +86,50 @@ def _widths(table: Table, scale: float | None = None) -> tuple[float, ...]:
 
 
 #: No figure is shown taller than this: a figure that moves to the next page then leaves the page
-#: before it at least half full.
+#: before it at least half full ...
 MAX_FIGURE_MM = 112.0
+#: ... unless narrowing it that far would set its text smaller than this (points, as printed).
+MIN_CHART_FONT_PT = 6.0
+#: The smallest text the house style draws (charts.py: the percentages in a two-year bar), for a
+#: figure without an SVG to read its sizes from.
+HOUSE_SMALLEST_PT = 6.5
+_SVG_FONT_SIZE = re.compile(rb"font-size: ?([\d.]+)px")
+_SVG_WIDTH = re.compile(rb"<svg\b[^>]*?\bwidth=\"([\d.]+)pt\"")
+_MM_PER_PT = 25.4 / 72
+
+
+def drawn_size_mm(figure) -> tuple[float, float]:
+    """The width and height the chart was drawn at (its PNG at SAVE_DPI), in mm."""
+    from .figure import SAVE_DPI
+
+    width, height = struct.unpack(">II", figure.png[16:24]) if figure.png[12:16] == b"IHDR" else (0, 0)
+    return width / SAVE_DPI * 25.4, height / SAVE_DPI * 25.4
+
+
+def smallest_font_pt(figure) -> float:
+    """The smallest font size in the chart as drawn (matplotlib points): read off its SVG, where
+    text stays text and one user unit is a point."""
+    sizes = [float(s) for s in _SVG_FONT_SIZE.findall(figure.svg or b"")]
+    return min(sizes) if sizes else HOUSE_SMALLEST_PT
+
+
+def printed_font_pt(figure, width_mm: float) -> float:
+    """The smallest chart text as printed when the figure is placed ``width_mm`` wide: the drawn
+    size times the placed width over the drawn width."""
+    svg_width = _SVG_WIDTH.search(figure.svg or b"")
+    drawn_mm = float(svg_width.group(1)) * _MM_PER_PT if svg_width else drawn_size_mm(figure)[0]
+    return smallest_font_pt(figure) * width_mm / drawn_mm if drawn_mm else smallest_font_pt(figure)
 
 
 def figure_width_mm(figure) -> float:
-    """The display width of a figure: its own width, narrowed so it is at most MAX_FIGURE_MM tall."""
-    width, height = struct.unpack(">II", figure.png[16:24]) if figure.png[12:16] == b"IHDR" else (1, 0)
+    """The display width of a figure: its own width, narrowed so it is at most MAX_FIGURE_MM tall,
+    but never so far that its smallest text prints under MIN_CHART_FONT_PT (a tall chart narrowed
+    to 112 mm set the labels of the progress chart at 4.6 pt)."""
+    width, height = drawn_size_mm(figure)
     if not height:
         return figure.width_mm
-    return round(min(figure.width_mm, MAX_FIGURE_MM * width / height), 1)
+    readable = MIN_CHART_FONT_PT / printed_font_pt(figure, 1.0)  # the narrowest width that keeps 6 pt
+    return math.ceil(10 * min(figure.width_mm, max(MAX_FIGURE_MM * width / height, readable))) / 10
 
 
 def column_widths(table: Table) -> list[float]:
@@ -142,6 +178,33 @@ def keep_together(table: Table) -> bool:
     return estimated_height_mm(table, _COMPACT if compact(table) else 1.0) <= SPLIT_MM
 
 
+def leads_in(block, following) -> bool:
+    """Whether a paragraph introduces the block after it, and so must not stand alone at a page
+    foot: a paragraph wholly in bold (the run-in headings of the nota and the Kamerbrief, one per
+    action line) or one ending in a colon before a list, table or figure. The PDF keeps it with
+    that block (``break-after: avoid``), Word with keep-with-next."""
+    if not isinstance(block, Paragraph) or following is None or block.style != "body":
+        return False
+    text = block.text.strip()
+    if not text:
+        return False
+    if all(s.strong for s in block.spans if s.text.strip()):
+        return True
+    return text.endswith(":") and isinstance(following, (BulletList, Table, Figure))
+
+
+#: The title block's rows of label and value: two pairs to a row when every value is short, so
+#: the block stays low and a briefing's Kernpunten fit on page 1.
+SHORT_META = 32
+
+
+def memo_rows(meta: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """The title block's (label, value) pairs grouped into rows: two to a row when every value
+    has at most SHORT_META characters, otherwise one."""
+    per_row = 2 if meta and all(len(str(v)) <= SHORT_META for _, v in meta) else 1
+    return [list(meta[i : i + per_row]) for i in range(0, len(meta), per_row)]
+
+
 @cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -162,6 +225,8 @@ def _environment() -> jinja2.Environment:
         widths=column_widths,
         figure_width=figure_width_mm,
         keep=keep_together,
+        leads_in=leads_in,
+        memo_rows=memo_rows,
         compact=compact,
         version=__version__,
     )
