@@ -80,6 +80,7 @@ def build_parser(language: str = "nl") -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=1, help=w["cli.help.jobs"])
     p.add_argument("--date", default=None, help=w["cli.help.date"])
     p.add_argument("--notebooks", type=Path, default=None, help=w["cli.help.notebooks"])
+    p.add_argument("--to", default=None, metavar="html,pdf,docx", help=w["cli.help.to"])
     p = commands.add_parser("init", help=w["cli.cmd.init"])
     p.add_argument("folder", type=Path, metavar=w["cli.metavar.folder"], help=w["cli.help.init_folder"])
     lang(p)
@@ -268,6 +269,7 @@ def cmd_run(args, w) -> int:
         jobs=args.jobs,
         date=args.date,
         notebook_dir=args.notebooks,
+        formats=args.to,
     )
     for result in results:
         print(w("cli.done", folder=str(result.out_dir), n=len(result.files), seconds=f"{result.seconds:.1f}"))

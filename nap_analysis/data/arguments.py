@@ -1,7 +1,7 @@
-"""A report year and a date as the user writes them on the command line or in a notebook: checked
-once here for every command (``run``, ``bijlage``, ``diff``, ``template --due`` ...) and for
-:meth:`Programme.report_year`, so that '25', '2025.0' and 2025-02-30 are refused the same way
-everywhere, never guessed."""
+"""A report year, a date and the documents' formats as the user writes them on the command line
+or in a notebook: checked once here for every command (``run``, ``bijlage``, ``diff``,
+``template --due`` ...) and for :meth:`Programme.report_year`, so that '25', '2025.0',
+2025-02-30 and ``--to htm`` are refused the same way everywhere, never guessed."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import datetime as dt
 
 from ..errors import UsageError
 
+#: The formats of every document, in the order they are written.
+FORMATS: tuple[str, ...] = ("html", "pdf", "docx")
 #: Dates a document may carry.
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 
@@ -33,3 +35,15 @@ def check_year(value) -> int:
     if not (text.isascii() and text.isdigit() and len(text) == 4):
         raise UsageError("error.year_not_a_year", year=text)
     return int(text)
+
+
+def check_formats(formats) -> tuple[str, ...]:
+    """The formats asked for (``--to html,pdf``, nap.toml), in :data:`FORMATS` order; None: all.
+    An unknown or empty choice is refused, never guessed."""
+    if formats is None:
+        return FORMATS
+    asked = [part.strip().lower() for part in (formats.split(",") if isinstance(formats, str) else formats)]
+    unknown = [part for part in asked if part not in FORMATS]
+    if unknown or not asked:
+        raise UsageError("error.formats", value=",".join(asked), allowed=", ".join(FORMATS))
+    return tuple(kind for kind in FORMATS if kind in asked)

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..briefing import annexes
 from ..briefing.sections.context import Context
 from ..data import load
-from ..data.arguments import check_date
+from ..data.arguments import FORMATS, check_date, check_formats
 from ..errors import UsageError
 from ..resources import data_dir as bundled_data
 from ..resources import outputs_dir
@@ -31,9 +31,18 @@ ANNEXES = {1: (annexes.ACTIVITIES_STEM, annexes.activities_annex), 2: (annexes.M
 
 def run_date(folder: Path) -> str | None:
     """The date the run in ``folder`` printed on its documents (its manifest), if there is one."""
+    return _recorded(folder, "briefing_date", check_date)
+
+
+def run_formats(folder: Path) -> tuple[str, ...]:
+    """The formats the run in ``folder`` wrote (its manifest); all three for a folder without one."""
+    return _recorded(folder, "formats", check_formats) or FORMATS
+
+
+def _recorded(folder: Path, parameter: str, checked):
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        return check_date(manifest["parameters"]["briefing_date"])
+        return checked(manifest["parameters"][parameter])
     except (OSError, ValueError, KeyError, TypeError, UsageError):
         return None
 
@@ -71,7 +80,7 @@ def _rebuild(number: int, year, language: str, data_dir, out_root, date: str | N
     stem, build = ANNEXES[number]
     if stem not in annexes.stems(ctx):
         raise UsageError("error.no_motions", folder=str(data_dir))
-    files = documents.render(build(ctx), stem)  # all formats made before anything is written
+    files = documents.render(build(ctx), stem, run_formats(final))  # all made before anything is written
     with BuildFolder(out_root, name) as work:
         if final.is_dir():  # the run's other files stay; only the annex's three are new
             shutil.copytree(final, work, dirs_exist_ok=True, symlinks=True)

@@ -1,6 +1,6 @@
 """Which documents a run writes and in which formats: one section model, three renderings.
 
-Every document goes out as HTML and PDF (the same page, printed) and as Word; its figures go to
+Every document goes out as HTML and PDF (the same page, printed) and as Word (``--to`` picks); its figures go to
 ``figures/`` (PNG and SVG) and its named tables to ``tables/`` (CSV and one workbook).
 """
 
@@ -14,10 +14,8 @@ from ..briefing.model import Document
 from ..briefing.render import html as html_render
 from ..briefing.render import pdf as pdf_render
 from ..briefing.render import spreadsheet
+from ..data.arguments import FORMATS
 from .outputs import write_atomic
-
-#: The formats of every document, in the order they are written.
-FORMATS = ("html", "pdf", "docx")
 
 
 def warm_up() -> None:
@@ -55,21 +53,25 @@ def from_data_stems(ctx) -> list[str]:
     return [*annex.stems(ctx), nota.STEM, kamerbrief.STEM]
 
 
-def render(doc: Document, stem: str) -> dict[str, bytes]:
-    """The document in each of :data:`FORMATS` (Word where python-docx is installed): file name ->
+def render(doc: Document, stem: str, formats: tuple[str, ...] = FORMATS) -> dict[str, bytes]:
+    """The document in each of ``formats`` (Word where python-docx is installed): file name ->
     bytes, all made before anything is written."""
-    page = html_render.document_html(doc)
-    made = {"html": page.encode("utf-8"), "pdf": pdf_render.document_pdf(doc, page)}
-    docx = _docx()
+    made = {}
+    if "html" in formats or "pdf" in formats:
+        page = html_render.document_html(doc)  # the PDF is this page, printed
+        made["html"] = page.encode("utf-8")
+        if "pdf" in formats:
+            made["pdf"] = pdf_render.document_pdf(doc, page)
+    docx = _docx() if "docx" in formats else None
     if docx is not None:
         made["docx"] = docx.document_docx(doc)
-    return {f"{stem}.{kind}": made[kind] for kind in FORMATS if kind in made}
+    return {f"{stem}.{kind}": made[kind] for kind in formats if kind in made}
 
 
-def write(doc: Document, work: Path, stem: str) -> list[Path]:
-    """The document as ``<stem>.html``, ``<stem>.pdf`` and ``<stem>.docx`` in ``work``."""
+def write(doc: Document, work: Path, stem: str, formats: tuple[str, ...] = FORMATS) -> list[Path]:
+    """The document as ``<stem>.html``, ``<stem>.pdf`` and ``<stem>.docx`` in ``work`` (those of ``formats``)."""
     written = []
-    for filename, data in render(doc, stem).items():
+    for filename, data in render(doc, stem, formats).items():
         write_atomic(work / filename, data)
         written.append(work / filename)
     return written

@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..data.arguments import FORMATS
 from ..errors import UsageError
 
 FILE_NAME = "nap.toml"
@@ -26,6 +27,7 @@ KEYS = {
     "outputs": "folder",
     "years": "years",
     "languages": "languages",
+    "formats": "formats",
 }
 LANGUAGES = ("nl", "en")
 
@@ -104,6 +106,10 @@ def _checked(project: Project, key: str, value):
         if not isinstance(value, list) or not value or not all(_is_year(v) for v in value):
             raise _bad(project, key, value)
         return [str(v) for v in value]
+    if kind == "formats":
+        if not isinstance(value, list) or not value or not all(v in FORMATS for v in value):
+            raise _bad(project, key, value)
+        return [kind for kind in FORMATS if kind in value]
     if not isinstance(value, list) or not value or not all(v in LANGUAGES for v in value):
         raise _bad(project, key, value)
     return list(dict.fromkeys(value))
@@ -151,6 +157,8 @@ def apply(args, argv: list[str], language: str) -> str:
             setattr(args, attr, values[key])
     if "years" in values and getattr(args, "year", "") is None:
         args.year = values["years"] if args.command == "run" else max(values["years"])
+    if "formats" in values and getattr(args, "to", "") is None:
+        args.to = values["formats"]
     if "languages" in values and hasattr(args, "lang") and not _given("--lang", argv):
         args.lang = values["languages"] if args.command == "run" else values["languages"][0]
         return values["languages"][0]
@@ -178,6 +186,7 @@ def describe(project: Project | None, w) -> list[str]:
         "outputs": str(outputs_dir()),
         "years": w["cli.config.latest"],
         "languages": "nl",
+        "formats": ", ".join(FORMATS),
     }
     width = max(map(len, KEYS))
     for key in KEYS:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
 
-from ..data.arguments import EARLIEST, LATEST, check_date, check_year
+from ..data.arguments import EARLIEST, LATEST, check_date, check_formats, check_year
 from ..errors import NapError, RunError, UsageError
 from ..resources import data_dir as bundled_data
 from ..resources import notebooks_dir, numbered_notebooks, outputs_dir
@@ -163,6 +163,7 @@ def run(
     kernels: KernelPool | None = None,
     runs_at_once: int = 1,
     report=None,
+    formats=None,
 ) -> RunResult:
     """Execute all notebooks for one report year and language; write the documents; return what was written.
 
@@ -170,7 +171,8 @@ def run(
     (``reports.csv``), else SOURCE_DATE_EPOCH, else today.
     ``kernels``: running kernels to use (a batch keeps them for all its runs); by default the run
     starts its own, before it reads the data, and stops them at the end. ``report(done, total,
-    text)`` replaces the progress lines on standard error.
+    text)`` replaces the progress lines on standard error. ``formats``: the documents' formats
+    (``("html", "pdf")``, or ``"html,pdf"``); all three by default; the manifest records them.
     """
     started = time.monotonic()
     check_environment()
@@ -179,6 +181,7 @@ def run(
     check_parameters(year, language, out_root, data_dir)
     # both checked before anything starts; which one the documents show is known once the data are read
     date = check_date(date) if date is not None else None
+    formats = check_formats(formats)
     fallback = briefing_date()
     paths = numbered_notebooks(Path(notebook_dir or notebooks_dir()))
     own = kernels is None
@@ -186,7 +189,9 @@ def run(
         if own:  # they boot (imports: seconds) while this process checks the data
             kernels = KernelPool(kernel_count(len(paths), runs_at_once))
         try:
-            return _run(year, data_dir, out_root, language, date or fallback, paths, kernels, started, report, date)
+            return _run(
+                year, data_dir, out_root, language, date or fallback, paths, kernels, started, report, date, formats
+            )
         finally:
             if own:
                 kernels.close()
@@ -203,6 +208,7 @@ def _run(
     started: float,
     report,
     asked_date: str | None = None,
+    formats: tuple[str, ...] = ("html", "pdf", "docx"),
 ) -> RunResult:
     from ..briefing import assemble  # imported once the kernels boot (see the top of this module)
     from ..briefing.sections import Context
@@ -233,7 +239,7 @@ def _run(
             def meanwhile() -> None:
                 warm.join()
                 for stem, doc in documents.from_data(ctx):
-                    documents.write(doc, work, stem)
+                    documents.write(doc, work, stem, formats)
                     progress.step("document", name=stem)
 
             try:
@@ -243,11 +249,12 @@ def _run(
                 raise RunError(f"{exc.key}_kept", **exc.fields, failed=str(out_root / f"failed-{name}")) from None
             sections = [s for path in sorted(executed) for s in sections_of(path)]
             brief = assemble.briefing(ctx, sections, date)
-            documents.write(brief, work, "briefing")
+            documents.write(brief, work, "briefing", formats)
             progress.step("document", name="briefing")
             documents.write_files(brief, work, assemble.workbook_about(ctx, date))
             progress.step("tables")
-            write_manifest(work, name=name, parameters={k: v for k, v in parameters.items() if k != "data_dir"})
+            recorded = {k: v for k, v in parameters.items() if k != "data_dir"}
+            write_manifest(work, name=name, parameters={**recorded, "formats": list(formats)})
             progress.step("manifest")
     finally:
         interrupts.join(warm)  # also when Ctrl-C came while it was starting
@@ -314,6 +321,7 @@ def run_many(
     date: str | None = None,
     notebook_dir=None,
     report=None,
+    formats=None,
 ) -> list[RunResult]:
     """Several parameter sets (years x languages); with jobs > 1, that many runs at once.
 
@@ -330,6 +338,7 @@ def run_many(
             check_parameters(year, language, out, data)
     if date is not None:
         check_date(date)
+    formats = check_formats(formats)
     n_sets = len(years) * len(languages)
     paths = numbered_notebooks(Path(notebook_dir or notebooks_dir()))
     count = kernel_count(len(paths), max(1, min(jobs, n_sets)))
@@ -345,6 +354,7 @@ def run_many(
                     kernels=pool,
                     notebook_dir=notebook_dir,
                     report=report,
+                    formats=formats,
                 )
                 for y in years
                 for lang in languages
@@ -362,6 +372,7 @@ def run_many(
             "date": date,
             "runs_at_once": jobs,
             "notebook_dir": notebook_dir,
+            "formats": formats,
         }
         for lang in languages
         for y in years
@@ -414,6 +425,7 @@ def verify(out_dir, allow_other_versions: bool = False, language: str = "nl") ->
             out_root=scratch / "out",
             language=params["language"],
             date=params["briefing_date"],
+            formats=params.get("formats"),  # a manifest from before --to: all three
         )
         rerun = file_hashes(result.out_dir)
         fields = manifest_differences(manifest, read_manifest(result.out_dir), allow_other_versions)

@@ -684,11 +684,14 @@ WORDS: dict = {
         'outputs = "outputs"\n'
         "# years = [2025]           # the report years `run` makes (default: the latest in the data)\n"
         '# languages = ["nl", "en"] # the languages of the documents (default: nl)\n'
+        '# formats = ["html", "pdf"] # the formats of the documents (default: html, pdf and docx)\n'
     ),
     "error.project_toml": "{file} is not a valid TOML file: {detail}",
     "error.project_key": "{file}: there is no setting '{setting}' (there are: {allowed})",
     "error.project_value": '{file}: {setting} = {value} is not valid (a folder as text, years as [2025], languages as ["nl", "en"])',
     "cli.help.json": "write the result as one JSON object on standard output (for CI; schema in the README)",
+    "cli.help.to": "the formats of the documents, comma-separated (default: html,pdf,docx; also in nap.toml: formats)",
+    "error.formats": "--to {value}: choose from {allowed}, comma-separated (for example html,pdf)",
     "cli.help.check_out": "the folder with the run's outputs (default outputs/); without it only the data are checked",
     "check.head": "Check before sending, progress report {year}: {n} finding(s).",
     "check.clean": "Check before sending, progress report {year}: nothing found.",

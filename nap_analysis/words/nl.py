@@ -688,11 +688,14 @@ WORDS: dict = {
         'outputs = "outputs"\n'
         "# years = [2025]           # de verslagjaren die `run` maakt (standaard: het laatste in de data)\n"
         '# languages = ["nl", "en"] # de talen van de stukken (standaard: nl)\n'
+        '# formats = ["html", "pdf"] # de vormen van de stukken (standaard: html, pdf en docx)\n'
     ),
     "error.project_toml": "{file} is geen geldig TOML-bestand: {detail}",
     "error.project_key": "{file}: de instelling '{setting}' bestaat niet (wel: {allowed})",
     "error.project_value": '{file}: {setting} = {value} is niet geldig (een map als tekst, jaren als [2025], talen als ["nl", "en"])',
     "cli.help.json": "schrijf het resultaat als één JSON-object op standaarduitvoer (voor CI; schema in de README)",
+    "cli.help.to": "de vormen van de stukken, met komma's (standaard: html,pdf,docx; ook in nap.toml: formats)",
+    "error.formats": "--to {value}: kies uit {allowed}, met komma's gescheiden (bijvoorbeeld html,pdf)",
     "cli.help.check_out": "de map met de uitvoer van de verwerking (standaard outputs/); zonder die map worden alleen de data gecontroleerd",
     "check.head": "Controle voor verzending, voortgangsrapportage {year}: {n} bevinding(en).",
     "check.clean": "Controle voor verzending, voortgangsrapportage {year}: niets gevonden.",

@@ -1,0 +1,43 @@
+"""`--to` (and `formats` in nap.toml): a run writes only the formats asked for, records them in the
+manifest, `verify` reruns them and `bijlage` keeps to them; a format that does not exist is refused."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import DATE
+
+
+def test_a_run_to_html_and_pdf_writes_records_and_verifies_only_those(cli, tmp_path):
+    result = cli("run", "--to", "pdf,html", "--out", tmp_path, "--date", DATE)
+    assert result.code == 0, result.err
+    folder = tmp_path / "2025"
+    documents = {p.suffix for p in folder.iterdir() if p.is_file() and p.name != "manifest.json"}
+    assert documents == {".html", ".pdf"}
+    stems = {p.stem for p in folder.glob("*.pdf")}
+    assert {p.stem for p in folder.glob("*.html")} == stems and len(stems) == 5
+    assert (folder / "tables" / "tabellen.xlsx").is_file()  # the writers' tables are no document format
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["parameters"]["formats"] == ["html", "pdf"]  # in the order of the formats, not as typed
+    assert cli("verify", folder).code == 0
+    assert cli("bijlage", "1", "--out", tmp_path).code == 0
+    assert not list(folder.glob("*.docx"))
+
+
+@pytest.mark.parametrize("value", ["htm", "", "pdf,,word", "PDF;html"])
+def test_a_format_that_does_not_exist_is_refused_before_anything_starts(cli, tmp_path, value):
+    result = cli("run", "--to", value, "--out", tmp_path / "out")
+    assert result.code == 2 and "--to" in result.err and "html, pdf, docx" in result.err
+    assert "Traceback" not in result.err and not (tmp_path / "out").exists()
+
+
+def test_the_project_file_chooses_the_formats_and_the_flag_wins(cli, tmp_path, monkeypatch):
+    from nap_analysis.pipeline.project import find
+
+    (tmp_path / "nap.toml").write_text('formats = ["docx", "html"]\n', encoding="utf-8")
+    assert find(tmp_path).values["formats"] == ["html", "docx"]
+    (tmp_path / "nap.toml").write_text('formats = ["odt"]\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    refused = cli("config")
+    assert refused.code == 2 and "nap.toml:1: formats = ['odt'] is niet geldig" in refused.err
