@@ -170,6 +170,10 @@ STATUS_LABELS = Table(
         Column("language", "choice", choices=v.LANGUAGES),
         Column("status", "choice", choices=v.MOTION_STATUSES),
         Column("label"),
+        #: the word the icon had before this label replaced it in the same report (memo of 13 March
+        #: 2025: "wordt invulling gegeven aan" in place of "afgedaan"): the relabel note quotes it
+        Column("replaces", nullable=True, required=False, default=""),
+        Column("source", nullable=True, required=False, default=""),
     ),
     key=("report_year", "language", "status"),
     optional=True,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ...analysis.footing import Footing
 from ...analysis.progress import basis_counts, origin_counts
 from ...data import Programme, load
 from ...data import vocabulary as v
@@ -30,6 +31,7 @@ RANK = {
     "stopped": 20,
     "delayed": 30,
     "on_course": 40,
+    "relabel": 45,
     "changes": 50,
     "motions": 60,
     "indicators": 70,
@@ -163,6 +165,23 @@ def provenance_paragraph(ctx: Context, table: str = "activities") -> Paragraph:
     return Paragraph.of(text, style="note")
 
 
+def footing_note(ctx: Context, footing: Footing, bracket: bool = True) -> str:
+    """What a claim rests on where that is not an official status, said with the claim: the made-up
+    rows and the rows whose status is inferred or illustrative, with their ids. Empty where official."""
+    notes = []
+    if footing.made_up:
+        key = "kp.footing_made_up" if len(footing.made_up) == 1 else "kp.footing_made_up_many"
+        notes.append(ctx.w(key, ids=ctx.w.join(list(footing.made_up))))
+    unofficial = [i for ids in footing.unofficial.values() for i in ids]
+    if unofficial:
+        basis = ctx.w.join([ctx.basis_word(b) for b, ids in footing.unofficial.items() if ids])
+        key = "kp.footing_unofficial" if len(unofficial) == 1 else "kp.footing_unofficial_many"
+        notes.append(ctx.w(key, basis=basis, ids=", ".join(unofficial)))
+    if not notes:
+        return ""
+    return f" ({'; '.join(notes)})" if bracket else "; ".join(notes)
+
+
 def status_counts_sentence(ctx: Context, counts: dict[str, int], statuses) -> str:
     """'12 afgerond, 3 vertraagd en 1 stopgezet': the statuses that occur, in vocabulary order."""
     parts = [f"{n} {ctx.status_text(code)}" for code in statuses if (n := counts.get(code, 0))]
@@ -170,12 +189,43 @@ def status_counts_sentence(ctx: Context, counts: dict[str, int], statuses) -> st
 
 
 def relabel_note(ctx: Context) -> Paragraph | None:
-    """Where this year's status word differs from its meaning, say so once."""
+    """Where this year's status word differs from its meaning, say so once, with the word it replaced
+    where the data know it (``status_labels.replaces``)."""
     changed = ctx.relabelled()
     if not changed:
         return None
-    parts = [ctx.w("prov.relabel_one", label=word, meaning=ctx.w[f"status.{code}"]) for code, word in changed.items()]
+    parts = []
+    for code, word in changed.items():
+        replaces = ctx.programme.replaced_label(ctx.year, ctx.language, code)
+        key = "prov.relabel_replaces" if replaces else "prov.relabel_one"
+        parts.append(ctx.w(key, label=word, meaning=ctx.w[f"status.{code}"], replaces=replaces))
     return Paragraph.of(ctx.w("prov.relabel", year=ctx.year, parts=ctx.w.join(parts)), style="note")
+
+
+def relabel_advice(ctx: Context) -> str | None:
+    """Where this year's word for a status reads as another status (the check's 'label' finding,
+    :func:`~nap_analysis.data.vocabulary.misleading_labels`): the advice to reconsider it, with the
+    explanations that say otherwise. The memo of 13 March 2025 put exactly this to the minister; here
+    it follows from the data, every year. The words are the data's (Dutch), in every language."""
+    w = ctx.w
+    rows = pd.concat([t for t in (ctx.activities, ctx.motions) if t is not None])
+    ids = rows["activity_id"].fillna(rows.get("item_id")) if "item_id" in rows else rows["activity_id"]
+    found = v.misleading_labels(
+        ctx.programme.labels(ctx.year, "nl"),
+        zip(ids.astype(str), rows["status"].astype(str), rows["explanation"].fillna("").astype(str)),
+    )
+    if not found:
+        return None
+    first = found[0]
+    replaces = ctx.programme.replaced_label(ctx.year, "nl", first.status)
+    return w(
+        "nota.kp.relabel",
+        word=first.word,
+        meaning=w[f"status.{first.status}"],
+        reads=w.join([w[f"status.{s}"] for s in first.reads]),
+        n=len(first.own),
+        before=w("relabel.replaces", replaces=replaces) if replaces else "",
+    )
 
 
 def skipped(ctx: Context, key: str, table: str) -> Section:
