@@ -368,7 +368,8 @@ def test_a_change_table_of_stated_rows_has_no_provenance_column(tmp_path):
 def test_the_outlook_says_what_its_pace_is_fitted_on(briefing_nl, briefing_en):
     projection = next(p for p in _kernpunten(briefing_nl) if "tempo" in p)
     assert projection.endswith(
-        "Het tempo rust op 4 afrondingen onder 25 lopende activiteiten; van die 4: 1 fictief, 2 illustratief en 1 afgeleid."
+        "Het tempo rust op 4 afrondingen onder 25 lopende activiteiten; "
+        "van die 4: 1 fictief, 2 illustratief en 1 afgeleid."
     )
     assert (
         "Het tempo is geschat op 25 activiteiten die in een rapportage liepen en in de volgende terugkwamen "
