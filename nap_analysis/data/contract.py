@@ -124,6 +124,9 @@ FUNDS = Table(
         Column("status", "choice", choices=v.FUND_STATUSES),
         Column("source", nullable=True),
         Column("interpretation", nullable=True, required=False, default=""),
+        #: our English translation of purpose and interpretation (not an official text), for English documents
+        Column("purpose_en", nullable=True, required=False, default=""),
+        Column("interpretation_en", nullable=True, required=False, default=""),
     ),
     optional=True,
 )
@@ -136,6 +139,9 @@ MILESTONES = Table(
         Column("actual", "when", nullable=True),
         Column("source", nullable=True),
         Column("phase", nullable=True, required=False, default=""),
+        #: our English translation of milestone and phase (not an official title), for English documents
+        Column("milestone_en", nullable=True, required=False, default=""),
+        Column("phase_en", nullable=True, required=False, default=""),
     ),
     key=("milestone",),
     optional=True,

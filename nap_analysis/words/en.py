@@ -926,4 +926,5 @@ WORDS: dict = {
     "fig.projection_none": "Figure: completed share per report; an outlook is not possible",
     "relabel.replaces": " instead of ‘{replaces}’",
     "prov.relabel_replaces": "the icon for the status ‘{meaning}’ is explained as ‘{label}’ instead of ‘{replaces}’",
+    "note.our_translation": "The English texts of the data in this table are our translation, not official titles or texts.",
 }

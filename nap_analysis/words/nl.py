@@ -930,4 +930,5 @@ WORDS: dict = {
     "fig.projection_none": "Figuur: afgerond aandeel per rapportage; een vooruitblik is niet mogelijk",
     "relabel.replaces": " in plaats van ‘{replaces}’",
     "prov.relabel_replaces": "is de uitleg van het icoon voor de status ‘{meaning}’ ‘{label}’ in plaats van ‘{replaces}’",
+    "note.our_translation": "De Engelse teksten uit de gegevens in deze tabel zijn onze vertaling, geen officiële titels of teksten.",
 }

@@ -119,6 +119,29 @@ class Context:
         """A text from the data (Dutch), marked as Dutch inside an English document."""
         return Span(str(text), lang=self.data_language)
 
+    def ours(self, frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+        """In an English document, the texts of the data that have our English translation
+        (``<column>_en``: ours, not an official title) in their place; ``<column>_ours`` says which.
+        A Dutch document, or a text without a translation, keeps the data's Dutch."""
+        out = frame.copy()
+        for column in columns:
+            english = out[f"{column}_en"].fillna("").astype(str) if f"{column}_en" in out else None
+            translated = (english != "") if english is not None and self.language != "nl" else False
+            out[f"{column}_ours"] = pd.Series(translated, index=out.index, dtype="bool")
+            if english is not None and self.language != "nl":
+                out[column] = out[column].where(~translated, english)
+        return out
+
+    def ours_cell(self, text, translated: bool) -> Cell:
+        """A text of the data in a table: our English where translated, else marked as Dutch."""
+        return Cell(text_of(text), lang=None if translated else self.data_language)
+
+    def ours_note(self, frame: pd.DataFrame, *columns: str) -> list[Paragraph]:
+        """The note that says our English is ours (not an official title), where a table shows any."""
+        if not any(frame[f"{c}_ours"].any() for c in columns if f"{c}_ours" in frame):
+            return []
+        return [Paragraph.of(self.w["note.our_translation"], style="note")]
+
     def title_cell(self, title: str, origin: str) -> Cell:
         """An activity or motion title; a made-up one carries its badge wherever it is shown."""
         badge = self.w["badge.made_up"] if origin == "made_up" else None
