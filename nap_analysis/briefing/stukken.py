@@ -93,7 +93,7 @@ def changes(ctx: Context, rows: pd.DataFrame) -> pd.DataFrame:
 
 def title_span(ctx: Context, row) -> list[Span]:
     """An activity's title as running text: in Dutch, with the made-up badge where it is made up."""
-    spans = [ctx.dutch(text_of(row.title))]
+    spans = [ctx.dutch(text_of(row.title)), *ctx.gloss(row)]
     if str(row.origin) == "made_up":
         spans.append(Span(f" ({ctx.w['badge.made_up']})", strong=True))
     return spans

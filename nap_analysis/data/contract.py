@@ -83,6 +83,9 @@ ACTIVITIES = Table(
         #: shown in the overview of `nap-analysis diff`, in no document
         Column("changed_by", nullable=True, required=False, default=""),
         Column("change_reason", nullable=True, required=False, default=""),
+        #: our English gloss of the Dutch title (not an official title): English documents quote the
+        #: Dutch title and give this beside it, said to be ours
+        Column("title_en", nullable=True, required=False, default=""),
     ),
     key=("activity_id", "report_year"),
 )
@@ -107,6 +110,9 @@ MOTIONS = Table(
         Column("due", "date", nullable=True, required=False, default=""),
         Column("changed_by", nullable=True, required=False, default=""),
         Column("change_reason", nullable=True, required=False, default=""),
+        #: our English gloss of the Dutch title (not an official title): English documents quote the
+        #: Dutch title and give this beside it, said to be ours
+        Column("title_en", nullable=True, required=False, default=""),
     ),
     key=("item_id", "report_year"),
     optional=True,

@@ -142,6 +142,14 @@ class Context:
             return []
         return [Paragraph.of(self.w["note.our_translation"], style="note")]
 
+    def gloss(self, row) -> list[Span]:
+        """Beside a quoted Dutch title in an English document: our English gloss (``title_en``), said
+        to be ours; nothing in a Dutch document or without a gloss."""
+        gloss = text_of(getattr(row, "title_en", ""))
+        if self.language == "nl" or not gloss:
+            return []
+        return [Span(" " + self.w("gloss.ours", gloss=gloss))]
+
     def title_cell(self, title: str, origin: str) -> Cell:
         """An activity or motion title; a made-up one carries its badge wherever it is shown."""
         badge = self.w["badge.made_up"] if origin == "made_up" else None

@@ -131,6 +131,7 @@ def flags_section(
     acts = ctx.activities
     made_up = set(acts.loc[acts["origin"] == "made_up", "activity_id"])
     current = flags[flags["flag"].isin(["stopped", "delayed"])].drop_duplicates("activity_id")
+    current = current.merge(acts[["activity_id", "title_en"]], on="activity_id", how="left")  # our gloss
     for code in ("stopped", "delayed"):
         rows = current[current["flag"] == code]
         rests_on = footing(acts[acts["activity_id"].isin(rows["activity_id"])])
@@ -175,7 +176,8 @@ def _flag_point(
     made_up = [i for i in rows["activity_id"] if i in made_up_ids]
     if len(rows) == 1:
         row = next(rows.itertuples(index=False))
-        parts = [w(f"kp.{code}_one", line=int(row.actielijn)), Span("‘"), ctx.dutch(row.title), Span("’.")]
+        parts = [w(f"kp.{code}_one", line=int(row.actielijn)), Span("‘"), ctx.dutch(row.title), Span("’")]
+        parts += [*ctx.gloss(row), Span(".")]
         if row.explanation and with_explanation:
             quote = ("‘", "’") if ctx.language != "nl" else ("", "")
             parts += [Span(" " + w["kp.explanation"] + " " + quote[0]), ctx.dutch(row.explanation), Span(quote[1])]
