@@ -467,3 +467,38 @@ def test_a_made_up_activity_is_marked_beside_its_title_in_every_table(briefing_n
                 isinstance(c, Cell) and c.badge for r in table.rows for c in r
             )
     assert marked >= 2  # the delayed list and the changes table
+
+
+def test_english_briefing_gives_our_english_for_milestones_funds_and_beside_dutch_titles(briefing_en):
+    """What is ours is in English and said to be ours; a Dutch title stays Dutch, with our gloss."""
+    milestones = next(s for s in briefing_en.sections if s.key == "milestones").tables()[0]
+    names = [row[0] for row in milestones.values()]
+    assert "Exploratory session with the field" in names and "Verkenningssessie veld" not in names
+    funds = next(s for s in briefing_en.sections if s.key == "funds").tables()[0]
+    purposes = [row[2] for row in funds.values()]
+    assert "Extra programme costs 2022" in purposes and not [p for p in purposes if "middelen" in p]
+    for table in (milestones, funds):
+        assert "our translation" in " ".join(n.text for n in table.notes)
+    footnotes = " ".join(n.text for n in funds.notes)
+    assert "the source writes '600.00' for the research" in footnotes and "bronnen verschillen" not in footnotes
+    flags = _section_text(briefing_en, "flags")
+    assert (
+        "‘Eén landelijk informatie- en verwijspunt voor hulp na seksueel grensoverschrijdend gedrag en seksueel "
+        "geweld’ (our translation: One national information and referral point for help after sexual misconduct"
+    ) in flags
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_counts_of_one_read_right_in_both_languages(language):
+    from nap_analysis.words import words
+
+    w = words(language)
+    said = [
+        w("kp.indicators", pairs=5, tested=4, sig=1),
+        w("kp.made_up_some", n=1, ids="A24"),
+        w("kp.changes_made_up", n=1, ids="A24"),
+        w("cli.basis_note", n=28, year=2025, illustrative=1, inferred=1, stated=1),
+        w("nota.kp.relabel", word="x", meaning="afgerond", reads="in uitvoering", n=1, before=""),
+    ]
+    wrong = re.compile(r"\b1 (\w+ ){0,3}(are|zijn|were|toelichtingen|explanations|differences|verschillen)\b|er 1\b")
+    assert [s for s in said if wrong.search(s)] == []
