@@ -265,7 +265,7 @@ WORDS: dict = {
     "motions.see_annex": "Bijlage 2 geeft elke motie en toezegging met haar toelichting.",
     "kp.indicators": "De monitors geven {pairs} vergelijkingen tussen metingen; {tested} daarvan zijn te toetsen en bij {sig} daarvan is het verschil groter dan toeval.",
     "heading.bewindspersonen": "Activiteiten per bewindspersoon",
-    "bewindspersonen.lead": "Welke activiteiten van {year} welke bewindspersoon aangaan (kolom bewindspersoon in de data; een activiteit kan er meer aangaan), per status: de basis van de ‘Specifieke informatie’ in de nota aan de bewindspersonen. {n} bewindspersonen hebben activiteiten.",
+    "bewindspersonen.lead": "Welke activiteiten van {year} welke bewindspersoon aangaan (kolom bewindspersoon in de data; een activiteit kan er meer aangaan), per status: de basis van de ‘Specifieke informatie’ in de nota aan de bewindspersonen. Bewindspersonen met activiteiten: {n}.",
     "fig.bewindspersonen": "Figuur: aandeel activiteiten per status, per bewindspersoon, {year}",
     "alt.bewindspersonen": "Gestapelde staven per bewindspersoon met het aandeel van hun activiteiten per status in {year}; aantal activiteiten: {parts}.",
     "table.bewindspersonen": "Tabel: activiteiten per bewindspersoon en status, {year}",
@@ -932,4 +932,5 @@ WORDS: dict = {
     "prov.relabel_replaces": "is de uitleg van het icoon voor de status ‘{meaning}’ ‘{label}’ in plaats van ‘{replaces}’",
     "note.our_translation": "De Engelse teksten uit de gegevens in deze tabel zijn onze vertaling, geen officiële titels of teksten.",
     "gloss.ours": "(onze vertaling: {gloss})",
+    "fig.progress_one": "Figuur: aandeel activiteiten per status en actielijn, {year}",
 }

@@ -90,7 +90,9 @@ def progress_figure(ctx: Context, compare: pd.DataFrame) -> FigureBlock:
     )
     fig = progress_chart(compare, ctx.labels, lang=ctx.language)
     add_footnote(fig, provenance_paragraph(ctx).text)
-    return render(fig, "voortgang_per_actielijn", ctx.w("fig.progress", year=ctx.year), alt, lang=ctx.language)
+    # no 'against the previous report year' where there is none to show
+    caption = ctx.w("fig.progress" if shown_previous else "fig.progress_one", year=ctx.year)
+    return render(fig, "voortgang_per_actielijn", caption, alt, lang=ctx.language)
 
 
 def progress_section(
