@@ -486,6 +486,8 @@ def test_english_briefing_gives_our_english_for_milestones_funds_and_beside_dutc
         "‘Eén landelijk informatie- en verwijspunt voor hulp na seksueel grensoverschrijdend gedrag en seksueel "
         "geweld’ (our translation: One national information and referral point for help after sexual misconduct"
     ) in flags
+    delayed = next(t for t in briefing_en.tables() if t.name == "vertraagd_en_stopgezet")
+    assert "A27: One national information and referral point" in " ".join(n.text for n in delayed.notes)
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])

@@ -929,4 +929,5 @@ WORDS: dict = {
     "note.our_translation": "The English texts of the data in this table are our translation, not official titles or texts.",
     "gloss.ours": "(our translation: {gloss})",
     "fig.progress_one": "Figure: share of activities per status and action line, {year}",
+    "gloss.table": "The titles in English (our translation, not official titles): {parts}.",
 }

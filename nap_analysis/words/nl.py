@@ -933,4 +933,5 @@ WORDS: dict = {
     "note.our_translation": "De Engelse teksten uit de gegevens in deze tabel zijn onze vertaling, geen officiële titels of teksten.",
     "gloss.ours": "(onze vertaling: {gloss})",
     "fig.progress_one": "Figuur: aandeel activiteiten per status en actielijn, {year}",
+    "gloss.table": "De titels in het Engels (onze vertaling, geen officiële titels): {parts}.",
 }

@@ -150,6 +150,17 @@ class Context:
             return []
         return [Span(" " + self.w("gloss.ours", gloss=gloss))]
 
+    def gloss_note(self, rows: pd.DataFrame, id_column: str = "activity_id") -> list[Paragraph]:
+        """Under a table of Dutch titles in an English document: our gloss of each title, by id, said
+        to be ours (the table quotes the titles as they are)."""
+        if self.language == "nl" or rows is None or "title_en" not in rows:
+            return []
+        glossed = rows[rows["title_en"].fillna("").astype(str) != ""].drop_duplicates(id_column)
+        if glossed.empty:
+            return []
+        parts = "; ".join(f"{i}: {g}" for i, g in zip(glossed[id_column].astype(str), glossed["title_en"]))
+        return [Paragraph.of(self.w("gloss.table", parts=parts), style="note")]
+
     def title_cell(self, title: str, origin: str) -> Cell:
         """An activity or motion title; a made-up one carries its badge wherever it is shown."""
         badge = self.w["badge.made_up"] if origin == "made_up" else None

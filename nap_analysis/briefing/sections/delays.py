@@ -154,7 +154,8 @@ def flags_section(
         if footing(shown).official:  # every row stated, none made up: no provenance column
             columns = columns[:-1]
         rows = item_rows(ctx, shown, columns)
-        section.add(Table("vertraagd_en_stopgezet", w("table.flags", year=ctx.year), columns, rows))
+        notes = ctx.gloss_note(shown)
+        section.add(Table("vertraagd_en_stopgezet", w("table.flags", year=ctx.year), columns, rows, notes=notes))
     section.add(*internal_notes(ctx, "activities"))
     section.add(changes_subsection(ctx, changes, figure), provenance_paragraph(ctx))
     return section
@@ -259,6 +260,7 @@ def changes_subsection(ctx: Context, changes: pd.DataFrame, figure: FigureBlock 
                 w("table.changes", previous=ctx.previous, year=ctx.year),
                 columns,
                 rows,
+                notes=ctx.gloss_note(shown[shown["report_year"] == ctx.year]),
             )
         )
     return sub
