@@ -8,114 +8,37 @@ Heavy modules are imported inside the commands, so ``nap-analysis --help`` answe
 from __future__ import annotations
 
 import argparse
-import ast
-import difflib
 import functools
 import os
-import re
 import sys
 from pathlib import Path
 
 from . import __version__
 from .errors import NapError, UsageError
 from .words import words
+from .words.argparse_messages import translate_argparse
 
 
 def _message_language(argv: list[str]) -> str:
-    """The language of the messages: the first ``--lang`` value (Dutch by default)."""
+    """The language of the messages: the first ``--lang`` value; without one Dutch, except that
+    ``--help`` follows an English locale (the help is read before anyone knows ``--lang``)."""
     for i, arg in enumerate(argv):
         if arg == "--lang" and i + 1 < len(argv):
             return "en" if argv[i + 1] == "en" else "nl"
         if arg.startswith("--lang="):
             return "en" if arg.split("=", 1)[1] == "en" else "nl"
+    if any(arg in ("-h", "--help") for arg in argv) and _locale_language() == "en":
+        return "en"
     return "nl"
 
 
-# --------------------------------------------------------------------------- argparse in the run's language
-#
-# argparse writes a few texts of its own: the usage prefix, the -h help, the titles of its argument
-# groups and its error messages. With public means only (no patching of argparse or gettext) they
-# are said in the run's language: a HelpFormatter with our usage prefix, add_help=False and our own
-# -h/--help, our own argument groups with translated titles, and error() overridden to translate the
-# message. argparse's messages are the msgids of its gettext catalogue (the same in Python 3.11-3.13);
-# error() matches the message against them and says it with our words.
-
-#: argparse's msgids and the key of each in words/; %(name)s and %s are the fields.
-ARGPARSE_MESSAGES = (
-    ("argument %(argument_name)s: %(message)s", "cli.argparse.argument"),
-    ("invalid choice: %(value)r (choose from %(choices)s)", "cli.argparse.invalid_choice"),
-    ("invalid %(type)s value: %(value)r", "cli.argparse.invalid_value"),
-    ("the following arguments are required: %s", "cli.argparse.required"),
-    ("unrecognized arguments: %s", "cli.argparse.unrecognized"),
-    ("expected one argument", "cli.argparse.expected_one"),
-    ("expected at most one argument", "cli.argparse.expected_at_most_one"),
-    ("expected at least one argument", "cli.argparse.expected_at_least_one"),
-    ("expected %s argument", "cli.argparse.expected_n"),
-    ("expected %s arguments", "cli.argparse.expected_n"),
-    ("ambiguous option: %(option)s could match %(matches)s", "cli.argparse.ambiguous"),
-    ("not allowed with argument %s", "cli.argparse.not_allowed_with"),
-    ("one of the arguments %s is required", "cli.argparse.one_required"),
-    ("ignored explicit argument %r", "cli.argparse.ignored_explicit"),
-)
-
-
-def _msgid_pattern(msgid: str) -> re.Pattern:
-    """A regular expression that matches what argparse makes of ``msgid``, its fields as named groups."""
-    pattern, at = "", 0
-    for field in re.finditer(r"%(?:\((\w+)\))?[rs]", msgid):
-        pattern += re.escape(msgid[at : field.start()]) + f"(?P<{field.group(1) or 'arg'}>.+?)"
-        at = field.end()
-    return re.compile("^" + pattern + re.escape(msgid[at:]) + "$", re.DOTALL)
-
-
-_ARGPARSE_PATTERNS = tuple((_msgid_pattern(msgid), key) for msgid, key in ARGPARSE_MESSAGES)
-
-
-def _unquote(text: str) -> str:
-    """'x' (a repr, as argparse writes values) -> x; anything else as it is."""
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-        try:
-            value = ast.literal_eval(text)
-        except (ValueError, SyntaxError):
-            return text
-        return value if isinstance(value, str) else text
-    return text
-
-
-def translate_argparse(message: str, w, options: tuple[str, ...] = ()) -> str:
-    """argparse's English ``message`` in the language of ``w``, with "did you mean" where a choice
-    or option is close to what was typed; a message argparse may add later is left as it is."""
-    for pattern, key in _ARGPARSE_PATTERNS:
-        found = pattern.match(message)
-        if found is None:
-            continue
-        fields = found.groupdict()
-        if key == "cli.argparse.argument":
-            name = fields["argument_name"]  # a positional's dest is an English word: ours instead
-            name = w.get(f"cli.metavar.{name}", name) if name.isidentifier() else name
-            return w(key, argument=name, message=translate_argparse(fields["message"], w, options))
-        if key == "cli.argparse.invalid_choice":
-            value = _unquote(fields["value"])
-            choices = [_unquote(choice) for choice in fields["choices"].split(", ")]
-            text = w(key, value=value, choices=", ".join(choices))
-            return text + _suggestion(value, choices, w)
-        if key == "cli.argparse.invalid_value":
-            kind = w.get(f"cli.argparse.type.{fields['type']}", fields["type"])
-            return w(key, value=_unquote(fields["value"]), type=kind)
-        if key == "cli.argparse.unrecognized":
-            option = next((t.split("=", 1)[0] for t in fields["arg"].split(" ") if t.startswith("--")), None)
-            return w(key, arguments=fields["arg"]) + (_suggestion(option, list(options), w) if option else "")
-        if key == "cli.argparse.ambiguous":
-            return w(key, option=fields["option"], matches=fields["matches"])
-        if key == "cli.argparse.ignored_explicit":
-            return w(key, argument=_unquote(fields["arg"]))
-        return w(key, **({"arguments": fields["arg"]} if "arg" in fields else {}))
-    return message
-
-
-def _suggestion(value: str, choices: list[str], w) -> str:
-    near = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
-    return w("cli.argparse.did_you_mean", suggestion=near[0]) if near else ""
+def _locale_language() -> str:
+    """The language of the user's locale as POSIX orders it (LC_ALL, LC_MESSAGES, LANG): 'en' or ''."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return "en" if value.lower().startswith("en") else ""
+    return ""
 
 
 class NapHelpFormatter(argparse.HelpFormatter):
@@ -235,6 +158,8 @@ def build_parser(language: str = "nl") -> argparse.ArgumentParser:
     data(p), year(p), lang(p)
     p.add_argument("--out", type=Path, default=None, help=w["cli.help.check_out"])
     p.add_argument("--json", action="store_true", help=w["cli.help.check_json"])
+    p = commands.add_parser("config", help=w["cli.cmd.config"])
+    lang(p)
     p = commands.add_parser("verify", help=w["cli.cmd.verify"])
     p.add_argument("outdir", type=Path, help=w["cli.help.outdir"])
     p.add_argument("--allow-other-versions", action="store_true", help=w["cli.help.allow_versions"])
@@ -297,7 +222,14 @@ def _safe(text: str) -> str:
 
 def cmd_validate(args, w) -> int:
     programme = _programme(args)
-    counts = ", ".join(w("cli.rows", name=name, n=len(getattr(programme, name))) for name in programme.files)
+    counts = ", ".join(
+        w(
+            "cli.rows_one" if len(getattr(programme, name)) == 1 else "cli.rows",
+            name=name,
+            n=len(getattr(programme, name)),
+        )
+        for name in programme.files
+    )
     print(w("cli.valid", folder=str(args.data or "data/"), counts=counts))
     for note in programme.notes:
         print(w("cli.note", note=note.text(args.lang) if hasattr(note, "text") else note))
@@ -346,7 +278,8 @@ def cmd_indicators(args, w) -> int:
 
 
 def cmd_run(args, w) -> int:
-    from .pipeline.run import check_date, check_year, run_many
+    from .data.arguments import check_date, check_year
+    from .pipeline.run import run_many
 
     if args.jobs < 1:
         raise UsageError("error.jobs")
@@ -425,9 +358,13 @@ def cmd_check(args, w) -> int:
 
 def cmd_init(args, w) -> int:
     """The bundled notebooks and data, copied into a folder of the researcher's own to edit."""
+    from .pipeline.project import FILE_NAME, write_template
     from .resources import copy_for_editing
 
+    if (args.folder / FILE_NAME).exists():  # refused before anything is copied
+        raise UsageError("error.init_exists", folder=str(args.folder / FILE_NAME))
     data, notebooks = copy_for_editing(args.folder)
+    settings = write_template(args.folder, w)
     n = sum(1 for p in notebooks.glob("*.ipynb"))
     print(
         w(
@@ -435,8 +372,8 @@ def cmd_init(args, w) -> int:
             data=str(data),
             notebooks=str(notebooks),
             n=n,
-            command=f"nap-analysis run --data {_shell_word(args.folder / 'data')} "
-            f"--notebooks {_shell_word(args.folder / 'notebooks')}",
+            settings=str(settings),
+            command=f"cd {_shell_word(args.folder)}",
         )
     )
     return 0
@@ -486,6 +423,15 @@ def cmd_diff(args, w) -> int:
     return 0
 
 
+def cmd_config(args, w) -> int:
+    """What is in force here (nap.toml or the defaults), and where each value came from."""
+    from .pipeline.project import describe
+
+    for line in describe(args.project, w):
+        print(_safe(line))
+    return 0
+
+
 def cmd_verify(args, w) -> int:
     from .pipeline.run import verify
 
@@ -500,12 +446,12 @@ def cmd_verify(args, w) -> int:
 
 
 def cmd_template(args, w) -> int:
+    from .data.arguments import check_date, check_year
     from .intake.layout import split_owners
-    from .intake.template import check_due, write_template
-    from .pipeline.run import check_year
+    from .intake.template import write_template
 
     year = check_year(args.year)
-    due = check_due(args.due) if args.due is not None else None
+    due = check_date(args.due, "--due") if args.due is not None else None
     summary = write_template(_programme(args), year, args.out, split_owners(args.owner or ""), due)
     print(
         w(
@@ -521,8 +467,8 @@ def cmd_template(args, w) -> int:
 
 
 def cmd_collect(args, w) -> int:
+    from .data.arguments import check_year
     from .intake import collect
-    from .pipeline.run import check_year
     from .resources import data_dir
 
     year = check_year(args.year)
@@ -545,6 +491,7 @@ COMMANDS = {
     "diff": cmd_diff,
     "verify": cmd_verify,
     "check": cmd_check,
+    "config": cmd_config,
 }
 
 
@@ -555,6 +502,14 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = False) -> int:
     language = _message_language(argv)
     w = words(language)
     args = build_parser(language).parse_args(argv)
+    try:
+        from .pipeline.project import apply
+
+        language = apply(args, argv, language)
+    except NapError as exc:
+        print(f"nap-analysis {args.command}: {_safe_lines(exc.text(language))}", file=sys.stderr)
+        return exc.exit_code
+    w = words(language)
     if args.command in ("run", "bijlage", "diff", "verify"):
         import signal
         import threading

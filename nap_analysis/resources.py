@@ -4,8 +4,8 @@ Each has one source, the repository's top-level ``data/`` and ``notebooks/``. In
 (an editable install too) they are read there. An installed wheel carries them as
 ``nap_analysis/_bundled/data`` and ``nap_analysis/_bundled/notebooks`` (the package mapping in
 pyproject.toml), found with :mod:`importlib.resources`. The default output folder is
-``outputs/`` of the checkout, else ``./outputs`` of the current folder, never inside the
-installed package.
+``outputs/`` of the checkout when started inside it, else ``./outputs`` of the current folder,
+never inside the installed package.
 """
 
 from __future__ import annotations
@@ -50,11 +50,14 @@ def notebooks_dir() -> Path:
 
 
 def outputs_dir() -> Path:
-    """Generated outputs: ``outputs/`` of the checkout, else ``./outputs`` of the current folder."""
+    """Generated outputs: ``outputs/`` of the checkout when the command runs inside it, else
+    ``./outputs`` of the current folder: a run never writes into a repository it was not started in
+    (a project folder's ``nap.toml`` names its own)."""
     root = checkout()
-    if root is not None and (root / "outputs").is_dir():
+    here = Path.cwd().resolve()
+    if root is not None and (root / "outputs").is_dir() and here.is_relative_to(root.resolve()):
         return root / "outputs"
-    return Path.cwd() / "outputs"
+    return here / "outputs"
 
 
 def kernel_dir() -> Path:

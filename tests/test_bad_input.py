@@ -30,7 +30,8 @@ import pandas as pd
 import pytest
 from conftest import FIXTURES, ROOT
 
-from nap_analysis.data.loader import MAX_BYTES, load
+from nap_analysis.data import load
+from nap_analysis.data.reading import MAX_BYTES
 from nap_analysis.errors import DataError
 
 CORPUS = Path(__file__).resolve().parent / "bad_input"

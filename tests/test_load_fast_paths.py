@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import re
 import shutil
 
@@ -20,7 +19,7 @@ from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nap_analysis.data import loader
+from nap_analysis.data import checking, loader, reading
 from nap_analysis.data import vocabulary as v
 from nap_analysis.errors import DataError
 
@@ -56,7 +55,7 @@ def test_duplicate_keys_match_pandas_duplicated(rows, given_codes, spread):
     for name in key:
         found = pd.factorize(frame[name])[0]
         codes[name] = np.where(found >= 0, found * spread, -1) if given_codes else None
-    got = loader._duplicate_keys(frame, key, codes)
+    got = checking._duplicate_keys(frame, key, codes)
     pd.testing.assert_series_equal(got, _plain_duplicates(frame, list(key)), check_names=False)
 
 
@@ -92,7 +91,7 @@ _BYTES = st.lists(
 @given(data=_BYTES)
 def test_encoding_blank_and_header_match_decoding_the_text(data):
     problems: list = []
-    encoding = loader._encoding(data, "activities.csv", ";", problems)
+    encoding = reading._encoding(data, "activities.csv", ";", problems)
     for name in ("utf-8-sig", "cp1252"):  # what decoding everything decided
         try:
             text = data.decode(name)
@@ -107,21 +106,12 @@ def test_encoding_blank_and_header_match_decoding_the_text(data):
     assert not problems and encoding == name and text is not None
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     body_encoding = "utf-8" if encoding == "utf-8-sig" else encoding  # as _read_csv does
-    assert loader._is_blank(body, body_encoding) == (not text.strip())
+    assert reading._is_blank(body, body_encoding) == (not text.strip())
     line_end = re.search(rb"[\r\n]", body)
     assert (
         body[: line_end.start() if line_end else len(body)].decode(body_encoding)
         == re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
     )
-
-
-def test_nan_words_are_what_lowering_finds():
-    """No non-ASCII character lowers to a letter of nan, none or nat, so listing the ASCII
-    capitalisations finds the same cells as str.lower()."""
-    assert not [c for c in map(chr, range(0x80, 0x110000)) if set(c.lower()) & set("natoe")]
-    words = {"nan", "none", "nat"}
-    candidates = {"".join(t) for n in (3, 4) for t in itertools.product("nNaAtToOeE", repeat=n)}
-    assert {w for w in candidates if w.lower() in words} == set(loader._NAN_WORDS)
 
 
 # --------------------------------------------------------------------------- a big table end to end
@@ -145,7 +135,7 @@ def _big(tmp_path, break_it):
 
 
 def _outcome(data_dir, threads: bool, monkeypatch):
-    monkeypatch.setattr(loader, "_PARALLEL_ROWS", 50_000 if threads else 10**12)
+    monkeypatch.setattr(reading, "_PARALLEL_ROWS", 50_000 if threads else 10**12)
     try:
         return loader.load(data_dir)
     except DataError as exc:
@@ -227,4 +217,4 @@ def test_row_of_an_offset_counts_records_like_the_decoded_text(rows, end, at):
     chars = at % (len(text) + 1)
     offset = len(text[:chars].encode("utf-8"))
     plain = sum(1 for _ in csv.reader(io.StringIO(text[:chars] + "x", newline=""), delimiter=";"))
-    assert loader._row_of(data, offset, ";") == plain
+    assert reading._row_of(data, offset, ";") == plain

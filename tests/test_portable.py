@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 from conftest import BUNDLED, DATE, FIXTURES, ROOT, tree_bytes
 
-from nap_analysis.cli import ARGPARSE_MESSAGES, COMMANDS
+from nap_analysis.cli import COMMANDS
 from nap_analysis.words import CATALOGUES, words
+from nap_analysis.words.argparse_messages import ARGPARSE_MESSAGES
 
 # A sitecustomize for the fallback run: every Python process of the run (the command and its
 # kernels, which inherit PYTHONPATH) starts as on a platform without fcntl and os.fork, and
@@ -249,8 +250,15 @@ def test_a_mistyped_command_gets_a_suggestion_in_both_languages(cli):
     assert "bedoelde u" not in cli("zzz").err  # nothing close: no guess
 
 
+def _locale(monkeypatch, value: str) -> None:
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", value)
+
+
 @pytest.mark.parametrize("command", [None, *COMMANDS])
-def test_help_is_in_one_language(cli, command):
+def test_help_is_in_one_language(cli, command, monkeypatch):
+    _locale(monkeypatch, "nl_NL.UTF-8")
     argv = [command] if command else []
     dutch = cli(*argv, "--help")
     english = cli(*argv, "--help", "--lang", "en")
@@ -259,6 +267,21 @@ def test_help_is_in_one_language(cli, command):
     assert [phrase for phrase in ARGPARSE_ENGLISH if phrase in dutch.out] == []
     assert english.out.startswith("usage: nap-analysis") and "show this help and exit" in english.out
     assert dutch_words_in(english.out) == []
+
+
+@pytest.mark.parametrize("command", [None, "run"])
+def test_help_follows_an_english_locale_until_lang_says_otherwise(cli, command, monkeypatch):
+    argv = [command] if command else []
+    _locale(monkeypatch, "en_GB.UTF-8")
+    assert cli(*argv, "--help").out.startswith("usage: nap-analysis")
+    assert cli(*argv, "--help", "--lang", "nl").out.startswith("gebruik: nap-analysis")
+    monkeypatch.setenv("LC_ALL", "nl_NL.UTF-8")  # LC_ALL before LANG, as POSIX orders them
+    assert cli(*argv, "--help").out.startswith("gebruik: nap-analysis")
+    _locale(monkeypatch, "C.UTF-8")  # no language: Dutch, the tool's default
+    assert cli(*argv, "--help").out.startswith("gebruik: nap-analysis")
+    # only the help: a message of a command without --lang stays Dutch, whatever the locale
+    _locale(monkeypatch, "en_US.UTF-8")
+    assert cli("bijlage", "3").err.startswith("gebruik: nap-analysis")
 
 
 def test_version_prints_the_version(cli):
@@ -290,9 +313,9 @@ def test_init_copies_data_and_notebooks_to_edit_and_says_so(cli, tmp_path, monke
     assert tree_bytes(mine / "notebooks") == tree_bytes(ROOT / "notebooks")
     notebooks = len(list((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")))
     assert "Gekopieerd om te bewerken" in result.out and f"{notebooks} notebooks" in result.out
-    # the run line it suggests is one the shell takes as it is, spaces and all
-    data, notebooks = Path("mijn map") / "data", Path("mijn map") / "notebooks"
-    assert f'nap-analysis run --data "{data}" --notebooks "{notebooks}"' in result.out
+    # the folder is a project: its nap.toml names the copies, and the suggested lines work as they are
+    assert 'data = "data"' in (mine / "nap.toml").read_text(encoding="utf-8")
+    assert '\n  cd "mijn map"\n  nap-analysis run' in result.out
 
 
 def test_init_refuses_to_overwrite(cli, tmp_path):
@@ -306,6 +329,10 @@ def test_init_refuses_to_overwrite(cli, tmp_path):
     assert tree_bytes(tmp_path) == before and not (tmp_path / "data").exists()
     (tmp_path / "a file").write_text("x", encoding="utf-8")
     assert cli("init", tmp_path / "a file").code == 2
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "nap.toml").write_text('data = "mine"\n', encoding="utf-8")
+    refused = cli("init", tmp_path / "other")
+    assert refused.code == 2 and "nap.toml" in refused.err and not (tmp_path / "other" / "data").exists()
 
 
 def test_init_copies_are_writable_when_the_installation_is_read_only(tmp_path, monkeypatch):
@@ -329,6 +356,84 @@ def test_init_copies_are_writable_when_the_installation_is_read_only(tmp_path, m
             path.chmod(stat.S_IRWXU)
 
 
+def _project(cli, tmp_path, monkeypatch, *extra: str) -> Path:
+    """`nap-analysis init` in tmp_path/mijn-analyse, lines added to its nap.toml, and cd there."""
+    monkeypatch.chdir(tmp_path)
+    assert cli("init", "mijn-analyse").code == 0
+    project = tmp_path / "mijn-analyse"
+    with (project / "nap.toml").open("a", encoding="utf-8") as handle:
+        handle.writelines(line + "\n" for line in extra)
+    monkeypatch.chdir(project)
+    return project
+
+
+def test_a_project_runs_with_no_flags_and_writes_only_inside_itself(cli, tmp_path, monkeypatch):
+    """init, cd, run: the project's own data and notebooks, its own outputs/; the repository's
+    outputs/ untouched (an editable install once wrote there)."""
+    project = _project(cli, tmp_path, monkeypatch)
+    activities = project / "data" / "activities.csv"
+    text = activities.read_text(encoding="utf-8")
+    old = next(line for line in text.splitlines() if line.startswith("A10,2025"))
+    activities.write_text(text.replace(old, old.replace("mede omdat", "mede omdat (eigen projectdata)")), "utf-8")
+    repository = tree_bytes(ROOT / "outputs")
+    (project / "sub").mkdir()
+    monkeypatch.chdir(project / "sub")  # found from a folder below the project too
+    result = cli("run", "--date", DATE)
+    assert result.code == 0, result.err
+    annex = project / "outputs" / "2025" / "bijlage-1-activiteiten.html"
+    assert "(eigen projectdata)" in annex.read_text(encoding="utf-8")
+    assert not (project / "sub" / "outputs").exists() and tree_bytes(ROOT / "outputs") == repository
+
+
+def test_config_says_what_is_in_force_and_where_it_came_from_and_flags_win(cli, tmp_path, monkeypatch):
+    project = _project(cli, tmp_path, monkeypatch, "years = [2024]", 'languages = ["en"]')
+    shown = cli("config")
+    assert shown.code == 0 and shown.out.startswith(
+        f"Project: {project / 'nap.toml'}"
+    )  # English: the project's language
+    lines = {line.split()[0]: line for line in shown.out.splitlines()[1:]}
+    assert f"{project / 'data'}  ({project / 'nap.toml'}:4)" in lines["data"]
+    assert "2024" in lines["years"] and "nap.toml:9" in lines["years"] and "en  (" in lines["languages"]
+    # progress takes the project's year and language; a flag overrides each
+    assert "2024" in cli("progress").out and "2025" in cli("progress", "--year", "2025").out
+    english, dutch = cli("validate").out, cli("validate", "--lang", "nl").out
+    assert english.startswith("Data fine") and dutch.startswith("Data in orde")
+    assert "settings: 1 row," in english and "settings: 1 rij," in dutch  # one row, not "1 rows"
+    assert str(BUNDLED) in cli("validate", "--data", BUNDLED, "--lang", "nl").out
+    monkeypatch.chdir(tmp_path)  # outside the project: the defaults again
+    assert "standaard" in cli("config").out
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('datta = "data"', "nap.toml:1: de instelling 'datta' bestaat niet (wel: data, notebooks"),
+        ('years = ["2025"]', "nap.toml:1: years = ['2025'] is niet geldig"),
+        ("years = 2025", "nap.toml:1: years = 2025 is niet geldig"),
+        ("years = [25]", "nap.toml:1: years = [25] is niet geldig"),
+        ('languages = ["de"]', "nap.toml:1: languages = ['de'] is niet geldig"),
+        ("data = ", "nap.toml is geen geldig TOML-bestand: Invalid value (at line 1, column 8)"),
+        ("data = 'x'\ndata = 'y'", "nap.toml is geen geldig TOML-bestand"),
+    ],
+)
+def test_a_bad_project_file_is_one_line_naming_file_and_setting(cli, tmp_path, monkeypatch, content, expected):
+    (tmp_path / "nap.toml").write_text(content + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = cli("validate")
+    assert result.code == 2 and expected in result.err and "Traceback" not in result.err
+    assert len(result.err.strip().splitlines()) == 1
+
+
+def test_a_pyproject_with_a_tool_table_is_a_project_and_one_without_is_not(cli, tmp_path, monkeypatch):
+    shutil.copytree(FIXTURES / "small", tmp_path / "eigen-data")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert "standaard" in cli("config").out
+    with (tmp_path / "pyproject.toml").open("a", encoding="utf-8") as handle:
+        handle.write('\n[tool.nap-analysis]\ndata = "eigen-data"\n')
+    assert str(tmp_path / "eigen-data") in cli("validate").out
+
+
 def test_outside_a_checkout_the_outputs_go_to_the_current_folder(tmp_path, monkeypatch):
     from nap_analysis import resources
 
@@ -342,7 +447,7 @@ def test_outside_a_checkout_the_outputs_go_to_the_current_folder(tmp_path, monke
 @pytest.mark.parametrize("choices", ["'validate', 'run', 'verify'", "validate, run, verify"])
 def test_both_ways_python_writes_choices_are_translated(choices):
     """Older Pythons (3.11, 3.13.0) quote the choices, newer ones do not: both read the same."""
-    from nap_analysis.cli import translate_argparse
+    from nap_analysis.words.argparse_messages import translate_argparse
 
     message = f"argument OPDRACHT: invalid choice: 'rnu' (choose from {choices})"
     assert translate_argparse(message, words("nl")) == (

@@ -165,11 +165,11 @@ def test_missing_pango_gives_a_message_saying_what_to_install_on_every_platform(
         assert line in caught.value.text("nl") and line in caught.value.text("en")
 
 
-def test_jupyter_nbconvert_to_nap_pdf_and_nap_html_on_an_executed_notebook(built, tmp_path):
+def test_jupyter_nbconvert_to_nap_pdf_nap_html_and_nap_docx_on_an_executed_notebook(built, tmp_path):
     notebook = tmp_path / "01_voortgang_per_actielijn.ipynb"
     shutil.copy(built.out_dir / "notebooks" / notebook.name, notebook)
     jupyter = Path(sys.executable).parent / "jupyter"
-    for to in ("nap_html", "nap_pdf"):
+    for to in ("nap_html", "nap_pdf", "nap_docx"):
         done = subprocess.run(
             [str(jupyter), "nbconvert", "--to", to, str(notebook)],
             cwd=tmp_path,
@@ -184,6 +184,13 @@ def test_jupyter_nbconvert_to_nap_pdf_and_nap_html_on_an_executed_notebook(built
 
     text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "01_voortgang_per_actielijn.pdf").pages)
     assert "Van de 28 activiteiten" in text and "pagina 1 van" in text
+    import docx
+
+    word = docx.Document(str(tmp_path / "01_voortgang_per_actielijn.docx"))
+    headings = [p.text for p in word.paragraphs if p.style.name.startswith("Heading")]
+    assert "Voortgang per actielijn" in headings  # a built-in heading style, as in the briefing
+    assert any("Van de 28 activiteiten" in p.text for p in word.paragraphs)
+    assert not any("import" in p.text for p in word.paragraphs)
 
 
 # --------------------------------------------------------------------------- the words

@@ -480,7 +480,8 @@ def test_workbook_has_no_formulas_and_numbers_stay_numbers_with_formats():
 
     book = openpyxl.load_workbook(io.BytesIO(workbook([_formula_table()], "nl", [("Wat", "=1+1")], "Titel")))
     assert book.sheetnames == ["Toelichting", "formules"]
-    assert book["Toelichting"]["B3"].value == "'=1+1"
+    about = book["Toelichting"]["B3"]
+    assert (about.value, about.data_type, about.quotePrefix) == ("=1+1", "s", True)  # text, marked as text
     sheet = book["formules"]
     assert [c.value for c in sheet[1]] == ["Tekst", "Cel", "Onschuldig", "Verschil", "Aantal", "Aandeel"]
     assert all(c.font.bold for c in sheet[1]) and sheet.freeze_panes == "A2" and sheet.auto_filter.ref
@@ -488,15 +489,43 @@ def test_workbook_has_no_formulas_and_numbers_stay_numbers_with_formats():
     for row in sheet.iter_rows():
         for cell in row:
             assert cell.data_type != "f", (cell.coordinate, cell.value)
-            if isinstance(cell.value, str):
-                assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r")), (cell.coordinate, cell.value)
+            if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@", "\t", "\r")):
+                assert cell.quotePrefix, (cell.coordinate, cell.value)
     for i, risky in enumerate(RISKY):
-        assert rows[i][0].value == "'" + risky
+        assert rows[i][0].value == risky and rows[i][0].quotePrefix  # no visible apostrophe
+    assert not any(r[2].quotePrefix for r in rows)  # harmless text is not marked
     diffs = [r[3] for r in rows]
     assert [c.value for c in diffs] == [-3.5, -0.25, 1.0, -12.0, 0.0, -100.0, 2.5, -0.001]
     assert all(c.data_type == "n" and c.number_format == "+0.0;-0.0;0.0" for c in diffs)
     assert [r[4].value for r in rows][:4] == [-2, None, 3, -7]
     assert rows[0][5].value == 0.125 and rows[0][5].number_format == "0%"
+
+
+def test_libreoffice_shows_formula_like_text_as_it_is_and_runs_nothing(tmp_path):
+    """What a writer sees: LibreOffice Calc opens the workbook and shows each risky text exactly,
+    without an apostrophe and without computing it ('+31 6 12345678' is no sum)."""
+    from annex_helpers import soffice
+
+    from nap_analysis.briefing.render.spreadsheet import workbook
+
+    if soffice() is None:
+        pytest.skip("LibreOffice (soffice) is not installed; .ci/run installs libreoffice-calc")
+    book = tmp_path / "tabellen.xlsx"
+    book.write_bytes(workbook([_formula_table()], "nl", [], "Titel"))
+    profile = (tmp_path / "profile").as_uri()
+    # every sheet as CSV (tabellen-<sheet>.csv), UTF-8, texts quoted, cells as shown
+    options = "44,34,76,1,,0,true,true,false,false,false,-1"
+    subprocess.run(
+        [soffice(), f"-env:UserInstallation={profile}", "--headless", "--norestore"]
+        + ["--convert-to", f"csv:Text - txt - csv (StarCalc):{options}", "--outdir", str(tmp_path), str(book)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    with (tmp_path / "tabellen-formules.csv").open(encoding="utf-8", newline="") as handle:
+        shown = list(csv.reader(handle))
+    assert [row[0] for row in shown[1:]] == RISKY  # not "'=1+1", not 2
+    assert [row[2] for row in shown[1:]][:3] == ["gewoon", "a=b", "'al geciteerd"]
 
 
 def test_workbook_keeps_ids_as_text_and_long_text_whole_or_marked():

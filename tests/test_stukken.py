@@ -121,6 +121,24 @@ def test_the_nota_carries_the_internal_notes_and_the_advice_on_the_relabel():
     assert "Een activiteit wordt stopgezet: Rijksbrede norm" in kern
 
 
+def test_the_margin_says_with_whom_the_nota_was_consulted_inside_and_outside_the_ministry(tmp_path):
+    """The memo's margin: "Intern OCW afgestemd: DGFO, EenK, HOenS, MBO, MenC" (reports.csv) and
+    "Interdepartementaal afgestemd: SZW, VWS, JenV en RC" (the owners of the activities)."""
+    margin = dict(nota(context()).meta)
+    stated = [part.strip() for part in rows_of("reports", 2025)[0]["consulted_internally"].split(";")]
+    assert margin["Intern OCW afgestemd"] == ", ".join(stated[:-1]) + " en " + stated[-1]
+    assert margin["Interdepartementaal afgestemd"] == "JenV, SZW, VWS en RC"
+    # 2024: not known, so no block; and a nota written by another ministry names that one
+    assert not any(label.startswith("Intern") for label, _ in nota(context(year=2024)).meta)
+
+    def szw_writes(rows):  # the nota is addressed to SPI (SZW) alone
+        for row in rows:
+            row["nota"] = "yes" if row["code"] == "SPI" else "no"
+
+    margin = dict(nota(context(edited(tmp_path, "bewindspersonen", szw_writes))).meta)
+    assert "Intern SZW afgestemd" in margin and "Intern OCW afgestemd" not in margin
+
+
 def test_another_mapping_gives_other_sections(tmp_path):
     def move(rows):
         for row in rows:  # MOCW loses every activity; SPI is now addressed too

@@ -67,7 +67,8 @@ def nota(ctx: Context) -> Document:
 
 
 def _margin(ctx: Context, people: list[Bewindspersoon], date: str) -> list[tuple[str, str]]:
-    """Datum, Bijlagen and the interdepartmental consultation, derived from the owners in the data."""
+    """Datum, Bijlagen, whom the writing ministry consulted within (``reports.csv``) and the other
+    ministries, derived from the owners in the data."""
     w = ctx.w
     annexes = [w["doc.kamerbrief.short"], *annex_titles(ctx)]
     owners = ctx.activities["owner"].fillna("").astype(str).str.split(";").explode().str.strip()
@@ -80,6 +81,9 @@ def _margin(ctx: Context, people: list[Bewindspersoon], date: str) -> list[tuple
         (w["nota.margin.report"], str(ctx.year)),
         (w["nota.margin.annexes"], "; ".join(f"{i} {title}" for i, title in enumerate(annexes, start=1))),
     ]
+    internal = ctx.programme.consulted_internally(ctx.year)
+    if internal and len(home) == 1:  # the ministry that writes the nota: that of those it is addressed to
+        rows.append((w("nota.margin.internal", ministry=next(iter(home))), w.join(internal)))
     if others:
         rows.append((w["nota.margin.interdepartmental"], w.join(others)))
     return rows

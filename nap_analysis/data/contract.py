@@ -199,6 +199,8 @@ REPORTS = Table(
         Column("report_date", "date"),
         #: the end of the programme as known at that date (it was extended after the 2024 report)
         Column("programme_end", "date"),
+        #: the directorates of the coordinating ministry the nota was consulted with, ';'-separated
+        Column("consulted_internally", nullable=True, required=False, default=""),
         Column("source", nullable=True),
     ),
     key=("report_year",),

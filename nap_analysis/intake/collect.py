@@ -29,8 +29,8 @@ import pandas as pd
 
 from ..data import files, load, workbook
 from ..data import text as text_rules
-from ..data.loader import HEADER_ROWS, MAX_BYTES, header_name
 from ..data.messages import visible
+from ..data.reading import HEADER_ROWS, MAX_BYTES, header_name
 from ..errors import DataError, Problem, UsageError
 from ..words import words
 from .layout import FILL_IN, SHEETS, SheetLayout

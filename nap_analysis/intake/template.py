@@ -20,7 +20,7 @@ import pandas as pd
 
 from .. import __version__
 from ..briefing.format import fmt
-from ..briefing.render.spreadsheet import FIXED_TIME, normalise_zip
+from ..briefing.render.spreadsheet import FIXED_TIME, normalise_zip, text_cell
 from ..data import vocabulary as v
 from ..errors import UsageError
 from ..words import words
@@ -66,20 +66,6 @@ class TemplateSummary:
     previous: int
     activities: int
     motions: int
-
-
-def check_due(text: str) -> str:
-    """The return date as JJJJ-MM-DD, a real calendar day between 2000 and 2100."""
-    value = str(text).strip()
-    try:
-        if len(value) != 10 or not value.isascii():
-            raise ValueError
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError("error.bad_date", value=value, what="--due") from None
-    if not dt.date(2000, 1, 1) <= day <= dt.date(2100, 12, 31):
-        raise UsageError("error.date_range", value=value, what="--due")
-    return day.isoformat()
 
 
 def base_year(programme, year: int) -> int:
@@ -181,10 +167,11 @@ def template_bytes(
 
 
 def _text(cell, value) -> None:
-    """A text cell that stays text: openpyxl would store '=...' as a formula."""
-    cell.value = value
+    """A text cell that stays text (also '=...' or '+31 ...'), as in every workbook we write."""
     if isinstance(value, str) and value:
-        cell.data_type = "s"
+        text_cell(cell, value)
+    else:
+        cell.value = value
 
 
 def _fit_rows(sheet) -> None:

@@ -17,12 +17,13 @@ from pathlib import Path
 from ..briefing import annexes
 from ..briefing.sections.context import Context
 from ..data import load
+from ..data.arguments import check_date
 from ..errors import UsageError
 from ..resources import data_dir as bundled_data
 from ..resources import outputs_dir
 from . import documents, interrupts
 from .outputs import BuildFolder, out_name, write_atomic
-from .run import briefing_date, check_date, check_environment, check_parameters
+from .run import briefing_date, check_environment, check_parameters
 
 #: Annex number -> (file stem, builder).
 ANNEXES = {1: (annexes.ACTIVITIES_STEM, annexes.activities_annex), 2: (annexes.MOTIONS_STEM, annexes.motions_annex)}

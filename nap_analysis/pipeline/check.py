@@ -35,7 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..data import vocabulary as v
-from ..data.loader import Programme
+from ..data.programme import Programme
 from ..data.vocabulary import misleading_labels, statuses_said
 from ..words import words
 

@@ -28,11 +28,12 @@ from ..briefing import annexes, changes
 from ..briefing.render import spreadsheet
 from ..briefing.sections.context import Context
 from ..data import load
+from ..data.arguments import check_date
 from ..errors import UsageError
 from ..resources import outputs_dir
 from . import documents, interrupts
 from .outputs import BuildFolder, out_name, write_atomic
-from .run import briefing_date, check_date, check_environment, check_parameters
+from .run import briefing_date, check_environment, check_parameters
 
 #: The author of every tracked change.
 AUTHOR = "nap-analysis"

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
 
+from ..data.arguments import EARLIEST, LATEST, check_date, check_year
 from ..errors import NapError, RunError, UsageError
 from ..resources import data_dir as bundled_data
 from ..resources import notebooks_dir, numbered_notebooks, outputs_dir
@@ -48,9 +49,6 @@ from .outputs import BuildFolder, out_name
 # imported in the functions that use them, after the kernels have been started: imported here
 # they cost 1.5 s (5.6 s on a busy machine, python -X importtime) before any kernel could boot.
 
-#: Dates a briefing may carry.
-EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
-
 
 @dataclass
 class RunResult:
@@ -62,28 +60,6 @@ class RunResult:
 
 
 # --------------------------------------------------------------------------- checks
-
-
-def check_date(text, what: str = "--date") -> str:
-    """A real calendar date as JJJJ-MM-DD within 2000-2100 (2025-02-30 and 2025-13-01 are refused)."""
-    value = str(text).strip()
-    try:
-        if len(value) != 10 or not value.isascii():
-            raise ValueError
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError("error.bad_date", value=value, what=what) from None
-    if not EARLIEST <= day <= LATEST:
-        raise UsageError("error.date_range", value=value, what=what)
-    return day.isoformat()
-
-
-def check_year(value) -> int:
-    """A report year as the user wrote it: four ASCII digits (2025), never a guess at '25' or '2025.0'."""
-    text = str(value)
-    if not (text.isascii() and text.isdigit() and len(text) == 4):
-        raise UsageError("error.year_not_a_year", year=text)
-    return int(text)
 
 
 def briefing_date() -> str:

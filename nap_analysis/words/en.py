@@ -99,6 +99,7 @@ WORDS: dict = {
     "nota.margin.date": "Date",
     "nota.margin.report": "Progress report",
     "nota.margin.annexes": "Annexes",
+    "nota.margin.internal": "Consulted within {ministry}",
     "nota.margin.interdepartmental": "Consulted with other ministries",
     "nota.heading.aanleiding": "Occasion",
     "nota.aanleiding": "Herewith you receive the {ordinal} progress report of the National Action Programme against sexual misconduct and sexual violence (NAP) and its annexes.",
@@ -595,6 +596,7 @@ WORDS: dict = {
     "cli.cmd.verify": "rerun a run from its manifest.json and compare (exit 1 on a difference)",
     "cli.basis_note": "Note: how the {n} statuses in {year} are known: illustrative {illustrative} (not a claim about the real programme), inferred from public facts {inferred}, stated {stated}.",
     "cli.rows": "{name}: {n} rows",
+    "cli.rows_one": "{name}: 1 row",
     "cli.valid": "Data fine ({folder}): {counts}.",
     "cli.note": "Note: {note}.",
     "cli.progress_title": "Progress per action line, report year {year}",
@@ -668,6 +670,24 @@ WORDS: dict = {
     "diff.table_caption": "Changes in the annexes of report year {year}",
     "diff.xlsx.what": "Every change in Annex 1 and 2 of report year {year} between the previous version of the data and this one, one row per change.",
     "cli.cmd.check": "ready to send? list what still holds back the documents of a report year (exit 0 = nothing, 1 = findings, 2 = bad data)",
+    "cli.cmd.config": "show which settings are in force here (nap.toml or the defaults) and where each value comes from",
+    "cli.config.project": "Project: {file}",
+    "cli.config.none": "No {name} in {folder} or a folder above it: the defaults apply.",
+    "cli.config.default": "default",
+    "cli.config.latest": "the latest report year in the data",
+    "project.template": (
+        "# nap-analysis project: every nap-analysis command started in this folder (or below it) uses\n"
+        "# these settings; a flag on the command line overrides them. `nap-analysis config` shows what\n"
+        "# is in force. Paths are relative to this file.\n"
+        'data = "data"\n'
+        'notebooks = "notebooks"\n'
+        'outputs = "outputs"\n'
+        "# years = [2025]           # the report years `run` makes (default: the latest in the data)\n"
+        '# languages = ["nl", "en"] # the languages of the documents (default: nl)\n'
+    ),
+    "error.project_toml": "{file} is not a valid TOML file: {detail}",
+    "error.project_key": "{file}: there is no setting '{setting}' (there are: {allowed})",
+    "error.project_value": '{file}: {setting} = {value} is not valid (a folder as text, years as [2025], languages as ["nl", "en"])',
     "cli.help.check_json": "findings as JSON on stdout (for CI)",
     "cli.help.check_out": "the folder with the run's outputs (default outputs/); without it only the data are checked",
     "check.head": "Check before sending, progress report {year}: {n} finding(s).",
@@ -903,7 +923,7 @@ WORDS: dict = {
     "cli.argparse.ignored_explicit": "this option takes no value (given: {argument})",
     "cli.cmd.init": "copy the bundled notebooks and data into a folder of your own, to edit them",
     "cli.help.init_folder": "the folder for the copies; data/ and notebooks/ must not exist in it yet",
-    "cli.init_done": "Copied for editing: the data to {data} and {n} notebooks to {notebooks}. A run with your own version:\n  {command}",
+    "cli.init_done": "Copied for editing: the data to {data} and {n} notebooks to {notebooks}; the settings are in {settings}. A run with your own version:\n  {command}\n  nap-analysis run",
     "error.init_exists": "{folder} already exists; init overwrites nothing. Choose another folder, or move {folder} first",
     "error.init_not_a_folder": "{folder} is a file, not a folder",
     "error.init_failed": "copying to {folder} failed: {detail}",

@@ -103,6 +103,7 @@ WORDS: dict = {
     "nota.margin.date": "Datum",
     "nota.margin.report": "Voortgangsrapportage",
     "nota.margin.annexes": "Bijlagen",
+    "nota.margin.internal": "Intern {ministry} afgestemd",
     "nota.margin.interdepartmental": "Interdepartementaal afgestemd",
     "nota.heading.aanleiding": "Aanleiding",
     "nota.aanleiding": "Hierbij ontvangt u de {ordinal} voortgangsrapportage van het Nationaal Actieprogramma Aanpak seksueel grensoverschrijdend gedrag en seksueel geweld (NAP) en de bijbehorende bijlagen.",
@@ -599,6 +600,7 @@ WORDS: dict = {
     "cli.cmd.verify": "verwerk opnieuw volgens manifest.json en vergelijk (exit 1 bij verschil)",
     "cli.basis_note": "Let op: zo zijn de {n} statussen in {year} bekend: illustratief {illustrative} (geen uitspraak over het echte programma), afgeleid uit openbare feiten {inferred}, vastgesteld {stated}.",
     "cli.rows": "{name}: {n} rijen",
+    "cli.rows_one": "{name}: 1 rij",
     "cli.valid": "Data in orde ({folder}): {counts}.",
     "cli.note": "Let op: {note}.",
     "cli.progress_title": "Voortgang per actielijn, verslagjaar {year}",
@@ -672,6 +674,24 @@ WORDS: dict = {
     "diff.table_caption": "Wijzigingen in de bijlagen van verslagjaar {year}",
     "diff.xlsx.what": "Elke wijziging in Bijlage 1 en 2 van verslagjaar {year} tussen de vorige versie van de data en deze, een rij per wijziging.",
     "cli.cmd.check": "klaar om te versturen? noem wat de stukken van een verslagjaar nog tegenhoudt (exit 0 = niets, 1 = bevindingen, 2 = foute data)",
+    "cli.cmd.config": "toon welke instellingen hier gelden (nap.toml of de standaard) en waar elke waarde vandaan komt",
+    "cli.config.project": "Project: {file}",
+    "cli.config.none": "Geen {name} in {folder} of een map erboven: de standaardwaarden gelden.",
+    "cli.config.default": "standaard",
+    "cli.config.latest": "het laatste verslagjaar in de data",
+    "project.template": (
+        "# nap-analysis-project: elk nap-analysis-commando dat in deze map (of een map eronder) start,\n"
+        "# gebruikt deze instellingen; een optie op de opdrachtregel gaat voor. `nap-analysis config` toont\n"
+        "# wat geldt. Paden zijn relatief aan dit bestand.\n"
+        'data = "data"\n'
+        'notebooks = "notebooks"\n'
+        'outputs = "outputs"\n'
+        "# years = [2025]           # de verslagjaren die `run` maakt (standaard: het laatste in de data)\n"
+        '# languages = ["nl", "en"] # de talen van de stukken (standaard: nl)\n'
+    ),
+    "error.project_toml": "{file} is geen geldig TOML-bestand: {detail}",
+    "error.project_key": "{file}: de instelling '{setting}' bestaat niet (wel: {allowed})",
+    "error.project_value": '{file}: {setting} = {value} is niet geldig (een map als tekst, jaren als [2025], talen als ["nl", "en"])',
     "cli.help.check_json": "bevindingen als JSON op stdout (voor CI)",
     "cli.help.check_out": "de map met de uitvoer van de verwerking (standaard outputs/); zonder die map worden alleen de data gecontroleerd",
     "check.head": "Controle voor verzending, voortgangsrapportage {year}: {n} bevinding(en).",
@@ -907,7 +927,7 @@ WORDS: dict = {
     "cli.argparse.ignored_explicit": "deze optie neemt geen waarde (gegeven: {argument})",
     "cli.cmd.init": "kopieer de meegeleverde notebooks en data naar een eigen map, om ze te bewerken",
     "cli.help.init_folder": "de map voor de kopieën; data/ en notebooks/ mogen daarin nog niet bestaan",
-    "cli.init_done": "Gekopieerd om te bewerken: de data naar {data} en {n} notebooks naar {notebooks}. Verwerken met uw eigen versie:\n  {command}",
+    "cli.init_done": "Gekopieerd om te bewerken: de data naar {data} en {n} notebooks naar {notebooks}; de instellingen staan in {settings}. Verwerken met uw eigen versie:\n  {command}\n  nap-analysis run",
     "error.init_exists": "{folder} bestaat al; init overschrijft niets. Kies een andere map, of verplaats {folder} eerst",
     "error.init_not_a_folder": "{folder} is een bestand, geen map",
     "error.init_failed": "kopiëren naar {folder} mislukt: {detail}",

@@ -1,8 +1,8 @@
-"""nbconvert exporters ``nap_html`` and ``nap_pdf``: an executed section notebook as a document.
+"""nbconvert exporters ``nap_html``, ``nap_pdf`` and ``nap_docx``: an executed section notebook as a document.
 
-``jupyter nbconvert --to nap_pdf outputs/2025/notebooks/01_voortgang_per_actielijn.ipynb``
+``jupyter nbconvert --to nap_docx outputs/2025/notebooks/01_voortgang_per_actielijn.ipynb``
 collects the sections the notebook displayed and renders them like the briefing (same template,
-same PDF), with a title block from the notebook's first heading and its parameters. Code,
+same PDF, same Word writer), with a title block from the notebook's first heading and its parameters. Code,
 prompts and error output never appear: only what the notebook's sections hold.
 """
 
@@ -65,10 +65,10 @@ class _NapExporter(Exporter):
     def from_notebook_node(self, nb, resources=None, **kw):
         nb, resources = super().from_notebook_node(nb, resources, **kw)
         resources["output_extension"] = self.extension
-        return self.output(document_html(notebook_document(nb))), resources
+        return self.render(notebook_document(nb)), resources
 
-    def output(self, page: str):
-        return page
+    def render(self, doc: Document):
+        return document_html(doc)
 
 
 class NapHTMLExporter(_NapExporter):
@@ -85,5 +85,18 @@ class NapPDFExporter(_NapExporter):
     output_mimetype = "application/pdf"
     extension = ".pdf"
 
-    def output(self, page: str):
-        return html_to_pdf(page)
+    def render(self, doc: Document):
+        return html_to_pdf(document_html(doc))
+
+
+class NapDocxExporter(_NapExporter):
+    """The same sections as a Word document (built-in heading styles, the briefing's Word writer)."""
+
+    export_from_notebook = "NAP document (Word)"
+    output_mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    extension = ".docx"
+
+    def render(self, doc: Document):
+        from .docx import document_docx  # python-docx only where Word is asked for
+
+        return document_docx(doc)

@@ -6,7 +6,8 @@ Dutch (``;``, decimal comma, UTF-8 with BOM), the English dialect for English (`
 The workbook keeps numbers as numbers with number formats (%, €, dates as dates), ids as
 text, a bold frozen header with filters, and a first sheet saying what it is, where the data
 came from and how much of it is illustrative. Cells a spreadsheet would run as a formula are
-neutralised. Files are byte-identical on reruns.
+neutralised: an apostrophe in the CSV, the invisible quotePrefix text mark in the workbook.
+Files are byte-identical on reruns.
 """
 
 from __future__ import annotations
@@ -29,8 +30,19 @@ EXCEL_CELL_LIMIT = 32_767
 
 
 def neutralise(text: str) -> str:
-    """A text cell that starts like a formula gets a leading apostrophe, so Excel shows it as text."""
+    """A CSV cell that starts like a formula gets a leading apostrophe, so Excel shows it as text.
+    (A workbook cell keeps its text and is marked as text instead: :func:`text_cell`.)"""
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def text_cell(target, text: str) -> None:
+    """A workbook cell that holds ``text`` as text, also when it starts like a formula: stored as a
+    string with the quotePrefix style, Excel's and LibreOffice's own invisible "this is text" mark
+    (a literal apostrophe would be shown, '+1,4 tot +2,4')."""
+    target.value = text
+    if text.startswith(FORMULA_START):
+        target.data_type = "s"  # a string; openpyxl would store "=..." as a formula
+        target.quotePrefix = True
 
 
 def _csv_value(cell, column: Column, language: str) -> str:
@@ -55,9 +67,12 @@ def _csv_value(cell, column: Column, language: str) -> str:
     return neutralise(cells.plain(cell, column, f).replace("\u00a0", " "))
 
 
-def _header(column: Column, language: str) -> str:
-    suffix = {"euro": " (€)"}.get(column.kind, "")
-    return neutralise(column.label + suffix)
+def _label(column: Column) -> str:
+    return column.label + {"euro": " (€)"}.get(column.kind, "")
+
+
+def _header(column: Column) -> str:
+    return neutralise(_label(column))
 
 
 def table_csv(table: Table, language: str) -> bytes:
@@ -66,7 +81,7 @@ def table_csv(table: Table, language: str) -> bytes:
     writer = csv.writer(
         buffer, delimiter=";" if language == "nl" else ",", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
     )
-    writer.writerow([_header(c, language) for c in table.columns])
+    writer.writerow([_header(c) for c in table.columns])
     for row in table.rows:
         writer.writerow([_csv_value(cell, column, language) for cell, column in zip(row, table.columns)])
     text = buffer.getvalue()
@@ -118,7 +133,7 @@ def _xlsx_value(cell, column: Column, language: str):
         return value, "d-m-yyyy" if language == "nl" else "d mmm yyyy"
     if kind == "month" and isinstance(value, (dt.date, dt.datetime)):
         return value, "mmmm yyyy"
-    text = neutralise(cells.plain(cell, column, fmt(language)).replace("\u00a0", " "))
+    text = cells.plain(cell, column, fmt(language)).replace("\u00a0", " ")
     if len(text) > EXCEL_CELL_LIMIT:
         from ...words import words
 
@@ -143,7 +158,8 @@ def workbook(tables: list[Table], language: str, about: list[tuple[str, str]], t
     first["A1"].font = Font(bold=True, size=13)
     for i, (label, text) in enumerate(about, start=3):
         first.cell(row=i, column=1, value=label).font = Font(bold=True)
-        first.cell(row=i, column=2, value=neutralise(text)).alignment = Alignment(wrap_text=True, vertical="top")
+        text_cell(first.cell(row=i, column=2), text)
+        first.cell(row=i, column=2).alignment = Alignment(wrap_text=True, vertical="top")
     first.column_dimensions["A"].width = 26
     first.column_dimensions["B"].width = 100
     used = {first.title.lower()}
@@ -151,14 +167,19 @@ def workbook(tables: list[Table], language: str, about: list[tuple[str, str]], t
     for table in tables:
         sheet = book.create_sheet(_sheet_name(table.name or "tabel", used))
         for j, column in enumerate(table.columns, start=1):
-            cell = sheet.cell(row=1, column=j, value=_header(column, language))
+            cell = sheet.cell(row=1, column=j)
+            text_cell(cell, _label(column))
             cell.font = Font(bold=True)
             cell.fill = head_fill
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for i, row in enumerate(table.rows, start=2):
             for j, (value, column) in enumerate(zip(row, table.columns), start=1):
                 typed, number_format = _xlsx_value(value, column, language)
-                target = sheet.cell(row=i, column=j, value=typed)
+                target = sheet.cell(row=i, column=j)
+                if isinstance(typed, str):
+                    text_cell(target, typed)
+                else:
+                    target.value = typed
                 if number_format:
                     target.number_format = number_format
                 if column.kind == "text":
