@@ -147,3 +147,38 @@ def test_slippage_from_a_month_is_in_months_and_approximate(bundled):
     assert conference["slip_months"] == 3 and pd.isna(conference["slip_days"])
     sent = table.loc["MR en verzending NAP aan Tweede Kamer"]
     assert sent["slip_days"] == 42 and not sent["approximate"]
+
+
+def _rows(*rows):
+    return pd.DataFrame(rows, columns=["activity_id", "report_year", "status_basis", "origin"])
+
+
+def test_footing_names_the_made_up_rows_and_the_weakest_basis_of_each_item():
+    from nap_analysis.analysis.footing import footing
+
+    rows = _rows(
+        ("A1", 2024, "illustrative", "nap"),
+        ("A1", 2025, "inferred", "nap"),  # known two ways: counts as its weakest, illustrative
+        ("A2", 2025, "stated", "nap"),
+        ("A3", 2025, "illustrative", "made_up"),
+        ("A4", 2025, "inferred", "nap"),
+    )
+    found = footing(rows)
+    assert found.ids == ("A1", "A2", "A3", "A4") and found.made_up == ("A3",)
+    assert found.unofficial == {"inferred": ("A4",), "illustrative": ("A1",)}
+    assert not found.only_made_up and not found.official
+    assert footing(rows[rows["activity_id"] == "A3"]).only_made_up  # the rule of the Kernpunten
+    assert footing(rows[rows["activity_id"] == "A2"]).official
+    assert not footing(rows.iloc[:0]).only_made_up  # a claim on no rows is not made up
+    both = footing(rows[rows["activity_id"] == "A3"]) | footing(rows[rows["activity_id"] == "A2"])
+    assert both.ids == ("A3", "A2") and both.made_up == ("A3",) and not both.only_made_up
+
+
+def test_the_projection_lists_the_activities_its_pace_is_fitted_on(bundled):
+    from nap_analysis.analysis.projection import project_completion
+
+    projection = project_completion(bundled.activities)
+    pairs = projection.at_risk_pairs
+    assert len(pairs) == projection.at_risk == 25
+    assert sorted(pairs.loc[pairs["completed"], "activity_id"]) == ["A07", "A09", "A24", "A25"]
+    assert projection.completed_at_risk == 4

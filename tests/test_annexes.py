@@ -121,7 +121,8 @@ def test_legend_has_the_words_of_the_year_and_says_what_a_relabelled_word_means(
     assert rows[0][1].startswith("Staat voor ‘afgerond’.")
     assert len(legend.xpath(".//svg[contains(@class, 'nap-icon')]")) == 5
     text = lxml.html.fromstring(page).text_content()
-    assert "heet de status ‘afgerond’ ‘wordt invulling gegeven aan’" in text
+    # quoted as the memo of 13 March 2025 says it: in place of 'afgedaan' (status_labels.replaces)
+    assert "‘afgerond’ ‘wordt invulling gegeven aan’ in plaats van ‘afgedaan’" in text
     english = lxml.html.fromstring(annexes("2024-en")[MOTIONS_STEM]["html"])
     first = english.xpath("//table[contains(@class, 'nap-table')]")[0]
     words = [tr.xpath("./th")[0].text_content().strip() for tr in first.xpath("./tbody/tr")]

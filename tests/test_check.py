@@ -260,3 +260,23 @@ def test_the_counts_of_a_run_agree_in_both_languages(built, built_en, bundled):
     """The briefing's table is read back in its own dialect (';' in Dutch, ',' in English)."""
     assert [f for f in check(bundled, 2025, built.out_dir, "nl") if f.kind == "counts"] == []
     assert [f for f in check(bundled, 2024, built_en.out_dir, "en") if f.kind == "counts"] == []
+
+
+def test_one_function_says_which_status_word_reads_as_another_status():
+    """check, the nota and the briefing ask the same function (vocabulary.misleading_labels)."""
+    from nap_analysis.data.vocabulary import misleading_labels
+
+    labels = {"completed": "wordt invulling gegeven aan", "in_progress": "in uitvoering", "delayed": "vertraagd"}
+    rows = [
+        ("M01", "completed", "Afgedaan met brief van de minister."),
+        ("A03", "completed", ""),
+        ("A02", "in_progress", "afgerond"),
+    ]
+    (found,) = misleading_labels(labels, rows)
+    assert (found.status, found.word, found.reads, found.own) == (
+        "completed",
+        "wordt invulling gegeven aan",
+        ("in_progress",),
+        ("M01",),
+    )
+    assert misleading_labels({"completed": "afgerond", "in_progress": "in uitvoering"}, rows) == []

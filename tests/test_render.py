@@ -300,17 +300,102 @@ def test_dutch_kernpunten_say_what_the_memos_say(briefing_nl):
     )
     stopped = next(p for p in points if p.startswith("Eén activiteit is stopgezet"))
     assert "Rijksbrede norm" in stopped and "subsidievoorwaarden" in stopped
-    delayed = next(p for p in points if "vertraagd:" in p or "zijn vertraagd" in p)
-    assert "A21 en A27" in delayed and "fictieve voorbeeldactiviteiten" in delayed  # made-up rows said so
+    # both delayed activities (A21, A27) are made up: no key point says they are delayed
+    assert not [p for p in points if "vertraagd:" in p or "zijn vertraagd" in p or "A27" in p or "A21" in p]
     on_course = next(p for p in points if "op koers" in p.lower())
-    for line in ("actielijnen 1 tot en met 4", "actielijn 5 ligt niet op koers"):  # every line judged and named
-        assert line in on_course
-    assert "Maatstaf" in on_course and "25%" in on_course
+    # what the memo says: lines 1-4 on course; line 5 is off course only through the made-up A27
+    assert on_course.startswith("Op koers liggen actielijnen 1 tot en met 4. Maatstaf:") and "25%" in on_course
     since = next(p for p in points if p.startswith("Sinds de rapportage van 2024"))
-    assert "4 afgerond" in since and "2 gestart" in since and "1 nieuw vertraagd" in since  # good news too
+    assert "4 afgerond" in since and "2 gestart" in since  # good news too
+    assert "nieuw vertraagd" not in since and "geen tegenvallers bij activiteiten van het NAP zelf" in since
     projection = next(p for p in points if "tempo" in p)
     assert "van de 27 niet-stopgezette activiteiten" in projection  # the share names its base
     assert "31 december 2026" in projection
+
+
+def _section_text(doc, key: str) -> str:
+    """The running text of a section and its subsections (paragraphs and bullets)."""
+    section = next(s for s in doc.sections if s.key == key)
+    found = []
+    for block in section.walk():
+        if isinstance(block, Paragraph):
+            found.append(block.text)
+        elif isinstance(block, BulletList):
+            found += [item.text for item in block.items]
+    return " ".join(found)
+
+
+def test_a_verdict_on_made_up_rows_only_stands_in_its_section_with_its_footing(briefing_nl, briefing_en):
+    """The kernpunt leaves it out; the section says it, and what the line is without the made-up rows."""
+    progress = _section_text(briefing_nl, "progress")
+    assert (
+        "actielijn 5 ligt alleen door de fictieve activiteit A27 niet op koers: daar is 1 van de 3 lopende "
+        "activiteiten vertraagd (33%); zonder fictieve activiteiten is daar 0 van de 1 lopende activiteit "
+        "vertraagd (0%) en ligt actielijn 5 op koers"
+    ) in progress
+    flags = _section_text(briefing_nl, "flags")
+    assert "2 activiteiten zijn vertraagd: A21 en A27." in flags
+    assert "Alleen op fictieve activiteiten rust: 1 nieuw vertraagd (A21)" in flags
+    # 2024: the one delayed activity (A27) is made up, so is line 5's verdict
+    points = _kernpunten(briefing_en)
+    assert not [p for p in points if "delayed (action line" in p or "A27" in p]
+    assert next(p for p in points if "on course" in p.lower()).startswith("On course: action lines 1 to 4. Yardstick")
+    assert "not on course only because of the made-up activity A27" in _section_text(briefing_en, "progress")
+
+
+def test_the_change_table_says_how_each_change_is_known_in_the_years_words(briefing_nl):
+    table = next(t for t in briefing_nl.tables() if t.name == "veranderingen_sinds_vorig_jaar")
+    names = [c.label for c in table.columns]
+    assert names[-2:] == ["Verandering", "Herkomst status"]  # the delays table's column and words
+    rows = {row[0]: row for row in table.values()}
+    # the change word is the status column's word of 2025, never 'afgerond' beside 'wordt invulling gegeven aan'
+    assert rows["A09"][4] == rows["A09"][5] == "wordt invulling gegeven aan"
+    assert rows["A21"][5] == "nieuw vertraagd" and rows["A01"][5] == "gestart"
+    assert rows["A07"][6] == "2024 illustratief, 2025 afgeleid" and rows["A10"][6] == "vastgesteld"
+    assert rows["A24"][6] == "illustratief"
+
+
+def test_a_change_table_of_stated_rows_has_no_provenance_column(tmp_path):
+    """Every row stated and none made up (a real year's data): no column, as the annexes."""
+    from nap_analysis.analysis.progress import status_changes
+    from nap_analysis.briefing.sections.context import Context
+    from nap_analysis.briefing.sections.delays import changes_subsection
+    from nap_analysis.data import load
+
+    data = tmp_path / "data"
+    shutil.copytree(BUNDLED, data)
+    acts = (data / "activities.csv").read_text(encoding="utf-8")
+    acts = re.sub(r",(inferred|illustrative),", ",stated,", acts).replace(",made_up,", ",nap,")
+    (data / "activities.csv").write_text(acts, encoding="utf-8")
+    ctx = Context(load(data), 2025, "nl")
+    table = changes_subsection(ctx, status_changes(ctx.programme.activities, 2025, 2024)).tables()[0]
+    assert [c.label for c in table.columns][-1] == "Verandering"
+
+
+def test_the_outlook_says_what_its_pace_is_fitted_on(briefing_nl, briefing_en):
+    projection = next(p for p in _kernpunten(briefing_nl) if "tempo" in p)
+    assert projection.endswith(
+        "Het tempo rust op 4 afrondingen onder 25 lopende activiteiten; "
+        "van die 4: 1 fictief, 2 illustratief en 1 afgeleid."
+    )
+    assert (
+        "Het tempo is geschat op 25 activiteiten die in een rapportage liepen en in de volgende terugkwamen "
+        "(5 fictief, 16 illustratief en 4 afgeleid); 4 daarvan waren toen afgerond "
+        "(1 fictief, 2 illustratief en 1 afgeleid: A24, A07, A25 en A09)."
+    ) in _section_text(briefing_nl, "projection")
+    # 2024 has one report: no outlook, and no date that promises one in its heading or caption
+    outlook = next(s for s in briefing_en.sections if s.key == "projection")
+    caption = next(f for f in briefing_en.figures() if f.name == "projectie_afgerond").caption
+    assert "December" not in outlook.heading and "December" not in caption, (outlook.heading, caption)
+
+
+def test_the_relabel_is_quoted_as_the_memo_says_and_the_advice_is_in_the_briefing(briefing_nl):
+    progress = _section_text(briefing_nl, "progress")
+    assert "‘wordt invulling gegeven aan’ in plaats van ‘afgedaan’" in progress  # memo of 13 March 2025
+    assert "heet de status ‘afgerond’" not in progress
+    advice = next(p for p in _kernpunten(briefing_nl) if "heroverwegen" in p)
+    assert advice.startswith("Het icoon voor afgerond heet dit jaar ‘wordt invulling gegeven aan’ in plaats van")
+    assert "Dat leest als in uitvoering" in advice
 
 
 def test_english_briefing_has_no_dutch_sentence_outside_marked_passages(briefing_en):
@@ -389,3 +474,40 @@ def test_a_made_up_activity_is_marked_beside_its_title_in_every_table(briefing_n
                 isinstance(c, Cell) and c.badge for r in table.rows for c in r
             )
     assert marked >= 2  # the delayed list and the changes table
+
+
+def test_english_briefing_gives_our_english_for_milestones_funds_and_beside_dutch_titles(briefing_en):
+    """What is ours is in English and said to be ours; a Dutch title stays Dutch, with our gloss."""
+    milestones = next(s for s in briefing_en.sections if s.key == "milestones").tables()[0]
+    names = [row[0] for row in milestones.values()]
+    assert "Exploratory session with the field" in names and "Verkenningssessie veld" not in names
+    funds = next(s for s in briefing_en.sections if s.key == "funds").tables()[0]
+    purposes = [row[2] for row in funds.values()]
+    assert "Extra programme costs 2022" in purposes and not [p for p in purposes if "middelen" in p]
+    for table in (milestones, funds):
+        assert "our translation" in " ".join(n.text for n in table.notes)
+    footnotes = " ".join(n.text for n in funds.notes)
+    assert "the source writes '600.00' for the research" in footnotes and "bronnen verschillen" not in footnotes
+    flags = _section_text(briefing_en, "flags")
+    assert (
+        "‘Eén landelijk informatie- en verwijspunt voor hulp na seksueel grensoverschrijdend gedrag en seksueel "
+        "geweld’ (our translation: One national information and referral point for help after sexual misconduct"
+    ) in flags
+    delayed = next(t for t in briefing_en.tables() if t.name == "vertraagd_en_stopgezet")
+    assert "A27: One national information and referral point" in " ".join(n.text for n in delayed.notes)
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_counts_of_one_read_right_in_both_languages(language):
+    from nap_analysis.words import words
+
+    w = words(language)
+    said = [
+        w("kp.indicators", pairs=5, tested=4, sig=1),
+        w("kp.made_up_some", n=1, ids="A24"),
+        w("kp.changes_made_up", n=1, ids="A24"),
+        w("cli.basis_note", n=28, year=2025, illustrative=1, inferred=1, stated=1),
+        w("nota.kp.relabel", word="x", meaning="afgerond", reads="in uitvoering", n=1, before=""),
+    ]
+    wrong = re.compile(r"\b1 (\w+ ){0,3}(are|zijn|were|toelichtingen|explanations|differences|verschillen)\b|er 1\b")
+    assert [s for s in said if wrong.search(s)] == []

@@ -21,7 +21,8 @@ def funds_by_instrument(funds: pd.DataFrame) -> pd.DataFrame:
     """One row per fund line with its total: columns ministry, instrument, purpose, period,
     amount_basis, amount_eur (as stated), years (of the period, NA without one), total_eur
     (per-year amounts times the years; a stated total as it is; NA for status no_funds), status,
-    interpretation. Rows keep the file's order within ministry and instrument."""
+    interpretation, source (and purpose_en, interpretation_en where the data have them). Rows keep
+    the file's order within ministry and instrument."""
     table = funds.copy()
     years = table.apply(_years, axis=1).astype("Int64")
     per_year = table["amount_basis"] == "per_year"
@@ -42,6 +43,7 @@ def funds_by_instrument(funds: pd.DataFrame) -> pd.DataFrame:
         "interpretation",
         "source",
     ]
+    columns += [c for c in ("purpose_en", "interpretation_en") if c in table]  # our English, where the data have it
     return table[columns].reset_index(drop=True)
 
 

@@ -58,6 +58,9 @@ class CompletionProjection:
     rate_low: float = np.nan
     rate_high: float = np.nan
     reason: str = ""
+    #: the activities at risk the rate is fitted on: activity_id, report_year (the first of the pair),
+    #: completed (in the next report); the rows of both years are what the outlook rests on
+    at_risk_pairs: pd.DataFrame | None = None
 
 
 def _history(activities: pd.DataFrame) -> pd.DataFrame:
@@ -156,13 +159,21 @@ def project_completion(activities: pd.DataFrame, end: date = date(2026, 12, 31))
         )
 
     k = m = 0
+    pairs = []
     for y0, y1 in zip(years[:-1], years[1:]):  # a handful of report years, not rows
         if y0 not in wide.columns or y1 not in wide.columns:
             continue
         risk = wide[y0].isin(_AT_RISK) & wide[y1].notna() & (wide[y1] != "stopped")
         m += int(risk.sum())
         k += int((risk & (wide[y1] == "completed")).sum())
-    base.update(completed_at_risk=k, at_risk=m)
+        done = wide.loc[risk, y1] == "completed"
+        pairs.append(pd.DataFrame({"activity_id": done.index, "report_year": int(y0), "completed": done.to_numpy()}))
+    at_risk_pairs = (
+        pd.concat(pairs, ignore_index=True)
+        if pairs
+        else pd.DataFrame({"activity_id": [], "report_year": [], "completed": []})
+    )
+    base.update(completed_at_risk=k, at_risk=m, at_risk_pairs=at_risk_pairs)
     if m == 0:
         return CompletionProjection(
             possible=False,

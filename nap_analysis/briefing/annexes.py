@@ -111,7 +111,9 @@ def _part(ctx: Context, key: str, heading: str, rows: pd.DataFrame, columns: lis
     if rows.empty:
         section.add(Paragraph.of(empty, style="note"))
     else:
-        section.add(Table(None, caption, columns, item_rows(ctx, rows, columns)))
+        id_column = "activity_id" if "activity_id" in rows else "item_id"
+        notes = ctx.gloss_note(rows, id_column)
+        section.add(Table(None, caption, columns, item_rows(ctx, rows, columns), notes=notes))
     return section
 
 

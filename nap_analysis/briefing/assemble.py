@@ -58,7 +58,7 @@ def briefing(ctx: Context, sections: list[Section], date: str) -> Document:
     points = []
     for section in ordered:
         for sub in [section, *[b for b in section.walk() if isinstance(b, Section)]]:
-            points.extend(sub.key_points)
+            points.extend(p for p in sub.key_points if p.shown)
     points.sort(key=lambda p: p.rank)  # stable: sections' order within a rank
     kernpunten = Section("kernpunten", w["heading.kernpunten"], language=ctx.language)
     kernpunten.add(Paragraph.of(w("lead.briefing", year=ctx.year)), BulletList([p.paragraph for p in points]))

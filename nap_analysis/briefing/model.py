@@ -160,6 +160,14 @@ class KeyPoint:
 
     rank: int
     paragraph: Paragraph
+    #: the sentence rests only on made-up rows
+    #: (:attr:`~nap_analysis.analysis.footing.Footing.only_made_up` of the rows it rests on)
+    only_made_up: bool = False
+
+    @property
+    def shown(self) -> bool:
+        """A claim that rests only on made-up rows is no key point (its section says it, with its footing)."""
+        return not self.only_made_up
 
 
 @dataclass

@@ -14,10 +14,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ..data import vocabulary as v
-from ..data.vocabulary import statuses_said
 from .assemble import title_warning
 from .model import BulletList, Document, Paragraph, Section, Span
-from .sections.context import Context, text_of, today_or
+from .sections.context import Context, relabel_advice, text_of, today_or
 from .stukken import (
     Bewindspersoon,
     activity_line,
@@ -130,7 +129,7 @@ def _besluit(ctx: Context, addressed: list[Bewindspersoon]) -> Section | None:
 def _kernpunten(ctx: Context) -> Section:
     w = ctx.w
     section = Section("kernpunten", w["heading.kernpunten"], language=ctx.language)
-    points = [previous_report(ctx), progress_sentence(ctx), course_sentence(ctx)]
+    points = [previous_report(ctx), progress_sentence(ctx), course_sentence(ctx, key_point=True)]
     for row in stopped(ctx).itertuples(index=False):
         points.append(Paragraph.of(w["nota.kp.stopped"], " ", *title_span(ctx, row), "."))
     points.append(motions_sentence(ctx))
@@ -139,28 +138,6 @@ def _kernpunten(ctx: Context) -> Section:
         points.append(advice)
     section.add(BulletList([p if isinstance(p, Paragraph) else Paragraph.of(p) for p in points if p]))
     return section
-
-
-def relabel_advice(ctx: Context) -> str | None:
-    """Where this year's word for a status reads as another status (the check's 'label' finding):
-    the advice to reconsider it, with the explanations that say otherwise. The memo of 13 March 2025
-    put exactly this to the minister; here it follows from the data, every year."""
-    w = ctx.w
-    for code, word in ctx.relabelled().items():
-        reads = sorted(statuses_said(word) - {code})
-        if not reads:
-            continue
-        rows = pd.concat([t for t in (ctx.activities, ctx.motions) if t is not None])
-        said = rows["explanation"].fillna("").map(lambda text, code=code: code in statuses_said(text))
-        own = rows[(rows["status"].astype(str) == code) & said]
-        return w(
-            "nota.kp.relabel",
-            word=word,
-            meaning=w[f"status.{code}"],
-            reads=w.join([w[f"status.{s}"] for s in reads]),
-            n=len(own),
-        )
-    return None
 
 
 def _toelichting(ctx: Context, people: list[Bewindspersoon], addressed: list[Bewindspersoon]) -> Section | None:

@@ -65,12 +65,13 @@ def progress_sentence(ctx: Context) -> str:
     return ctx.w("stukken.progress", n=len(acts), counts=status_counts(ctx, acts))
 
 
-def course_sentence(ctx: Context) -> str:
-    """The verdict per action line with its yardstick (the same sentence as the briefing's)."""
+def course_sentence(ctx: Context, key_point: bool = False) -> str:
+    """The verdict per action line with its yardstick (the same sentence as the briefing's; as a key
+    point without a verdict that rests only on made-up activities)."""
     judgement = on_course(
         progress(ctx.programme.activities, ctx.year), ctx.programme.setting("on_course_max_delayed_share")
     )
-    return on_course_sentence(ctx, judgement)
+    return on_course_sentence(ctx, judgement, key_point=key_point) or ""
 
 
 def motions_sentence(ctx: Context) -> str | None:
@@ -92,7 +93,7 @@ def changes(ctx: Context, rows: pd.DataFrame) -> pd.DataFrame:
 
 def title_span(ctx: Context, row) -> list[Span]:
     """An activity's title as running text: in Dutch, with the made-up badge where it is made up."""
-    spans = [ctx.dutch(text_of(row.title))]
+    spans = [ctx.dutch(text_of(row.title)), *ctx.gloss(row)]
     if str(row.origin) == "made_up":
         spans.append(Span(f" ({ctx.w['badge.made_up']})", strong=True))
     return spans

@@ -83,6 +83,9 @@ ACTIVITIES = Table(
         #: shown in the overview of `nap-analysis diff`, in no document
         Column("changed_by", nullable=True, required=False, default=""),
         Column("change_reason", nullable=True, required=False, default=""),
+        #: our English gloss of the Dutch title (not an official title): English documents quote the
+        #: Dutch title and give this beside it, said to be ours
+        Column("title_en", nullable=True, required=False, default=""),
     ),
     key=("activity_id", "report_year"),
 )
@@ -107,6 +110,9 @@ MOTIONS = Table(
         Column("due", "date", nullable=True, required=False, default=""),
         Column("changed_by", nullable=True, required=False, default=""),
         Column("change_reason", nullable=True, required=False, default=""),
+        #: our English gloss of the Dutch title (not an official title): English documents quote the
+        #: Dutch title and give this beside it, said to be ours
+        Column("title_en", nullable=True, required=False, default=""),
     ),
     key=("item_id", "report_year"),
     optional=True,
@@ -124,6 +130,9 @@ FUNDS = Table(
         Column("status", "choice", choices=v.FUND_STATUSES),
         Column("source", nullable=True),
         Column("interpretation", nullable=True, required=False, default=""),
+        #: our English translation of purpose and interpretation (not an official text), for English documents
+        Column("purpose_en", nullable=True, required=False, default=""),
+        Column("interpretation_en", nullable=True, required=False, default=""),
     ),
     optional=True,
 )
@@ -136,6 +145,9 @@ MILESTONES = Table(
         Column("actual", "when", nullable=True),
         Column("source", nullable=True),
         Column("phase", nullable=True, required=False, default=""),
+        #: our English translation of milestone and phase (not an official title), for English documents
+        Column("milestone_en", nullable=True, required=False, default=""),
+        Column("phase_en", nullable=True, required=False, default=""),
     ),
     key=("milestone",),
     optional=True,
@@ -170,6 +182,10 @@ STATUS_LABELS = Table(
         Column("language", "choice", choices=v.LANGUAGES),
         Column("status", "choice", choices=v.MOTION_STATUSES),
         Column("label"),
+        #: the word the icon had before this label replaced it in the same report (memo of 13 March
+        #: 2025: "wordt invulling gegeven aan" in place of "afgedaan"): the relabel note quotes it
+        Column("replaces", nullable=True, required=False, default=""),
+        Column("source", nullable=True, required=False, default=""),
     ),
     key=("report_year", "language", "status"),
     optional=True,

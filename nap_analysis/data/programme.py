@@ -70,6 +70,16 @@ class Programme:
             labels.update(zip(rows["status"].astype(str), rows["label"]))
         return labels
 
+    def replaced_label(self, year: int, language: str, status: str) -> str:
+        """The word a status's label replaced in that report (``status_labels.replaces``); '' where the
+        data do not say."""
+        table = self.status_labels
+        if table is None or "replaces" not in table:
+            return ""
+        rows = table[(table["report_year"] == year) & (table["language"] == language) & (table["status"] == status)]
+        value = rows["replaces"].iloc[0] if len(rows) else None
+        return "" if value is None or pd.isna(value) else str(value)
+
     def actielijn_titles(self, language: str = "nl") -> dict[int, str]:
         column = "title_nl" if language == "nl" else "title_en"
         return dict(zip(self.actielijnen["actielijn"].astype(int), self.actielijnen[column]))

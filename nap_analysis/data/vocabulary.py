@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 #: Status codes of activities (Bijlage 1), in display order: done first, stopped last.
 ACTIVITY_STATUSES: tuple[str, ...] = (
@@ -133,3 +135,30 @@ def statuses_said(text: str) -> set[str]:
         for status, pattern in SAYS.items()
         if pattern.search(clause)
     }
+
+
+@dataclass(frozen=True)
+class MisleadingLabel:
+    """A year's status word that reads as another status: the code, its word, what the word reads as,
+    and the items of that status whose own explanation says the status (``own``: their ids)."""
+
+    status: str
+    word: str
+    reads: tuple[str, ...]
+    own: tuple[str, ...]
+
+
+def misleading_labels(labels: Mapping[str, str], rows: Iterable[tuple[str, str, str]] = ()) -> list[MisleadingLabel]:
+    """The status words of a year (Dutch: the data's language) that read as another status
+    ("wordt invulling gegeven aan" for completed reads as in progress), each with the items of
+    that status whose explanation says otherwise; ``rows`` are (id, status, explanation). The one
+    place of this judgement: ``check`` names it, the nota and the briefing advise on it."""
+    rows = list(rows)
+    found = []
+    for code, word in labels.items():
+        reads = statuses_said(word) - {code}
+        if not reads:
+            continue
+        own = tuple(str(i) for i, status, text in rows if str(status) == code and code in statuses_said(str(text)))
+        found.append(MisleadingLabel(code, word, tuple(sorted(reads)), own))
+    return found

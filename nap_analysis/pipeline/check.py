@@ -36,7 +36,7 @@ import pandas as pd
 
 from ..data import vocabulary as v
 from ..data.programme import Programme
-from ..data.vocabulary import statuses_said
+from ..data.vocabulary import misleading_labels, statuses_said
 from ..words import words
 
 #: The documents a run writes, by file stem, and who reads them.
@@ -163,30 +163,24 @@ def _contradictions(shown: pd.DataFrame, w) -> list[Finding]:
 
 def _labels(programme: Programme, year: int, shown: pd.DataFrame, w) -> list[Finding]:
     """A status word that reads as another status, where rows of that status explain otherwise."""
-    found = []
-    for code, label in programme.labels(year, "nl").items():
-        reads = statuses_said(label) - {code}
-        if not reads:
-            continue
-        rows = shown[shown["status"] == code]
-        own = rows[rows["explanation"].map(lambda text, code=code: code in statuses_said(text))]
-        found.append(
-            Finding(
-                "label",
-                code,
-                "status_labels.csv",
-                label,
-                w(
-                    "check.label",
-                    year=year,
-                    status=w[f"status.{code}"],
-                    reads=w.join([w[f"status.{s}"] for s in sorted(reads)]),
-                    n=len(own),
-                    ids=", ".join(own["item"]) or "-",
-                ),
-            )
+    rows = zip(shown["item"], shown["status"], shown["explanation"])
+    return [
+        Finding(
+            "label",
+            found.status,
+            "status_labels.csv",
+            found.word,
+            w(
+                "check.label",
+                year=year,
+                status=w[f"status.{found.status}"],
+                reads=w.join([w[f"status.{s}"] for s in found.reads]),
+                n=len(found.own),
+                ids=", ".join(found.own) or "-",
+            ),
         )
-    return found
+        for found in misleading_labels(programme.labels(year, "nl"), rows)
+    ]
 
 
 def _overdue(programme: Programme, year: int, report_date: date | None, w) -> list[Finding]:

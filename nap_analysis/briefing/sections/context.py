@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ...analysis.footing import Footing
 from ...analysis.progress import basis_counts, origin_counts
 from ...data import Programme, load
 from ...data import vocabulary as v
@@ -30,6 +31,7 @@ RANK = {
     "stopped": 20,
     "delayed": 30,
     "on_course": 40,
+    "relabel": 45,
     "changes": 50,
     "motions": 60,
     "indicators": 70,
@@ -117,6 +119,48 @@ class Context:
         """A text from the data (Dutch), marked as Dutch inside an English document."""
         return Span(str(text), lang=self.data_language)
 
+    def ours(self, frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+        """In an English document, the texts of the data that have our English translation
+        (``<column>_en``: ours, not an official title) in their place; ``<column>_ours`` says which.
+        A Dutch document, or a text without a translation, keeps the data's Dutch."""
+        out = frame.copy()
+        for column in columns:
+            english = out[f"{column}_en"].fillna("").astype(str) if f"{column}_en" in out else None
+            translated = (english != "") if english is not None and self.language != "nl" else False
+            out[f"{column}_ours"] = pd.Series(translated, index=out.index, dtype="bool")
+            if english is not None and self.language != "nl":
+                out[column] = out[column].where(~translated, english)
+        return out
+
+    def ours_cell(self, text, translated: bool) -> Cell:
+        """A text of the data in a table: our English where translated, else marked as Dutch."""
+        return Cell(text_of(text), lang=None if translated else self.data_language)
+
+    def ours_note(self, frame: pd.DataFrame, *columns: str) -> list[Paragraph]:
+        """The note that says our English is ours (not an official title), where a table shows any."""
+        if not any(frame[f"{c}_ours"].any() for c in columns if f"{c}_ours" in frame):
+            return []
+        return [Paragraph.of(self.w["note.our_translation"], style="note")]
+
+    def gloss(self, row) -> list[Span]:
+        """Beside a quoted Dutch title in an English document: our English gloss (``title_en``), said
+        to be ours; nothing in a Dutch document or without a gloss."""
+        gloss = text_of(getattr(row, "title_en", ""))
+        if self.language == "nl" or not gloss:
+            return []
+        return [Span(" " + self.w("gloss.ours", gloss=gloss))]
+
+    def gloss_note(self, rows: pd.DataFrame, id_column: str = "activity_id") -> list[Paragraph]:
+        """Under a table of Dutch titles in an English document: our gloss of each title, by id, said
+        to be ours (the table quotes the titles as they are)."""
+        if self.language == "nl" or rows is None or "title_en" not in rows:
+            return []
+        glossed = rows[rows["title_en"].fillna("").astype(str) != ""].drop_duplicates(id_column)
+        if glossed.empty:
+            return []
+        parts = "; ".join(f"{i}: {g}" for i, g in zip(glossed[id_column].astype(str), glossed["title_en"]))
+        return [Paragraph.of(self.w("gloss.table", parts=parts), style="note")]
+
     def title_cell(self, title: str, origin: str) -> Cell:
         """An activity or motion title; a made-up one carries its badge wherever it is shown."""
         badge = self.w["badge.made_up"] if origin == "made_up" else None
@@ -163,6 +207,23 @@ def provenance_paragraph(ctx: Context, table: str = "activities") -> Paragraph:
     return Paragraph.of(text, style="note")
 
 
+def footing_note(ctx: Context, footing: Footing, bracket: bool = True) -> str:
+    """What a claim rests on where that is not an official status, said with the claim: the made-up
+    rows and the rows whose status is inferred or illustrative, with their ids. Empty where official."""
+    notes = []
+    if footing.made_up:
+        key = "kp.footing_made_up" if len(footing.made_up) == 1 else "kp.footing_made_up_many"
+        notes.append(ctx.w(key, ids=ctx.w.join(list(footing.made_up))))
+    unofficial = [i for ids in footing.unofficial.values() for i in ids]
+    if unofficial:
+        basis = ctx.w.join([ctx.basis_word(b) for b, ids in footing.unofficial.items() if ids])
+        key = "kp.footing_unofficial" if len(unofficial) == 1 else "kp.footing_unofficial_many"
+        notes.append(ctx.w(key, basis=basis, ids=", ".join(unofficial)))
+    if not notes:
+        return ""
+    return f" ({'; '.join(notes)})" if bracket else "; ".join(notes)
+
+
 def status_counts_sentence(ctx: Context, counts: dict[str, int], statuses) -> str:
     """'12 afgerond, 3 vertraagd en 1 stopgezet': the statuses that occur, in vocabulary order."""
     parts = [f"{n} {ctx.status_text(code)}" for code in statuses if (n := counts.get(code, 0))]
@@ -170,12 +231,43 @@ def status_counts_sentence(ctx: Context, counts: dict[str, int], statuses) -> st
 
 
 def relabel_note(ctx: Context) -> Paragraph | None:
-    """Where this year's status word differs from its meaning, say so once."""
+    """Where this year's status word differs from its meaning, say so once, with the word it replaced
+    where the data know it (``status_labels.replaces``)."""
     changed = ctx.relabelled()
     if not changed:
         return None
-    parts = [ctx.w("prov.relabel_one", label=word, meaning=ctx.w[f"status.{code}"]) for code, word in changed.items()]
+    parts = []
+    for code, word in changed.items():
+        replaces = ctx.programme.replaced_label(ctx.year, ctx.language, code)
+        key = "prov.relabel_replaces" if replaces else "prov.relabel_one"
+        parts.append(ctx.w(key, label=word, meaning=ctx.w[f"status.{code}"], replaces=replaces))
     return Paragraph.of(ctx.w("prov.relabel", year=ctx.year, parts=ctx.w.join(parts)), style="note")
+
+
+def relabel_advice(ctx: Context) -> str | None:
+    """Where this year's word for a status reads as another status (the check's 'label' finding,
+    :func:`~nap_analysis.data.vocabulary.misleading_labels`): the advice to reconsider it, with the
+    explanations that say otherwise. The memo of 13 March 2025 put exactly this to the minister; here
+    it follows from the data, every year. The words are the data's (Dutch), in every language."""
+    w = ctx.w
+    rows = pd.concat([t for t in (ctx.activities, ctx.motions) if t is not None])
+    ids = rows["activity_id"].fillna(rows.get("item_id")) if "item_id" in rows else rows["activity_id"]
+    found = v.misleading_labels(
+        ctx.programme.labels(ctx.year, "nl"),
+        zip(ids.astype(str), rows["status"].astype(str), rows["explanation"].fillna("").astype(str)),
+    )
+    if not found:
+        return None
+    first = found[0]
+    replaces = ctx.programme.replaced_label(ctx.year, "nl", first.status)
+    return w(
+        "nota.kp.relabel",
+        word=first.word,
+        meaning=w[f"status.{first.status}"],
+        reads=w.join([w[f"status.{s}"] for s in first.reads]),
+        n=len(first.own),
+        before=w("relabel.replaces", replaces=replaces) if replaces else "",
+    )
 
 
 def skipped(ctx: Context, key: str, table: str) -> Section:

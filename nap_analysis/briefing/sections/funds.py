@@ -31,7 +31,7 @@ from ..charts import (
 )
 from ..display import SectionView
 from ..format import fmt, is_missing
-from ..model import Cell, Column, Paragraph, Section, Table
+from ..model import Column, Paragraph, Section, Span, Table
 from ..model import Figure as FigureBlock
 from ..render.figure import render
 from .context import Context, skipped
@@ -168,7 +168,7 @@ def funds_figure(ctx: Context, lines: pd.DataFrame | None) -> FigureBlock | None
     alt = ctx.w("alt.funds", parts=ctx.w.join(parts))
     if none:
         alt += " " + ctx.w("alt.funds_none", ministries=ctx.w.join(none))
-    fig = funds_chart(lines, lang=ctx.language)
+    fig = funds_chart(ctx.ours(lines, "purpose"), lang=ctx.language)
     return render(fig, "middelen_per_instrument", ctx.w["fig.funds"], alt, lang=ctx.language)
 
 
@@ -206,27 +206,30 @@ def funds_section(
         Column("interpretation", w["col.interpretation"], "text", export_only=True),
     ]
     rows, notes = [], []
+    lines = ctx.ours(lines, "purpose", "interpretation")
     for row in lines.itertuples(index=False):
         period = _period_text(ctx, row.period)
         basis = w[f"amount_basis.{row.amount_basis}"] if not is_missing(row.amount_eur) else ""
         reference = ""
         if row.interpretation:  # what the data file had to read into a source, said in the table's notes
-            notes.append(Paragraph.of(f"{len(notes) + 1}. ", ctx.dutch(row.interpretation), style="note"))
+            said = ctx.ours_cell(row.interpretation, row.interpretation_ours)
+            notes.append(Paragraph.of(f"{len(notes) + 1}. ", Span(said.value, lang=said.lang), style="note"))
             reference = str(len(notes))
         rows.append(
             [
                 row.ministry,
                 row.instrument or "",
-                Cell(row.purpose or "", lang=ctx.data_language),
+                ctx.ours_cell(row.purpose, row.purpose_ours),
                 period,
                 None if is_missing(row.amount_eur) else float(row.amount_eur),
                 basis,
                 w[f"fund_status.{row.status}"],
                 reference,
-                Cell(row.interpretation or "", lang=ctx.data_language),
+                ctx.ours_cell(row.interpretation, row.interpretation_ours),
             ]
         )
     notes.append(Paragraph.of(w["funds.note"], style="note"))
+    notes += ctx.ours_note(lines, "purpose", "interpretation")
     section.add(Table("middelen", w["table.funds"], columns, rows, notes=notes))
     return section
 

@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, PercentFormatter
 
+from ...analysis.footing import Footing, footing
 from ..charts import (
     BASE,
     MUTED,
@@ -177,9 +178,38 @@ def projection_figure(ctx: Context, projection) -> FigureBlock:
         )
     else:
         alt += " " + ctx.w("alt.projection_none", reason=w_reason(ctx, projection))
-    return render(
-        fig, "projectie_afgerond", ctx.w("fig.projection", date=ctx.f.date(projection.end)), alt, lang=ctx.language
-    )
+    # an outlook that cannot be made has no date in its caption: the caption would promise one
+    caption = ctx.w["fig.projection_none"]
+    if projection.possible:
+        caption = ctx.w("fig.projection", date=ctx.f.date(projection.end))
+    return render(fig, "projectie_afgerond", caption, alt, lang=ctx.language)
+
+
+def _fitted_on(ctx: Context, projection) -> tuple[Footing, Footing]:
+    """What the pace rests on: the activities at risk of each pair of reports (the rows of both years),
+    and those of them completed in the next report."""
+    pairs = projection.at_risk_pairs
+    if pairs is None or pairs.empty:
+        return Footing(), Footing()
+    acts = ctx.programme.activities
+    rows = acts[(acts["report_year"] >= int(pairs["report_year"].min())) & (acts["report_year"] <= ctx.year)]
+    done = pairs.loc[pairs["completed"].astype(bool), "activity_id"]
+    return footing(rows[rows["activity_id"].isin(pairs["activity_id"])]), footing(rows[rows["activity_id"].isin(done)])
+
+
+def footing_counts(ctx: Context, rests_on: Footing) -> str:
+    """'1 fictief, 2 illustratief en 1 afgeleid': how the rows of a claim are known, weakest first."""
+    w = ctx.w
+    counts = [(w["footing.made_up"], len(rests_on.made_up))]
+    counts += [(ctx.basis_word(b), len(rests_on.unofficial.get(b, ()))) for b in ("illustrative", "inferred")]
+    counts.append((ctx.basis_word("stated"), len(rests_on.ids) - len(rests_on.made_up) - rests_on.n_unofficial))
+    return w.join([w("footing.count", n=n, word=word) for word, n in counts if n])
+
+
+def _by_footing(rests_on: Footing) -> list[str]:
+    """The ids in the order :func:`footing_counts` counts them: made up, illustrative, inferred, stated."""
+    first = [*rests_on.made_up, *rests_on.unofficial.get("illustrative", ()), *rests_on.unofficial.get("inferred", ())]
+    return first + [i for i in rests_on.ids if i not in first]
 
 
 def w_reason(ctx: Context, projection) -> str:
@@ -224,8 +254,21 @@ def projection_section(ctx: Context, projection, figure: FigureBlock | None = No
         )
     else:
         sentence = w("kp.no_projection", reason=w_reason(ctx, projection))
-    section.key_points.append(KeyPoint(RANK["projection"], Paragraph.of(sentence)))
-    section.add(Paragraph.of(sentence))
+    fitted, completed = _fitted_on(ctx, projection)
+    short = long = ""
+    if projection.possible:
+        k, m = len(completed.ids), len(fitted.ids)
+        short = " " + w("kp.projection_fitted", k=k, m=m, k_parts=footing_counts(ctx, completed))
+        long = " " + w(
+            "projection.fitted",
+            k=k,
+            m=m,
+            m_parts=footing_counts(ctx, fitted),
+            k_parts=footing_counts(ctx, completed),
+            ids=w.join(_by_footing(completed)),
+        )
+    section.key_points.append(KeyPoint(RANK["projection"], Paragraph.of(sentence + short), fitted.only_made_up))
+    section.add(Paragraph.of(sentence + long))
     if figure is not None:
         section.add(figure)
     columns = [

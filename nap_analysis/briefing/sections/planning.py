@@ -188,6 +188,7 @@ def milestones_figures(ctx: Context, table: pd.DataFrame | None) -> list[FigureB
     if table is None:
         return []
     figures = []
+    table = ctx.ours(table, "milestone", "phase")
     phases = list(dict.fromkeys(table["phase"].fillna("").astype(str)))
     for number, phase in enumerate(phases, start=1):
         part = table[table["phase"].fillna("").astype(str) == phase]
@@ -219,6 +220,7 @@ def milestones_section(ctx: Context, table: pd.DataFrame | None, figures: list[F
     if table is None:
         return skipped(ctx, "milestones", "milestones")
     w = ctx.w
+    table = ctx.ours(table, "milestone", "phase")
     section = SectionView("milestones", w["heading.milestones"], language=ctx.language)
     section.add(Paragraph.of(w["milestones.lead"]), *(figures or []))
     # one phase (a report's own cycle): its name stands in the chart's title, not in every row
@@ -235,16 +237,15 @@ def milestones_section(ctx: Context, table: pd.DataFrame | None, figures: list[F
         slip = slip_text(w, row.slip_days, row.slip_months, row.approximate)
         rows.append(
             [
-                *([Cell(row.phase, lang=ctx.data_language)] if phases else []),
-                Cell(row.milestone, lang=ctx.data_language),
+                *([ctx.ours_cell(row.phase, row.phase_ours)] if phases else []),
+                ctx.ours_cell(row.milestone, row.milestone_ours),
                 _when_cell(ctx, row.planned, row.planned_precision),
                 _when_cell(ctx, row.actual, row.actual_precision),
                 slip,
             ]
         )
-    table_block = Table(
-        "mijlpalen", w["table.milestones"], columns, rows, notes=[Paragraph.of(w["milestones.note"], style="note")]
-    )
+    notes = [Paragraph.of(w["milestones.note"], style="note"), *ctx.ours_note(table, "milestone", "phase")]
+    table_block = Table("mijlpalen", w["table.milestones"], columns, rows, notes=notes)
     section.add(table_block)
     return section
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ...analysis.footing import footing, without_made_up
 from ...data import vocabulary as v
 from ...data.vocabulary import ACTIVITY_STATUSES, TOTAL
 from ..charts import (
@@ -21,7 +22,15 @@ from ..display import SectionView
 from ..model import Column, KeyPoint, Paragraph, Section, Table
 from ..model import Figure as FigureBlock
 from ..render.figure import render
-from .context import RANK, Context, provenance_paragraph, relabel_note, status_counts_sentence
+from .context import (
+    RANK,
+    Context,
+    footing_note,
+    provenance_paragraph,
+    relabel_advice,
+    relabel_note,
+    status_counts_sentence,
+)
 
 
 def progress_chart(
@@ -81,7 +90,9 @@ def progress_figure(ctx: Context, compare: pd.DataFrame) -> FigureBlock:
     )
     fig = progress_chart(compare, ctx.labels, lang=ctx.language)
     add_footnote(fig, provenance_paragraph(ctx).text)
-    return render(fig, "voortgang_per_actielijn", ctx.w("fig.progress", year=ctx.year), alt, lang=ctx.language)
+    # no 'against the previous report year' where there is none to show
+    caption = ctx.w("fig.progress" if shown_previous else "fig.progress_one", year=ctx.year)
+    return render(fig, "voortgang_per_actielijn", caption, alt, lang=ctx.language)
 
 
 def progress_section(
@@ -99,8 +110,14 @@ def progress_section(
     n = sum(counts.values())
     sentence = w("kp.total", year=ctx.year, n=n, parts=status_counts_sentence(ctx, counts, v.ACTIVITY_STATUSES))
     section.key_points.append(KeyPoint(RANK["total"], Paragraph.of(sentence)))
-    section.key_points.append(KeyPoint(RANK["on_course"], Paragraph.of(on_course_sentence(ctx, judgement))))
+    course = on_course_sentence(ctx, judgement, key_point=True)
+    if course:
+        section.key_points.append(KeyPoint(RANK["on_course"], Paragraph.of(course)))
     section.add(Paragraph.of(sentence), Paragraph.of(on_course_sentence(ctx, judgement)), relabel_note(ctx))
+    advice = relabel_advice(ctx)  # the one open decision the memo of 13 March 2025 put to the minister
+    if advice:
+        section.key_points.append(KeyPoint(RANK["relabel"], Paragraph.of(advice)))
+        section.add(Paragraph.of(advice))
     if figure is not None:
         section.add(figure)
     section.add(progress_table(ctx, current, compare), provenance_paragraph(ctx))
@@ -108,8 +125,11 @@ def progress_section(
     return section
 
 
-def on_course_sentence(ctx: Context, judgement: pd.DataFrame) -> str:
-    """Every action line judged and named; the lines not on course with the figures that decide it."""
+def on_course_sentence(ctx: Context, judgement: pd.DataFrame, key_point: bool = False) -> str | None:
+    """Every action line judged and named; the lines not on course with the figures that decide it and
+    what those rest on. ``key_point``: the sentence for the Kernpunten, without a verdict that rests
+    only on made-up activities (the section's sentence says that verdict with its footing, and what
+    the line is without them). None when no verdict is left."""
     w, f = ctx.w, ctx.f
     yardstick = f.percent(judgement.attrs["max_delayed_share"])
     judged = judgement["on_course"]
@@ -120,36 +140,58 @@ def on_course_sentence(ctx: Context, judgement: pd.DataFrame) -> str:
     if ok:
         parts.append(w("kp.on_course_ok", lines=_lines(ctx, ok)))
     for row in not_ok.itertuples(index=False):
+        delayed = _delayed_rows(ctx, row.actielijn)
+        rests_on = footing(delayed)
+        if key_point and rests_on.only_made_up:
+            continue
         key = "kp.on_course_not" if row.delayed == 1 else "kp.on_course_not_many"
-        parts.append(
-            w(key, line=row.actielijn, delayed=row.delayed, running=row.running, share=f.percent(row.delayed_share))
-            + _footing(ctx, row.actielijn)
+        if rests_on.only_made_up:
+            key = "kp.on_course_made_up" if row.delayed == 1 else "kp.on_course_made_up_many"
+        part = w(
+            key,
+            line=row.actielijn,
+            delayed=row.delayed,
+            running=row.running,
+            share=f.percent(row.delayed_share),
+            ids=w.join(list(rests_on.made_up)),
         )
+        if rests_on.only_made_up:
+            part += "; " + _without_made_up(ctx, row.actielijn, judgement.attrs["max_delayed_share"])
+        else:
+            part += footing_note(ctx, rests_on)
+        parts.append(part)
     if nothing:
         parts.append(w("kp.on_course_nothing", lines=_lines(ctx, nothing)))
+    if not parts:
+        return None
     text = w("kp.on_course", parts="; ".join(parts), yardstick=yardstick)
     return text[:1].upper() + text[1:]
 
 
-def _footing(ctx: Context, line) -> str:
-    """What a 'not on course' verdict rests on, where it is not an official status: the delayed
-    activities of the line that are made up, or whose status is not stated, said with the verdict."""
+def _delayed_rows(ctx: Context, line) -> pd.DataFrame:
+    """The delayed activities of an action line: the rows a 'not on course' verdict rests on."""
     acts = ctx.activities
-    delayed = acts[(acts["actielijn"].astype(str) == str(line)) & (acts["status"].astype(str) == "delayed")]
-    made_up = delayed[delayed["origin"].astype(str) == "made_up"]
-    unofficial = delayed[
-        (delayed["origin"].astype(str) != "made_up") & (delayed["status_basis"].astype(str) != "stated")
-    ]
-    notes = []
-    if len(made_up):
-        key = "kp.footing_made_up" if len(made_up) == 1 else "kp.footing_made_up_many"
-        notes.append(ctx.w(key, ids=ctx.w.join(list(made_up["activity_id"].astype(str)))))
-    if len(unofficial):
-        words = ctx.w.join(sorted({ctx.basis_word(b) for b in unofficial["status_basis"].astype(str)}))
-        ids = ", ".join(unofficial["activity_id"].astype(str))
-        key = "kp.footing_unofficial" if len(unofficial) == 1 else "kp.footing_unofficial_many"
-        notes.append(ctx.w(key, basis=words, ids=ids))
-    return f" ({'; '.join(notes)})" if notes else ""
+    return acts[(acts["actielijn"].astype(str) == str(line)) & (acts["status"].astype(str) == "delayed")]
+
+
+def _without_made_up(ctx: Context, line, yardstick: float) -> str:
+    """The line judged on its real activities only: 'zonder fictieve activiteiten is 0 van de 1 …'."""
+    acts = without_made_up(ctx.activities)
+    acts = acts[acts["actielijn"].astype(str) == str(line)]
+    status = acts["status"].astype(str)
+    running = int((~status.isin(["completed", "stopped"])).sum())
+    delayed = int((status == "delayed").sum())
+    if not running:
+        return ctx.w("kp.on_course_real_nothing", line=line)
+    share = delayed / running
+    key = "kp.on_course_real_ok" if share < yardstick else "kp.on_course_real_not"
+    return ctx.w(
+        key + ("_one" if running == 1 else ""),
+        line=line,
+        delayed=delayed,
+        running=running,
+        share=ctx.f.percent(share),
+    )
 
 
 def _lines(ctx: Context, lines: list[str]) -> str:
