@@ -606,7 +606,9 @@ def test_collect_refuses_what_it_cannot_use(templates, tmp_path, cli):
 
 
 def test_intake_words_exist_in_both_languages_with_the_same_placeholders():
-    from nap_analysis.words import en, nl
+    from nap_analysis.words import CATALOGUES
+
+    nl, en = CATALOGUES["nl"], CATALOGUES["en"]
 
     prefixes = (
         "intake.",
@@ -618,12 +620,12 @@ def test_intake_words_exist_in_both_languages_with_the_same_placeholders():
         "cli.help.collect",
     )
     commands = ("cli.cmd.template", "cli.cmd.collect", "cli.template_done", "cli.collect_done")
-    ours = [k for k in nl.WORDS if k.startswith(prefixes) or k in commands]
+    ours = [k for k in nl if k.startswith(prefixes) or k in commands]
     assert len(ours) > 90
     fields = re.compile(r"\{(\w*)\}")
     for key in ours:
-        assert key in en.WORDS, key
-        assert sorted(fields.findall(nl.WORDS[key])) == sorted(fields.findall(en.WORDS[key])), key
+        assert key in en, key
+        assert sorted(fields.findall(nl[key])) == sorted(fields.findall(en[key])), key
 
 
 # --------------------------------------------------------------------------- collect reads as validate does

@@ -202,17 +202,27 @@ def _placeholders(text) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-def test_both_catalogues_have_the_same_keys_and_placeholders():
-    from nap_analysis.words import en, nl
+def test_each_word_stands_in_one_file_of_its_language():
+    """The documents' words and the commands' messages are two files of one catalogue: a key in
+    both would be one of them silently lost."""
+    from nap_analysis.words import en, en_commands, nl, nl_commands
 
-    assert set(nl.WORDS) == set(en.WORDS), set(nl.WORDS) ^ set(en.WORDS)
+    assert set(nl.WORDS) & set(nl_commands.WORDS) == set()
+    assert set(en.WORDS) & set(en_commands.WORDS) == set()
+    assert set(nl.WORDS) == set(en.WORDS) and set(nl_commands.WORDS) == set(en_commands.WORDS)
+
+
+def test_both_catalogues_have_the_same_keys_and_placeholders():
+    from nap_analysis.words import CATALOGUES
+
+    nl, en = CATALOGUES["nl"], CATALOGUES["en"]
+
+    assert set(nl) == set(en), set(nl) ^ set(en)
     different = {
-        k: (_placeholders(nl.WORDS[k]), _placeholders(en.WORDS[k]))
-        for k in nl.WORDS
-        if _placeholders(nl.WORDS[k]) != _placeholders(en.WORDS[k])
+        k: (_placeholders(nl[k]), _placeholders(en[k])) for k in nl if _placeholders(nl[k]) != _placeholders(en[k])
     }
     assert different == {}
-    assert len(nl.WORDS["months"]) == len(en.WORDS["months"]) == 12
+    assert len(nl["months"]) == len(en["months"]) == 12
 
 
 def test_every_key_the_code_asks_for_exists():
@@ -223,7 +233,7 @@ def test_every_key_the_code_asks_for_exists():
     pattern = re.compile(r"""(?:\bw|\.w|words\([a-z_.]+\))(?:\(|\[)\s*["']([a-z_]+\.[a-z_.]+)["']""")
     asked = {key for path in root.rglob("*.py") for key in pattern.findall(path.read_text(encoding="utf-8"))}
     assert len(asked) > 100
-    assert sorted(k for k in asked if k not in nl.WORDS) == []
+    assert sorted(k for k in asked if k not in nl) == []
 
 
 def test_one_formatter_rounds_half_up_everywhere():

@@ -1,8 +1,10 @@
 """All words of both languages, in one place: headings, sentences, column names, chart texts,
 status words, messages of the command line and of the loader.
 
-Each language is one flat catalogue (``nl.py``, ``en.py``) with the same keys; a test keeps
-the two in step (same keys, same ``{placeholders}``). Code asks for a key, never writes a
+Each language is one flat catalogue with the same keys, kept in two files: the documents'
+words (``nl.py``, ``en.py``) and the commands' messages (``nl_commands.py``, ``en_commands.py``);
+a test keeps the languages in step (same keys, same ``{placeholders}``) and the files apart (no key
+in both). Code asks for a key, never writes a
 sentence itself::
 
     w = words("nl")
@@ -13,10 +15,10 @@ from __future__ import annotations
 
 from functools import cache
 
-from . import en, nl
+from . import en, en_commands, nl, nl_commands
 
 LANGUAGES: tuple[str, ...] = ("nl", "en")
-CATALOGUES = {"nl": nl.WORDS, "en": en.WORDS}
+CATALOGUES = {"nl": {**nl.WORDS, **nl_commands.WORDS}, "en": {**en.WORDS, **en_commands.WORDS}}
 
 
 class Words:
