@@ -95,3 +95,16 @@ def processes_gone(pids: list[int], timeout: float = 15) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def section_texts(section) -> list[str]:
+    """Every paragraph of a section and its subsections, lists included, as text."""
+    from nap_analysis.briefing.model import BulletList, Paragraph
+
+    found = []
+    for block in section.walk():
+        if isinstance(block, Paragraph):
+            found.append(block.text)
+        elif isinstance(block, BulletList):
+            found += [item.text for item in block.items]
+    return found

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED, DATE
+from conftest import BUNDLED, DATE, section_texts
 
 from nap_analysis.briefing.model import (
     BulletList,
@@ -325,14 +325,7 @@ def test_dutch_kernpunten_say_what_the_memos_say(briefing_nl):
 
 def _section_text(doc, key: str) -> str:
     """The running text of a section and its subsections (paragraphs and bullets)."""
-    section = next(s for s in doc.sections if s.key == key)
-    found = []
-    for block in section.walk():
-        if isinstance(block, Paragraph):
-            found.append(block.text)
-        elif isinstance(block, BulletList):
-            found += [item.text for item in block.items]
-    return " ".join(found)
+    return " ".join(section_texts(next(s for s in doc.sections if s.key == key)))
 
 
 def test_a_verdict_on_made_up_rows_only_stands_in_its_section_with_its_footing(briefing_nl, briefing_en):

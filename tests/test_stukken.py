@@ -11,10 +11,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED, DATE
+from conftest import BUNDLED, DATE, section_texts
 
 from nap_analysis.briefing.kamerbrief import kamerbrief
-from nap_analysis.briefing.model import BulletList, Paragraph, Section
+from nap_analysis.briefing.model import Section
 from nap_analysis.briefing.nota import nota
 from nap_analysis.briefing.sections import Context
 
@@ -24,15 +24,7 @@ def rows_of(name: str, year: int, data: Path = BUNDLED) -> list[dict]:
         return [r for r in csv.DictReader(handle) if int(r.get("report_year") or year) == year]
 
 
-def texts(section: Section) -> list[str]:
-    """Every paragraph of a section and its subsections, lists included, as text."""
-    found = []
-    for block in section.walk():
-        if isinstance(block, Paragraph):
-            found.append(block.text)
-        elif isinstance(block, BulletList):
-            found += [item.text for item in block.items]
-    return found
+texts = section_texts
 
 
 def section(doc, key: str) -> Section:
