@@ -8,6 +8,7 @@ Heavy modules are imported inside the commands, so ``nap-analysis --help`` answe
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -64,8 +65,13 @@ def build_parser(language: str = "nl") -> argparse.ArgumentParser:
     def as_json(p):
         p.add_argument("--json", action="store_true", help=w["cli.help.json"])
 
+    def chatter(p):
+        group = p.add_mutually_exclusive_group()
+        group.add_argument("-q", "--quiet", action="store_true", help=w["cli.help.quiet"])
+        group.add_argument("-v", "--verbose", action="store_true", help=w["cli.help.verbose"])
+
     p = commands.add_parser("validate", help=w["cli.cmd.validate"])
-    data(p), lang(p), as_json(p)
+    data(p), lang(p), as_json(p), chatter(p)
     p = commands.add_parser("progress", help=w["cli.cmd.progress"])
     data(p), year(p), lang(p), output(p)
     p = commands.add_parser("flags", help=w["cli.cmd.flags"])
@@ -81,6 +87,7 @@ def build_parser(language: str = "nl") -> argparse.ArgumentParser:
     p.add_argument("--date", default=None, help=w["cli.help.date"])
     p.add_argument("--notebooks", type=Path, default=None, help=w["cli.help.notebooks"])
     p.add_argument("--to", default=None, metavar="html,pdf,docx", help=w["cli.help.to"])
+    chatter(p)
     p = commands.add_parser("init", help=w["cli.cmd.init"])
     p.add_argument("folder", type=Path, metavar=w["cli.metavar.folder"], help=w["cli.help.init_folder"])
     lang(p)
@@ -96,7 +103,7 @@ def build_parser(language: str = "nl") -> argparse.ArgumentParser:
     data(p)
     p.add_argument("--year", required=True, help=w["cli.help.intake_year"])
     p.add_argument("--out", type=Path, required=True, help=w["cli.help.collect_out"])
-    lang(p), as_json(p)
+    lang(p), as_json(p), chatter(p)
     p = commands.add_parser("bijlage", help=w["cli.cmd.bijlage"])
     p.add_argument("number", type=int, choices=(1, 2), help=w["cli.help.annex"])
     data(p), year(p), lang(p)
@@ -117,7 +124,7 @@ def build_parser(language: str = "nl") -> argparse.ArgumentParser:
     p = commands.add_parser("verify", help=w["cli.cmd.verify"])
     p.add_argument("outdir", type=Path, help=w["cli.help.outdir"])
     p.add_argument("--allow-other-versions", action="store_true", help=w["cli.help.allow_versions"])
-    lang(p), as_json(p)
+    lang(p), as_json(p), chatter(p)
     return parser
 
 
@@ -261,6 +268,13 @@ def cmd_run(args, w) -> int:
         check_date(args.date)
     for year in args.year or []:
         check_year(year)
+    report = None
+    if args.quiet:
+        report = _silent
+    elif args.verbose:
+        from .pipeline.run import StepTimer
+
+        report = StepTimer(w)
     results = run_many(
         args.year,
         args.lang,
@@ -270,6 +284,7 @@ def cmd_run(args, w) -> int:
         date=args.date,
         notebook_dir=args.notebooks,
         formats=args.to,
+        report=report,
     )
     for result in results:
         print(w("cli.done", folder=str(result.out_dir), n=len(result.files), seconds=f"{result.seconds:.1f}"))
@@ -277,8 +292,14 @@ def cmd_run(args, w) -> int:
     return 0
 
 
+def _silent(*_) -> None:
+    """The progress report of a --quiet run: nothing."""
+
+
 def _check_summary(args, results, w) -> None:
     """The last step of every run: what `check` would find, as one warning line per document folder."""
+    if args.quiet:
+        return
     from .pipeline.check import KINDS, check
 
     programme = _programme(args)
@@ -509,6 +530,9 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = False) -> int:
         from .pipeline.run import check_matplotlib_backend
 
         check_matplotlib_backend()  # before anything imports matplotlib, which raises on a bad MPLBACKEND
+        if getattr(args, "quiet", False) and not getattr(args, "json", False):
+            with open(os.devnull, "w", encoding="utf-8") as nowhere, contextlib.redirect_stdout(nowhere):
+                return COMMANDS[args.command](args, w)  # --quiet: only errors (standard error)
         return COMMANDS[args.command](args, w)
     except NapError as exc:
         if getattr(args, "json", False):  # CI reads the failure too: key, message, each problem located

@@ -41,3 +41,31 @@ def test_the_project_file_chooses_the_formats_and_the_flag_wins(cli, tmp_path, m
     monkeypatch.chdir(tmp_path)
     refused = cli("config")
     assert refused.code == 2 and "nap.toml:1: formats = ['odt'] is niet geldig" in refused.err
+
+
+def test_quiet_says_nothing_but_errors_and_verbose_times_every_step(tmp_path):
+    """As CI reads them: a real process, its standard output and standard error apart."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    def nap(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "nap_analysis.cli", *map(str, args)], cwd=ROOT, capture_output=True, text=True
+        )
+
+    quiet = nap("run", "--quiet", "--to", "html", "--out", tmp_path / "q", "--date", DATE)
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+    assert (tmp_path / "q" / "2025" / "briefing.html").is_file()
+    loud = nap("run", "--verbose", "--to", "html", "--out", tmp_path / "v", "--date", DATE, "--lang", "en")
+    steps = [line for line in loud.stderr.splitlines() if line.startswith("[")]
+    assert loud.returncode == 0 and len(steps) == 13, loud.stderr
+    assert all(line.endswith(" s in all)") and ": " in line for line in steps)
+    assert "briefing: .html" in loud.stderr and ".pdf" not in loud.stderr  # the formats it wrote, no others
+    assert nap("validate", "-q").stdout == "" and nap("validate").stdout.startswith("Data in orde")
+    refused = nap("validate", "-q", "-v")
+    assert refused.returncode == 2 and "-q/--quiet" in refused.stderr and "Traceback" not in refused.stderr
+    # an error still gets through --quiet, on standard error
+    broken = nap("validate", "-q", "--data", tmp_path / "nowhere")
+    assert broken.returncode == 2 and broken.stdout == "" and "nowhere" in broken.stderr

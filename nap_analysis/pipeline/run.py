@@ -150,6 +150,22 @@ class Progress:
         )
 
 
+class StepTimer:
+    """``--verbose``: each step with its own duration and the time so far ('[3/13] ... (2.1 s; 8.4 s)')."""
+
+    def __init__(self, w):
+        self.w = w  # the words of the messages' language
+        self.start = self.last = time.monotonic()
+
+    def __call__(self, done: int, total: int, text: str) -> None:
+        now = time.monotonic()
+        took, self.last = now - self.last, now
+        line = self.w(
+            "progress.verbose", done=done, total=total, what=text, step=f"{took:.1f}", all=f"{now - self.start:.1f}"
+        )
+        print(line, file=sys.stderr, flush=True)
+
+
 # --------------------------------------------------------------------------- one run
 
 
@@ -236,11 +252,13 @@ def _run(
                 progress.step("notebook", name=path.name)
                 return target
 
+            shown_formats = progress.w.join([f".{kind}" for kind in formats])  # '.html, .pdf en .docx'
+
             def meanwhile() -> None:
                 warm.join()
                 for stem, doc in documents.from_data(ctx):
                     documents.write(doc, work, stem, formats)
-                    progress.step("document", name=stem)
+                    progress.step("document", name=stem, formats=shown_formats)
 
             try:
                 executed = kernels.execute(longest_first(paths), run_one, meanwhile)
@@ -250,7 +268,7 @@ def _run(
             sections = [s for path in sorted(executed) for s in sections_of(path)]
             brief = assemble.briefing(ctx, sections, date)
             documents.write(brief, work, "briefing", formats)
-            progress.step("document", name="briefing")
+            progress.step("document", name="briefing", formats=shown_formats)
             documents.write_files(brief, work, assemble.workbook_about(ctx, date))
             progress.step("tables")
             recorded = {k: v for k, v in parameters.items() if k != "data_dir"}
