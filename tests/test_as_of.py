@@ -7,7 +7,8 @@ import datetime as dt
 import shutil
 
 import pandas as pd
-from conftest import BUNDLED
+import pytest
+from conftest import BUNDLED, section_texts
 
 from nap_analysis.data import load
 
@@ -65,3 +66,17 @@ def test_without_report_dates_the_data_are_as_they_are(tmp_path):
     assert programme.report_date(2024) is None and programme.programme_end(2025) is None
     assert programme.as_of(2024) is programme
     assert any("reports ontbreekt" in str(note) for note in programme.notes)
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_2024_verantwoording_cites_no_later_year(language):
+    """It said 'the Woo memos of 2022 to 2025' in the report of March 2024."""
+    import re
+
+    from nap_analysis.briefing.sections import Context
+    from nap_analysis.briefing.sections.verantwoording import verantwoording
+
+    ctx = Context.open(BUNDLED, 2024, language, "2024-03-18")
+    section = verantwoording(ctx, [], "2024-03-18")
+    text = " ".join(section_texts(section))
+    assert [int(y) for y in re.findall(r"\b(20\d\d)\b", text) if int(y) > 2024] == []

@@ -316,7 +316,7 @@ WORDS: dict = {
     "method.delays_mc": "Spread of delays: we tested whether delayed and stopped activities occur more often in some action lines than chance would give (chi-square test). Because the smallest expected count is {min_expected}, the p-value comes from reshuffling the statuses {n} times at random (permutation test, fixed seed {seed}); p = {p}.",
     "method.delays_asymptotic": "Spread of delays: we tested whether delayed and stopped activities occur more often in some action lines than chance would give (chi-square test, smallest expected count {min_expected}); p = {p}.",
     "method.projection": "Outlook: from consecutive reports we estimated the chance that a running activity is completed within a year ({k} of {m} running activities were completed a year later; Bayesian estimate with a Jeffreys prior, Beta({a}, {b})). That chance is projected from 1 April {last} to {end}; the range is a {pct} interval. Stopped activities are left out.",
-    "method.sources": "Sources: the Woo memos of 2022 to 2025 and public sources, named per row in the data (column source). The data description (data/README.md) says what is and is not known.",
+    "method.sources": "Sources: memos made public under the Woo and other public sources, named per row in the data (column source). The data description (data/README.md) says what is and is not known.",
     "param.report_year": "Report year",
     "param.language": "Language",
     "param.date": "Date of the briefing",

@@ -320,7 +320,7 @@ WORDS: dict = {
     "method.delays_mc": "Spreiding van vertragingen: getoetst is of vertraagde en stopgezette activiteiten vaker in sommige actielijnen voorkomen dan bij toeval (chi-kwadraattoets). Omdat de kleinste verwachte celwaarde {min_expected} is, is de overschrijdingskans bepaald door de statussen {n} keer willekeurig te herverdelen (permutatietoets, vast startgetal {seed}); p = {p}.",
     "method.delays_asymptotic": "Spreiding van vertragingen: getoetst is of vertraagde en stopgezette activiteiten vaker in sommige actielijnen voorkomen dan bij toeval (chi-kwadraattoets, kleinste verwachte celwaarde {min_expected}); p = {p}.",
     "method.projection": "Vooruitblik: uit de opeenvolgende rapportages is geschat hoe groot de kans is dat een lopende activiteit binnen een jaar wordt afgerond ({k} van {m} lopende activiteiten waren een jaar later afgerond; Bayesiaanse schatting met Jeffreys-prior, Beta({a}; {b})). Die kans is doorgetrokken van 1 april {last} tot {end}; de bandbreedte is een {pct}-interval. Stopgezette activiteiten tellen niet mee.",
-    "method.sources": "Bronnen: de Woo-nota's van 2022 tot en met 2025 en openbare bronnen, per rij genoemd in de gegevens (kolom source). Zie de gegevensbeschrijving (data/README.md) voor wat bekend is en wat niet.",
+    "method.sources": "Bronnen: openbaar gemaakte nota's (Woo) en andere openbare bronnen, per rij genoemd in de gegevens (kolom source). Zie de gegevensbeschrijving (data/README.md) voor wat bekend is en wat niet.",
     "param.report_year": "Verslagjaar",
     "param.language": "Taal",
     "param.date": "Datum van de briefing",
