@@ -422,6 +422,13 @@ def test_every_figure_has_a_data_alt_text_in_the_documents_language(briefing_nl,
     assert next(f for f in briefing_en.figures() if f.name == "voortgang_per_actielijn").alt.startswith("Stacked bars")
 
 
+def test_the_planning_lead_names_the_phases_it_shows(briefing_nl, briefing_en):
+    """The 2024 lead said 'and of the second progress report', a report it did not yet know of."""
+    leads = {doc.language: _section_text(doc, "milestones") for doc in (briefing_nl, briefing_en)}
+    assert "(Tweede voortgangsrapportage (2024–2025))" in leads["nl"] and "Opstellen NAP" not in leads["nl"]
+    assert "(Drawing up the NAP (2022–2023))" in leads["en"] and "second progress report" not in leads["en"]
+
+
 def test_milestone_slips_are_worded_as_a_reader_says_them(briefing_nl, briefing_en):
     """'−1 dag' (not '−1 dagen'), 'zelfde maand' for a month-precise date in its planned month
     (not 'ca. +0 mnd'). The 2025 planning (its own cycle) has the second case, the 2024 planning (the

@@ -300,7 +300,7 @@ WORDS: dict = {
     "funds.instrument_total": "{ministry} made {amount} available in total through the {instrument}, in {parts} parts (see the table).",
     "funds.no_period": "not stated",
     "funds.note": "Amounts as the memos of 2022 give them. ‘Per year’ applies to every year of the period; a total is never divided over years. A number in the Note column refers to what the data file had to read into a source (numbered above).",
-    "milestones.lead": "Planned against actual dates of the steps in drawing up the NAP and of the second progress report. A date that the source gives only as a month stays a month; a shift from it is approximate.",
+    "milestones.lead": "Planned against actual dates of the milestones ({phases}). A date that the source gives only as a month stays a month; a shift from it is approximate.",
     "milestones.note": "Date known only to the month: shift in whole months, approximate (‘c.’).",
     "slip.day": "{n} day",
     "slip.days": "{n} days",

@@ -304,7 +304,7 @@ WORDS: dict = {
     "funds.instrument_total": "{ministry} maakte met de {instrument} in totaal {amount} vrij, in {parts} delen (zie de tabel).",
     "funds.no_period": "niet genoemd",
     "funds.note": "Bedragen zoals de nota's van 2022 ze noemen. ‘Per jaar’ geldt voor elk jaar van de periode; een totaal wordt nooit over jaren verdeeld. Een nummer in de kolom Noot verwijst naar wat het gegevensbestand in de bron moest lezen (genummerd hierboven).",
-    "milestones.lead": "Geplande tegenover werkelijke data van de stappen rond het opstellen van het NAP en van de tweede voortgangsrapportage. Een datum die de bron alleen als maand noemt, blijft een maand; een verschuiving daarvan is bij benadering.",
+    "milestones.lead": "Geplande tegenover werkelijke data van de mijlpalen ({phases}). Een datum die de bron alleen als maand noemt, blijft een maand; een verschuiving daarvan is bij benadering.",
     "milestones.note": "Datum die alleen als maand bekend is: verschuiving in hele maanden, bij benadering (‘ca.’).",
     "slip.day": "{n} dag",
     "slip.days": "{n} dagen",

@@ -222,7 +222,8 @@ def milestones_section(ctx: Context, table: pd.DataFrame | None, figures: list[F
     w = ctx.w
     table = ctx.ours(table, "milestone", "phase")
     section = SectionView("milestones", w["heading.milestones"], language=ctx.language)
-    section.add(Paragraph.of(w["milestones.lead"]), *(figures or []))
+    shown = w.join(list(dict.fromkeys(table["phase"].fillna("").astype(str))))  # the phases this report shows
+    section.add(Paragraph.of(w("milestones.lead", phases=shown)), *(figures or []))
     # one phase (a report's own cycle): its name stands in the chart's title, not in every row
     phases = table["phase"].astype(str).nunique() > 1
     columns = [
