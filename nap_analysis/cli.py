@@ -20,9 +20,10 @@ from .words.argparse_messages import NapArgumentParser
 
 
 def _message_language(argv: list[str]) -> str:
-    """The language of the messages: the first ``--lang`` value; without one Dutch, except that
+    """The language of the messages: the last ``--lang``'s (first) value; without one Dutch, except that
     ``--help`` follows an English locale (the help is read before anyone knows ``--lang``)."""
-    for i, arg in enumerate(argv):
+    for i in reversed(range(len(argv))):  # the last --lang: the command's own wins over one before it
+        arg = argv[i]
         if arg == "--lang" and i + 1 < len(argv):
             return "en" if argv[i + 1] == "en" else "nl"
         if arg.startswith("--lang="):
@@ -47,6 +48,8 @@ def build_parser(language: str = "nl") -> argparse.ArgumentParser:
     parser.add_argument(
         "--version", action="version", version=f"nap-analysis {__version__}", help=w["cli.help.version"]
     )
+    # before the command too ('nap-analysis --lang en --help'); the command's own --lang wins
+    parser.add_argument("--lang", choices=("nl", "en"), dest="top_lang", default=None, help=w["cli.help.lang_one"])
     commands = parser.add_subparsers(dest="command", required=True, metavar=w["cli.metavar.command"])
 
     def data(p):
@@ -66,7 +69,7 @@ def build_parser(language: str = "nl") -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true", help=w["cli.help.json"])
 
     def chatter(p):
-        group = p.add_mutually_exclusive_group()
+        group = p.option_group.add_mutually_exclusive_group()  # under the translated heading
         group.add_argument("-q", "--quiet", action="store_true", help=w["cli.help.quiet"])
         group.add_argument("-v", "--verbose", action="store_true", help=w["cli.help.verbose"])
 
@@ -505,6 +508,9 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = False) -> int:
     language = _message_language(argv)
     w = words(language)
     args = build_parser(language).parse_args(argv)
+    given = argv.count("--lang") + sum(a.startswith("--lang=") for a in argv)
+    if args.top_lang and given == 1 and hasattr(args, "lang"):  # only before the command: it holds for it
+        args.lang = [args.top_lang] if isinstance(args.lang, list) else args.top_lang
     try:
         from .pipeline.project import apply
 

@@ -94,7 +94,8 @@ def test_progress_and_flags_say_on_stderr_how_many_statuses_are_not_stated(cli):
     for command in ("progress", "flags"):
         result = cli(command, "--year", "2025", "--format", "csv")
         assert result.code == 0
-        assert f"{basis['illustrative']} illustratief" in result.err and f"{basis['inferred']} afgeleid" in result.err
+        assert f"illustratief {basis['illustrative']}" in result.err
+        assert f"afgeleid uit openbare feiten {basis['inferred']}" in result.err
         assert "illustratief" not in result.out  # stdout stays clean CSV
 
 

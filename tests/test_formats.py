@@ -62,7 +62,7 @@ def test_quiet_says_nothing_but_errors_and_verbose_times_every_step(tmp_path):
     steps = [line for line in loud.stderr.splitlines() if line.startswith("[")]
     assert loud.returncode == 0 and len(steps) == 13, loud.stderr
     assert all(line.endswith(" s in all)") and ": " in line for line in steps)
-    assert "briefing: .html" in loud.stderr and ".pdf" not in loud.stderr  # the formats it wrote, no others
+    assert "] briefing.html: " in loud.stderr and ".pdf" not in loud.stderr  # the formats it wrote, no others
     assert nap("validate", "-q").stdout == "" and nap("validate").stdout.startswith("Data in orde")
     refused = nap("validate", "-q", "-v")
     assert refused.returncode == 2 and "-q/--quiet" in refused.stderr and "Traceback" not in refused.stderr

@@ -284,6 +284,13 @@ def test_help_follows_an_english_locale_until_lang_says_otherwise(cli, command, 
     assert cli("bijlage", "3").err.startswith("gebruik: nap-analysis")
 
 
+def test_lang_before_the_command_holds_for_help_and_for_the_command_unless_it_has_its_own(cli):
+    assert cli("--lang", "en", "--help").out.startswith("usage: nap-analysis")
+    assert cli("--lang", "en", "validate").out.startswith("Data fine")
+    assert cli("--lang", "en", "validate", "--lang", "nl").out.startswith("Data in orde")
+    assert cli("--lang=en", "progress", "--year", "2025").out.startswith("Progress per action line")
+
+
 def test_version_prints_the_version(cli):
     from nap_analysis import __version__
 
@@ -392,8 +399,10 @@ def test_config_says_what_is_in_force_and_where_it_came_from_and_flags_win(cli, 
         f"Project: {project / 'nap.toml'}"
     )  # English: the project's language
     lines = {line.split()[0]: line for line in shown.out.splitlines()[1:]}
-    assert f"{project / 'data'}  ({project / 'nap.toml'}:4)" in lines["data"]
-    assert "2024" in lines["years"] and "nap.toml:9" in lines["years"] and "en  (" in lines["languages"]
+    written = (project / "nap.toml").read_text(encoding="utf-8").splitlines()
+    at = {line.split("=")[0].strip(): n for n, line in enumerate(written, start=1) if not line.startswith("#")}
+    assert f"{project / 'data'}  ({project / 'nap.toml'}:{at['data']})" in lines["data"]
+    assert "2024" in lines["years"] and f"nap.toml:{at['years']})" in lines["years"] and "en  (" in lines["languages"]
     # progress takes the project's year and language; a flag overrides each
     assert "2024" in cli("progress").out and "2025" in cli("progress", "--year", "2025").out
     english, dutch = cli("validate").out, cli("validate", "--lang", "nl").out

@@ -281,7 +281,7 @@ WORDS: dict = {
     "cli.interrupted": "interrupted",
     "progress.notebook": "{name}",
     "progress.verbose": "[{done}/{total}] {what}: {step} s ({all} s in all)",
-    "progress.document": "{name}: {formats}",
+    "progress.document": "{name}{formats}",
     "progress.tables": "figures and tables",
     "progress.manifest": "manifest",
     "verify.missing": "missing",

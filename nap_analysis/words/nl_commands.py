@@ -281,7 +281,7 @@ WORDS: dict = {
     "cli.interrupted": "onderbroken",
     "progress.notebook": "{name}",
     "progress.verbose": "[{done}/{total}] {what}: {step} s (samen {all} s)",
-    "progress.document": "{name}: {formats}",
+    "progress.document": "{name}{formats}",
     "progress.tables": "figuren en tabellen",
     "progress.manifest": "manifest",
     "verify.missing": "ontbreekt",
