@@ -88,11 +88,6 @@ def outside_content_box(all_pages: list[Page]) -> list[str]:
     return problems
 
 
-def half_empty_pages(all_pages: list[Page], minimum: float = 0.5) -> list[str]:
-    """Pages but the last whose content reaches less than ``minimum`` of the content area."""
-    return [f"page {p.number}: {p.filled():.0%} full" for p in all_pages[:-1] if p.filled() < minimum]
-
-
 def _normal(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 

@@ -41,12 +41,17 @@ def _tables(doc, strict: bool):
 
 
 def _check(pdf_path, doc, strict: bool = True):
+    """No text outside the page box, no short table split, and no page half empty unless a section
+    ends there (the next begins on the next page)."""
+    from nap_analysis.briefing.model import Section
+
     pages = pdf_layout.pages(pdf_path)
     assert len(pages) >= 3
+    headings = [b.heading for b in doc.walk() if isinstance(b, Section)]
     problems = (
         pdf_layout.outside_content_box(pages)
         + pdf_layout.split_tables(pages, _tables(doc, strict))
-        + pdf_layout.half_empty_pages(pages)
+        + pdf_layout.empty_pages(pages, headings, minimum=0.5)
     )
     assert problems == []
 

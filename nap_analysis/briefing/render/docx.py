@@ -278,11 +278,11 @@ class _Writer:
         if lang and lang != self.language:
             set_lang(rpr(run.element), LANGUAGE_TAGS.get(lang, lang))
 
-    def paragraph(self, block: Paragraph, following=None):
+    def paragraph(self, block: Paragraph, following=None, first: bool = False):
         style = {"note": "NAP Note", "warning": "NAP Warning"}.get(block.style, "Normal")
         p = self.word.add_paragraph(style=self.word.styles[style])
         self.runs(p, block.spans)
-        if leads_in(block, following):  # a run-in heading or 'X:' before its list stays with it
+        if leads_in(block, following, first):  # a run-in heading, 'X:' or a section's lead stays with what follows
             p.paragraph_format.keep_with_next = True
         return p
 
@@ -313,9 +313,9 @@ class _Writer:
 
     def section(self, section: Section) -> None:
         self.word.add_heading(section.heading, level=max(1, min(section.level - 1, 9)))
-        for block, following in zip(section.blocks, [*section.blocks[1:], None]):
+        for i, (block, following) in enumerate(zip(section.blocks, [*section.blocks[1:], None])):
             if isinstance(block, Paragraph):
-                self.paragraph(block, following)
+                self.paragraph(block, following, first=i == 0)
             elif isinstance(block, BulletList):
                 for item in block.items:
                     p = self.word.add_paragraph(style=self.word.styles["List Bullet"])

@@ -178,10 +178,17 @@ def keep_together(table: Table) -> bool:
     return estimated_height_mm(table, _COMPACT if compact(table) else 1.0) <= SPLIT_MM
 
 
-def leads_in(block, following) -> bool:
+#: A paragraph this short (about three lines) before a figure introduces it: they go to a page together.
+SHORT_LEAD = 400
+
+
+def leads_in(block, following, first: bool = False) -> bool:
     """Whether a paragraph introduces the block after it, and so must not stand alone at a page
     foot: a paragraph wholly in bold (the run-in headings of the nota and the Kamerbrief, one per
-    action line) or one ending in a colon before a list, table or figure. The PDF keeps it with
+    action line), a section's short first paragraph before its figure (its lead to the chart:
+    'Middelen' and its one line stood at a page foot, the chart on the next page) or one ending in a
+    colon before a list,
+    table or figure. The PDF keeps it with
     that block (``break-after: avoid``), Word with keep-with-next."""
     if not isinstance(block, Paragraph) or following is None or block.style != "body":
         return False
@@ -189,6 +196,8 @@ def leads_in(block, following) -> bool:
     if not text:
         return False
     if all(s.strong for s in block.spans if s.text.strip()):
+        return True
+    if first and isinstance(following, Figure) and len(text) <= SHORT_LEAD:  # a section's lead to its chart
         return True
     return text.endswith(":") and isinstance(following, (BulletList, Table, Figure))
 

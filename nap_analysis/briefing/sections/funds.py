@@ -74,7 +74,7 @@ def funds_chart(lines: pd.DataFrame, lang: str = "nl") -> Figure:
             purpose = _short_purpose(df.at[item, "purpose"])
             labels.append(textwrap.fill(purpose, width=46, max_lines=4, placeholder=" …", break_on_hyphens=False))
     heights = [
-        0.26 if kind == "group" else 0.14 * (label.count("\n") + 1) + 0.1 for (kind, _), label in zip(rows, labels)
+        0.22 if kind == "group" else 0.115 * (label.count("\n") + 1) + 0.08 for (kind, _), label in zip(rows, labels)
     ]
     top_amount = float(df["total_eur"].max(skipna=True)) if df["total_eur"].notna().any() else 1.0
 

@@ -112,7 +112,7 @@ def indicators_chart(
         return text + (f"\n({group})" if group else "")
 
     per_monitor = {m: [r for r in rows if r[0] == m] for m in monitors}
-    row_h = {r: max(0.42, 0.15 * (row_label(r[1], r[2]).count("\n") + 1) + 0.08) for r in rows}
+    row_h = {r: max(0.36, 0.13 * (row_label(r[1], r[2]).count("\n") + 1) + 0.07) for r in rows}
     heights = [sum(row_h[r] for r in per_monitor[m]) + 0.3 for m in monitors]
     any_unknown = False
     any_significant = False
