@@ -174,15 +174,17 @@ def test_loader_words_in_both_languages_with_the_same_fields():
     """Every loader message and note is a key in both catalogues, with the same {placeholders}."""
     from string import Formatter
 
-    from nap_analysis.words import en, nl
+    from nap_analysis.words import CATALOGUES
+
+    nl, en = CATALOGUES["nl"], CATALOGUES["en"]
 
     def fields(text):
         return sorted({f[1] for f in Formatter().parse(text) if f[1]})
 
-    ours = sorted(k for k in nl.WORDS if k.startswith(("load.", "note.", "problem.")))
+    ours = sorted(k for k in nl if k.startswith(("load.", "note.", "problem.")))
     assert len(ours) > 80
-    assert [k for k in en.WORDS if k.startswith(("load.", "note.", "problem."))] == [k for k in nl.WORDS if k in ours]
-    assert {k: fields(nl.WORDS[k]) for k in ours} == {k: fields(en.WORDS[k]) for k in ours}
+    assert [k for k in en if k.startswith(("load.", "note.", "problem."))] == [k for k in nl if k in ours]
+    assert {k: fields(nl[k]) for k in ours} == {k: fields(en[k]) for k in ours}
 
 
 def test_problems_are_words_keys_said_in_either_language(small_copy):

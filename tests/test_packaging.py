@@ -227,7 +227,8 @@ def test_the_installed_wheel_runs_from_an_empty_folder(dists, built, tmp_path):
 
     init = nap("init", "mine")
     assert init.returncode == 0, init.stderr
-    assert "Gekopieerd om te bewerken" in init.stdout and "nap-analysis run --data" in init.stdout
+    assert "Gekopieerd om te bewerken" in init.stdout and "\n  cd mine\n  nap-analysis run" in init.stdout
+    assert (empty / "mine" / "nap.toml").is_file()
     assert tree_bytes(empty / "mine" / "data") == tree_bytes(ROOT / "data")
     assert tree_bytes(empty / "mine" / "notebooks") == tree_bytes(ROOT / "notebooks")
     again = nap("init", "mine")

@@ -227,8 +227,9 @@ def test_both_catalogues_have_the_same_keys_and_placeholders():
 
 def test_every_key_the_code_asks_for_exists():
     """Keys written out in the code (w("key"), w["key"]) are all in the catalogue."""
-    from nap_analysis.words import nl
+    from nap_analysis.words import CATALOGUES
 
+    nl = CATALOGUES["nl"]
     root = Path(__file__).resolve().parent.parent / "nap_analysis"
     pattern = re.compile(r"""(?:\bw|\.w|words\([a-z_.]+\))(?:\(|\[)\s*["']([a-z_]+\.[a-z_.]+)["']""")
     asked = {key for path in root.rglob("*.py") for key in pattern.findall(path.read_text(encoding="utf-8"))}

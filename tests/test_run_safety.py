@@ -202,10 +202,10 @@ def test_a_ctrl_c_that_a_library_swallows_still_ends_the_run(previous, monkeypat
     real_write = documents.write
     swallowed = []
 
-    def write_swallowing_an_interrupt(doc, work, name):
+    def write_swallowing_an_interrupt(doc, work, name, *formats):
         if name == stem:
             swallowed.append(_swallow_an_interrupt())
-        return real_write(doc, work, name)
+        return real_write(doc, work, name, *formats)
 
     monkeypatch.setattr(documents, "write", write_swallowing_an_interrupt)
     before = tree_bytes(previous / "2025")

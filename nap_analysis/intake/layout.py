@@ -56,20 +56,20 @@ def previous_column(name: str, previous: int) -> str:
     return f"{name}_{previous}"
 
 
-#: The office's own columns (who an activity concerns, what the Kamerbrief highlights, new policy,
-#: a commitment's due date) are carried like the title: the ministry sees them and they reach the
-#: new year's data unchanged, never lost in the round.
+#: The office's own columns (our English gloss of a title, who an activity concerns, what the
+#: Kamerbrief highlights, new policy, a commitment's due date) are carried like the title: the
+#: ministry sees them and they reach the new year's data unchanged, never lost in the round.
 ACTIVITIES = SheetLayout(
     contract.ACTIVITIES,
     "activity_id",
-    ("actielijn", "title", "owner", "origin", "bewindspersoon", "highlight", "new_policy"),
+    ("actielijn", "title", "title_en", "owner", "origin", "bewindspersoon", "highlight", "new_policy"),
     v.ACTIVITY_STATUSES,
     v.ACTIVITY_INPUT,
 )
 MOTIONS = SheetLayout(
     contract.MOTIONS,
     "item_id",
-    ("kind", "title", "member", "party", "origin", "due"),
+    ("kind", "title", "title_en", "member", "party", "origin", "due"),
     v.MOTION_STATUSES,
     v.MOTION_INPUT,
 )

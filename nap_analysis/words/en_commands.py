@@ -373,6 +373,7 @@ WORDS: dict = {
     "intake.column.report_year": "report year ({year})",
     "intake.column.actielijn": "action line of the NAP",
     "intake.column.title": "description",
+    "intake.column.title_en": "English rendering of the description (our translation, not an official title); do not fill in",
     "intake.column.owner": "responsible ministry or the government commissioner (RC); several separated by ';'",
     "intake.column.origin": "nap: part of the NAP; made_up: a made-up example",
     "intake.column.kind": "motion (motie) or commitment (toezegging)",

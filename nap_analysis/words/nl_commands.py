@@ -373,6 +373,7 @@ WORDS: dict = {
     "intake.column.report_year": "verslagjaar ({year})",
     "intake.column.actielijn": "actielijn van het NAP",
     "intake.column.title": "omschrijving",
+    "intake.column.title_en": "Engelse weergave van de omschrijving (onze vertaling, geen officiële titel); niet invullen",
     "intake.column.owner": "verantwoordelijk ministerie of de Regeringscommissaris (RC); meerdere gescheiden door ';'",
     "intake.column.origin": "nap: onderdeel van het NAP; made_up: fictief voorbeeld",
     "intake.column.kind": "motie of toezegging",
