@@ -12,6 +12,11 @@ naive    what a user's shell script would do without this package's runner: for 
          notebook ``papermill`` (own kernel each), then ``jupyter nbconvert --to nap_html`` and
          ``--to nap_pdf`` of the executed notebook; all separate processes (15 for 5 notebooks).
 ours     ``nap-analysis run --year 2025 --out <tmp> --date 2026-11-22`` (one process, two kernels).
+incremental  after one full run into an output folder (a copy of data/): the same run again
+         (nothing changed: 'unchanged'), and the run after one explanation in activities.csv
+         changed ('explanation'); each sample in turns with a floor sample.
+badinput ``nap-analysis validate`` and ``nap-analysis run`` on a copy of data/ with one misspelt
+         status (both exit 2), in turns: a run must stop at the data as fast as validate.
 scaling  the library alone on SYNTHETIC data with 10^3 .. 10^6 activity rows over 10 report years:
          load+validate, progress, flags, transitions; each size in a fresh process, so the peak
          RSS (``resource.getrusage(RUSAGE_SELF).ru_maxrss``) belongs to that size alone.
@@ -51,7 +56,7 @@ NOTEBOOKS = ROOT / "notebooks"
 KERNEL_PATH = ROOT / "nap_analysis" / "jupyter"
 YEAR = 2025
 DATE = "2026-11-22"
-SECTIONS = ("floor", "naive", "ours", "scaling", "batch")
+SECTIONS = ("floor", "naive", "ours", "incremental", "badinput", "scaling", "batch")
 FULL_SIZES = (10**3, 10**4, 10**5, 10**6)
 QUICK_SIZES = (10**3, 10**4, 10**5)
 SCALING_YEARS = 10
@@ -67,6 +72,9 @@ TARGETS = {
     "scaling_1e6_peak_mb": 1536.0,  # 1.5 GB
     "growth_linear": 10.0,  # time(10x rows)/time(rows) no faster than linear
     "batch_over_sequential": 0.6,
+    "unchanged_over_floor": 1.5,  # an unchanged rerun (issue 31)
+    "explanation_over_floor": 2.5,  # a rerun after one explanation changed
+    "bad_run_over_validate": 1.5,  # run with bad data against validate
 }
 
 
@@ -95,15 +103,15 @@ def env_for_subprocess(extra: dict | None = None) -> dict:
 
 
 def run_cmd(
-    cmd: list[str], *, cwd: Path | None = None, env: dict | None = None
+    cmd: list[str], *, cwd: Path | None = None, env: dict | None = None, expect: int = 0
 ) -> tuple[float, subprocess.CompletedProcess]:
-    """Run one command, return its wall time; stop the benchmark on failure with its output."""
+    """Run one command, return its wall time; stop the benchmark if it exits other than ``expect``."""
     start = time.perf_counter()
     proc = subprocess.run(
         [str(c) for c in cmd], cwd=cwd, env=env or env_for_subprocess(), capture_output=True, text=True
     )
     seconds = time.perf_counter() - start
-    if proc.returncode != 0:
+    if proc.returncode != expect:
         raise SystemExit(
             f"benchmark command failed (exit {proc.returncode}): {' '.join(map(str, cmd))}\n"
             f"--- stdout\n{proc.stdout[-4000:]}\n--- stderr\n{proc.stderr[-4000:]}"
@@ -386,6 +394,95 @@ def bench_ours(repeat: int, before_each_run=None) -> dict:
         command=f"nap-analysis run --year {YEAR} --out <tmp> --date {DATE}",
         steps_from_progress_lines={k: measurement(v) for k, v in steps.items()},
     )
+
+
+# --------------------------------------------------------------------------- incremental runs
+
+
+def _explanation_edit(activities: Path) -> tuple[str, str]:
+    """The first explanation of the report year in activities.csv, and the same with one word more."""
+    import csv
+
+    with activities.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["report_year"] == str(YEAR) and len(row["explanation"]) > 20:
+                return row["explanation"], row["explanation"] + " (benchmark)"
+    raise SystemExit(f"no explanation of {YEAR} in {activities}")
+
+
+def bench_incremental(repeat: int) -> dict:
+    """The same run again, and the run after one explanation changed, each after a full run."""
+    unchanged, explanation, floor = [], [], []
+    kept: list[int] = []
+    with tempfile.TemporaryDirectory(prefix="nap-bench-incremental-") as tmp:
+        data, out = Path(tmp) / "data", Path(tmp) / "out"
+        shutil.copytree(DATA, data)
+        activities = data / "activities.csv"
+        original = activities.read_text(encoding="utf-8")
+        before, after = _explanation_edit(activities)
+        cmd = [VENV_BIN / "nap-analysis", "run", "--year", str(YEAR), "--data", data, "--out", out, "--date", DATE]
+        run_cmd(cmd)  # the last good run the others start from (not timed)
+        for i in range(repeat):
+            floor.append(run_cmd(FLOOR_CMD)[0])
+            seconds, proc = run_cmd(cmd)
+            if "--fresh" not in proc.stderr:  # the one progress line of an unchanged run names --fresh
+                raise SystemExit(f"the rerun was not recognised as unchanged:\n{proc.stderr[-2000:]}")
+            unchanged.append(seconds)
+            floor.append(run_cmd(FLOOR_CMD)[0])
+            text = original if i % 2 else original.replace(before, after, 1)  # a change each time
+            activities.write_text(text, encoding="utf-8")
+            seconds, proc = run_cmd(cmd)
+            explanation.append(seconds)
+            kept.append(sum(1 for line in proc.stderr.splitlines() if "ongewijzigd" in line))
+            log(f"  incremental {i + 1}/{repeat}: unchanged {unchanged[-1]:.2f} s, one explanation {seconds:.2f} s")
+        floor.append(run_cmd(FLOOR_CMD)[0])
+    base = median(floor)
+    return {
+        "floor": floor_measurement(floor, order="in turns: floor, unchanged, floor, explanation, ..., floor"),
+        "unchanged": measurement(unchanged, command="the same nap-analysis run again into the same --out"),
+        "explanation": measurement(
+            explanation,
+            command="nap-analysis run after one explanation of activities.csv changed",
+            steps_taken_from_last_run=kept,
+        ),
+        "ratios": {
+            key: {
+                "value": round(median(samples) / base, 3),
+                "target": TARGETS[key],
+                "met": median(samples) / base <= TARGETS[key],
+            }
+            for key, samples in (("unchanged_over_floor", unchanged), ("explanation_over_floor", explanation))
+        },
+    }
+
+
+def bench_badinput(repeat: int) -> dict:
+    """validate and run on data with one misspelt status, in turns; both must exit 2."""
+    validate, run = [], []
+    with tempfile.TemporaryDirectory(prefix="nap-bench-bad-") as tmp:
+        data = Path(tmp) / "data"
+        shutil.copytree(DATA, data)
+        activities = data / "activities.csv"
+        text = activities.read_text(encoding="utf-8")
+        if ",completed," not in text:
+            raise SystemExit("no ',completed,' in activities.csv to misspell")
+        activities.write_text(text.replace(",completed,", ",complted,", 1), encoding="utf-8")
+        nap = VENV_BIN / "nap-analysis"
+        for i in range(repeat):
+            validate.append(run_cmd([nap, "validate", "--data", data], expect=2)[0])
+            run.append(run_cmd([nap, "run", "--data", data, "--out", Path(tmp) / "out"], expect=2)[0])
+            log(f"  bad input {i + 1}/{repeat}: validate {validate[-1]:.2f} s, run {run[-1]:.2f} s")
+    ratio = median(run) / median(validate)
+    return {
+        "data": "a copy of data/ with one status 'complted' in activities.csv",
+        "validate": measurement(validate, command="nap-analysis validate --data <bad>"),
+        "run": measurement(run, command="nap-analysis run --data <bad> --out <tmp>"),
+        "ratio": {
+            "value": round(ratio, 3),
+            "target": TARGETS["bad_run_over_validate"],
+            "met": ratio <= TARGETS["bad_run_over_validate"],
+        },
+    }
 
 
 # --------------------------------------------------------------------------- scaling: synthetic data
@@ -761,6 +858,25 @@ def table(results: dict) -> str:
         if key in m.get("ratios", {}):
             r = m["ratios"][key]
             row(label, f"{r['value']:.2f}", f"<= {r['target']:g}", ok(r["met"]))
+    if "incremental" in m:
+        inc = m["incremental"]
+        lines.append("")
+        row("incremental: floor (in turns)", f"{inc['floor']['median']:.2f} s")
+        row("incremental: unchanged rerun", f"{inc['unchanged']['median']:.2f} s")
+        row("incremental: after one explanation changed", f"{inc['explanation']['median']:.2f} s")
+        for key, label in (
+            ("unchanged_over_floor", "ratio unchanged / floor"),
+            ("explanation_over_floor", "ratio one explanation / floor"),
+        ):
+            r = inc["ratios"][key]
+            row(label, f"{r['value']:.2f}", f"<= {r['target']:g}", ok(r["met"]))
+    if "badinput" in m:
+        bad = m["badinput"]
+        lines.append("")
+        row("bad data: nap-analysis validate", f"{bad['validate']['median']:.2f} s")
+        row("bad data: nap-analysis run", f"{bad['run']['median']:.2f} s")
+        r = bad["ratio"]
+        row("ratio run / validate (bad data)", f"{r['value']:.2f}", f"<= {r['target']:g}", ok(r["met"]))
     if "scaling" in m:
         sc = m["scaling"]
         lines.append("")
@@ -861,6 +977,8 @@ def main(argv: list[str] | None = None) -> int:
         "floor": lambda: bench_floor(repeat),
         "naive": lambda: bench_naive(repeat),
         "ours": lambda: bench_ours(repeat),
+        "incremental": lambda: bench_incremental(repeat),
+        "badinput": lambda: bench_badinput(repeat),
         "scaling": lambda: bench_scaling(repeat, sizes),
         "batch": lambda: bench_batch(repeat),
     }

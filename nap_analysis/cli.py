@@ -90,6 +90,7 @@ def build_parser(language: str = "nl") -> argparse.ArgumentParser:
     p.add_argument("--date", default=None, help=w["cli.help.date"])
     p.add_argument("--notebooks", type=Path, default=None, help=w["cli.help.notebooks"])
     p.add_argument("--to", default=None, metavar="html,pdf,docx", help=w["cli.help.to"])
+    p.add_argument("--fresh", action="store_true", help=w["cli.help.fresh"])
     chatter(p)
     p = commands.add_parser("init", help=w["cli.cmd.init"])
     p.add_argument("folder", type=Path, metavar=w["cli.metavar.folder"], help=w["cli.help.init_folder"])
@@ -288,6 +289,7 @@ def cmd_run(args, w) -> int:
         notebook_dir=args.notebooks,
         formats=args.to,
         report=report,
+        fresh=args.fresh,
     )
     for result in results:
         print(w("cli.done", folder=str(result.out_dir), n=len(result.files), seconds=f"{result.seconds:.1f}"))
@@ -300,27 +302,20 @@ def _silent(*_) -> None:
 
 
 def _check_summary(args, results, w) -> None:
-    """The last step of every run: what `check` would find, as one warning line per document folder."""
+    """The last step of every run: what `check` found (the run checks), one warning line per document folder."""
     if args.quiet:
         return
-    from .pipeline.check import KINDS, check
-
-    programme = _programme(args)
     for result in results:
-        found = check(programme, result.year, result.out_dir, result.language)
-        if found:
-            parts = ", ".join(
-                f"{sum(f.kind == kind for f in found)} × {w[f'check.kind.{kind}'].lower()}"
-                for kind in KINDS
-                if any(f.kind == kind for f in found)
-            )
+        if result.findings:
+            parts = ", ".join(f"{n} × {w[f'check.kind.{kind}'].lower()}" for kind, n in result.findings.items())
             command = f"nap-analysis check --year {result.year}" + (
                 f" --lang {result.language}" if result.language != "nl" else ""
             )
             for option, value in (("--data", args.data), ("--out", args.out)):
                 if value is not None:
                     command += f" {option} {_shell_word(Path(value))}"
-            print(w("check.run_summary", n=len(found), parts=parts, command=command), file=sys.stderr)
+            n = sum(result.findings.values())
+            print(w("check.run_summary", n=n, parts=parts, command=command), file=sys.stderr)
 
 
 def cmd_check(args, w) -> int:

@@ -31,8 +31,11 @@ SETUP_TAG = "nap-setup"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
-def execute(km, source: Path, target: Path, parameters: dict, workdir: Path) -> Path:
+def execute(km, source: Path, target: Path, parameters: dict, workdir: Path, handed: Path | None = None) -> Path:
     """Execute ``source`` in the kernel of ``km`` with ``parameters``; the normalised result in ``target``.
+
+    ``handed``: the run's checked data (:mod:`nap_analysis.data.handover`) for the notebook's
+    ``data_dir``, so that its ``load`` does not read and check the files again.
 
     A failing cell is a RunError naming the notebook, the cell (as its author counts it: the
     injected parameters cell counts, the setup cell does not) and the error; the executed
@@ -41,7 +44,13 @@ def execute(km, source: Path, target: Path, parameters: dict, workdir: Path) -> 
     import papermill as pm
 
     nb = nbformat.read(source, as_version=4)
-    setup = nbformat.v4.new_code_cell(f"%reset -f\nimport os as _os\n_os.chdir({str(workdir)!r})\ndel _os")
+    code = f"%reset -f\nimport os as _os\n_os.chdir({str(workdir)!r})\ndel _os"
+    if handed is not None:
+        code += (
+            "\nfrom nap_analysis.data import handover as _handover"
+            f"\n_handover.receive({str(handed)!r}, {str(parameters['data_dir'])!r})\ndel _handover"
+        )
+    setup = nbformat.v4.new_code_cell(code)
     setup.metadata["tags"] = [SETUP_TAG]
     nb.cells.insert(0, setup)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,11 +1,14 @@
 """Run the notebooks for one report year and build ``outputs/<year>/`` from what they computed.
 
-Parameters and environment are checked before anything starts; the kernels boot while the data
-are checked, and no notebook runs on bad data. The section notebooks run with papermill in up to
-two kernels side by side; each displays its sections, and the run assembles the briefing from
-the executed notebooks (nothing is computed twice). While the kernels work, this process writes
-the annexes. Everything is built in a folder next to the target and swapped in only when all
-succeeded, so a failed or interrupted run never touches the last good outputs.
+Parameters and environment are checked before anything starts, then the data are read and
+checked, once: bad data stop the run before any kernel starts, and the kernels get the checked
+data handed over (:mod:`nap_analysis.data.handover`) instead of reading the files again. The
+section notebooks run with papermill in up to two kernels side by side; each displays its
+sections, and the run assembles the briefing from the executed notebooks (nothing is computed
+twice). While the kernels work, this process writes the annexes. What has not changed since the
+last good run is taken from it (:mod:`.reuse`). Everything is built in a folder next to the
+target and swapped in only when all succeeded, so a failed or interrupted run never touches the
+last good outputs.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from ..errors import NapError, RunError, UsageError
 from ..resources import data_dir as bundled_data
 from ..resources import notebooks_dir, numbered_notebooks, outputs_dir
 from ..words import LANGUAGES, words
-from . import interrupts
+from . import interrupts, reuse
 from .kernels import KernelPool, kernel_count
 from .manifest import (
     INPUTS,
@@ -43,11 +46,11 @@ from .manifest import (
     read_manifest,
     write_manifest,
 )
-from .outputs import BuildFolder, out_name
+from .outputs import BuildFolder, out_name, write_atomic
 
 # The loader, the sections and the document writers (pandas, matplotlib, jinja, nbformat) are
-# imported in the functions that use them, after the kernels have been started: imported here
-# they cost 1.5 s (5.6 s on a busy machine, python -X importtime) before any kernel could boot.
+# imported in the functions that use them: a run that stops at its parameters or environment
+# does not pay for them (1.5 s, 5.6 s on a busy machine, python -X importtime).
 
 
 @dataclass
@@ -57,6 +60,8 @@ class RunResult:
     out_dir: Path
     files: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    unchanged: bool = False  # the folder was already what this run would make (nothing made)
+    findings: dict[str, int] = field(default_factory=dict)  # what `check` finds, per kind (in check.KINDS order)
 
 
 # --------------------------------------------------------------------------- checks
@@ -180,15 +185,18 @@ def run(
     runs_at_once: int = 1,
     report=None,
     formats=None,
+    fresh: bool = False,
 ) -> RunResult:
     """Execute all notebooks for one report year and language; write the documents; return what was written.
 
     ``date`` is the date printed on the documents (ISO); by default the report's date in the data
     (``reports.csv``), else SOURCE_DATE_EPOCH, else today.
     ``kernels``: running kernels to use (a batch keeps them for all its runs); by default the run
-    starts its own, before it reads the data, and stops them at the end. ``report(done, total,
-    text)`` replaces the progress lines on standard error. ``formats``: the documents' formats
-    (``("html", "pdf")``, or ``"html,pdf"``); all three by default; the manifest records them.
+    starts its own once the data are checked (and only if a notebook must run), and stops them at
+    the end. ``report(done, total, text)`` replaces the progress lines on standard error.
+    ``formats``: the documents' formats (``("html", "pdf")``, or ``"html,pdf"``); all three by
+    default; the manifest records them. What is unchanged since the last good run into
+    ``out_root`` is taken from it (:mod:`.reuse`); ``fresh`` makes everything again.
     """
     started = time.monotonic()
     check_environment()
@@ -200,44 +208,79 @@ def run(
     formats = check_formats(formats)
     fallback = briefing_date()
     paths = numbered_notebooks(Path(notebook_dir or notebooks_dir()))
-    own = kernels is None
+    key = reuse.RunKey(data_dir, paths, reuse.asked(year, language, date, fallback, formats))
+    if not fresh and (same := reuse.unchanged(out_root, key)) is not None:
+        return _unchanged(*same, language, started, report)
+    pool = _Kernels(kernels, kernel_count(len(paths), runs_at_once))
     with interrupts.guard():
-        if own:  # they boot (imports: seconds) while this process checks the data
-            kernels = KernelPool(kernel_count(len(paths), runs_at_once))
+        from ..data import load
+
+        programme = load(data_dir)  # read and checked once; bad data stop here, before any kernel starts
         try:
-            return _run(
-                year, data_dir, out_root, language, date or fallback, paths, kernels, started, report, date, formats
-            )
+            plan = _Plan(key, fresh, language, date or fallback, date, formats)
+            return _run(programme, year, out_root, paths, pool, started, report, plan)
         finally:
-            if own:
-                kernels.close()
+            pool.close()
 
 
-def _run(
-    year,
-    data_dir: Path,
-    out_root: Path,
-    language: str,
-    date: str,
-    paths: list[Path],
-    kernels: KernelPool,
-    started: float,
-    report,
-    asked_date: str | None = None,
-    formats: tuple[str, ...] = ("html", "pdf", "docx"),
-) -> RunResult:
-    from ..briefing import assemble  # imported once the kernels boot (see the top of this module)
+@dataclass
+class _Plan:
+    """A run's key and parameters as asked, carried to the step that knows the report year."""
+
+    key: reuse.RunKey
+    fresh: bool
+    language: str
+    date: str
+    asked_date: str | None
+    formats: tuple[str, ...]
+
+
+class _Kernels:
+    """The run's kernels: those it was given, or its own, started the first time a notebook must run."""
+
+    def __init__(self, given: KernelPool | None, count: int):
+        self.given, self.count, self.own = given, count, None
+
+    def __call__(self) -> KernelPool:
+        if self.given is not None:
+            return self.given
+        if self.own is None:
+            self.own = KernelPool(self.count)
+        return self.own
+
+    def close(self) -> None:
+        if self.own is not None:
+            self.own.close()
+
+
+def _unchanged(folder: Path, findings: dict, language: str, started: float, report) -> RunResult:
+    """A run whose data, notebooks, parameters, code and versions are those of ``folder``: nothing to make."""
+    year = read_manifest(folder)["parameters"]["report_year"]
+    progress = Progress(1, f"NAP {folder.name}", language, report)
+    progress.step("unchanged", folder=str(folder))
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    return RunResult(year, language, folder, files, time.monotonic() - started, True, findings)
+
+
+def _run(programme, year, out_root: Path, paths: list[Path], kernels: _Kernels, started: float, report, plan: _Plan):
+    from ..briefing import assemble  # imported once the data are checked (see the top of this module)
     from ..briefing.sections import Context
-    from ..data import load
+    from ..data import handover
     from . import documents
+    from .check import KINDS, check
     from .notebooks import execute, sections_of
 
-    programme = load(data_dir)  # bad data stops here, before any notebook runs, with exit 2
+    language, date, formats = plan.language, plan.date, plan.formats
     year = programme.report_year(year)
-    if asked_date is None and programme.report_date(year) is not None:
+    if plan.asked_date is None and programme.report_date(year) is not None:
         date = programme.report_date(year).isoformat()  # a report is dated as of its own date
     ctx = Context(programme, year, language, date)
     name = out_name(ctx.year, language)
+    previous = reuse.Previous(out_root, name) if plan.fresh else reuse.Previous.of(out_root, name)
+    parameters = {"report_year": ctx.year, "data_dir": INPUTS, "language": language, "briefing_date": date}
+    notebook_keys = {p.name: reuse.notebook_key(p, parameters, programme.data_version) for p in paths}
+    kept = {p: found for p in paths if (found := previous.notebook(p.name, notebook_keys[p.name])) is not None}
+    document_keys: dict[str, str] = {}
     # one step per notebook and per document built from the data, then the briefing, its files, the manifest
     progress = Progress(len(paths) + len(documents.from_data_stems(ctx)) + 3, f"NAP {name}", language, report)
     warm = threading.Thread(target=documents.warm_up, daemon=True, name="nap-warm-up")
@@ -245,30 +288,49 @@ def _run(
     try:
         with BuildFolder(out_root, name) as work:
             _copy_inputs(programme, work / INPUTS)
-            parameters = {"report_year": ctx.year, "data_dir": INPUTS, "language": language, "briefing_date": date}
-
-            def run_one(km, path: Path) -> Path:
-                target = execute(km, path, work / "notebooks" / path.name, parameters, work)
-                progress.step("notebook", name=path.name)
-                return target
-
             shown_formats = progress.w.join([f".{kind}" for kind in formats])  # '.html, .pdf en .docx'
+
+            def write(doc, stem: str) -> None:
+                document_keys[stem] = reuse.document_key(doc)
+                made = previous.document(stem, document_keys[stem], formats)
+                if made is None:
+                    documents.write(doc, work, stem, formats)
+                    progress.step("document", name=stem, formats=shown_formats)
+                    return
+                for filename, data in made.items():
+                    write_atomic(work / filename, data)
+                progress.step("document_kept", name=stem, formats=shown_formats)
 
             def meanwhile() -> None:
                 warm.join()
                 for stem, doc in documents.from_data(ctx):
-                    documents.write(doc, work, stem, formats)
-                    progress.step("document", name=stem, formats=shown_formats)
+                    write(doc, stem)
 
-            try:
-                executed = kernels.execute(longest_first(paths), run_one, meanwhile)
-            except RunError as exc:
-                _keep_failed(work, out_root / f"failed-{name}")
-                raise RunError(f"{exc.key}_kept", **exc.fields, failed=str(out_root / f"failed-{name}")) from None
+            for path, found in sorted(kept.items()):
+                (work / "notebooks").mkdir(exist_ok=True)
+                shutil.copyfile(found, work / "notebooks" / path.name)
+                progress.step("notebook_kept", name=path.name)
+            to_run = [p for p in paths if p not in kept]
+            executed = [work / "notebooks" / p.name for p in kept]
+            if to_run:
+                pool = kernels()  # they boot (imports: seconds) while this process writes the annexes
+                handed = handover.write(programme, Path(INPUTS), pool.folder / f"data-{name}.pickle")
+
+                def run_one(km, path: Path) -> Path:
+                    target = execute(km, path, work / "notebooks" / path.name, parameters, work, handed)
+                    progress.step("notebook", name=path.name)
+                    return target
+
+                try:
+                    executed += pool.execute(longest_first(to_run), run_one, meanwhile)
+                except RunError as exc:
+                    _keep_failed(work, out_root / f"failed-{name}")
+                    raise RunError(f"{exc.key}_kept", **exc.fields, failed=str(out_root / f"failed-{name}")) from None
+            else:
+                meanwhile()
             sections = [s for path in sorted(executed) for s in sections_of(path)]
             brief = assemble.briefing(ctx, sections, date)
-            documents.write(brief, work, "briefing", formats)
-            progress.step("document", name="briefing", formats=shown_formats)
+            write(brief, "briefing")
             documents.write_files(brief, work, assemble.workbook_about(ctx, date))
             progress.step("tables")
             recorded = {k: v for k, v in parameters.items() if k != "data_dir"}
@@ -277,8 +339,11 @@ def _run(
     finally:
         interrupts.join(warm)  # also when Ctrl-C came while it was starting
     final = out_root / name
+    found = check(programme, ctx.year, final, language)  # what `nap-analysis check` would say of them
+    findings = {kind: n for kind in KINDS if (n := sum(f.kind == kind for f in found))}
+    reuse.record(out_root, name, plan.key.value, notebook_keys, document_keys, findings)
     files = sorted(p.relative_to(final).as_posix() for p in final.rglob("*") if p.is_file())
-    return RunResult(ctx.year, language, final, files, time.monotonic() - started)
+    return RunResult(ctx.year, language, final, files, time.monotonic() - started, False, findings)
 
 
 def longest_first(paths: list[Path]) -> list[Path]:
@@ -340,6 +405,7 @@ def run_many(
     notebook_dir=None,
     report=None,
     formats=None,
+    fresh: bool = False,
 ) -> list[RunResult]:
     """Several parameter sets (years x languages); with jobs > 1, that many runs at once.
 
@@ -373,6 +439,7 @@ def run_many(
                     notebook_dir=notebook_dir,
                     report=report,
                     formats=formats,
+                    fresh=fresh,
                 )
                 for y in years
                 for lang in languages
@@ -391,6 +458,7 @@ def run_many(
             "runs_at_once": jobs,
             "notebook_dir": notebook_dir,
             "formats": formats,
+            "fresh": fresh,
         }
         for lang in languages
         for y in years
@@ -444,6 +512,7 @@ def verify(out_dir, allow_other_versions: bool = False, language: str = "nl") ->
             language=params["language"],
             date=params["briefing_date"],
             formats=params.get("formats"),  # a manifest from before --to: all three
+            fresh=True,  # everything made again from the folder's own inputs
         )
         rerun = file_hashes(result.out_dir)
         fields = manifest_differences(manifest, read_manifest(result.out_dir), allow_other_versions)
