@@ -72,12 +72,18 @@ class RunKey:
     a run into a folder without keys, stopped by bad data, never pays for them."""
 
     def __init__(self, data_dir: Path, notebooks: list[Path], asked: dict):
-        self.inputs = {"data": _files(data_dir), "notebooks": {p.name: sha256(p) for p in notebooks}, "asked": asked}
+        self.inputs: dict | None
+        try:
+            self.inputs = {"data": _files(data_dir), "notebooks": {p.name: sha256(p) for p in notebooks}}
+            self.inputs["asked"] = asked
+        except OSError:  # a file we cannot read: no key, no reuse; the loader then names the file
+            self.inputs = None
         self._value: str | None = None
 
     @property
-    def value(self) -> str:
-        if self._value is None:
+    def value(self) -> str | None:
+        """None if the inputs could not all be read: such a run neither reuses nor records."""
+        if self._value is None and self.inputs is not None:
             self._value = digest({**self.inputs, "environment": Environment.key()})
         return self._value
 
@@ -129,6 +135,8 @@ def unchanged(out_root: Path, key: RunKey) -> tuple[Path, dict] | None:
     """The output folder a run with this key made, if it is still exactly as then, with what
     ``check`` found in it; else None."""
     recorded = sorted((Path(out_root) / FOLDER).glob("*.json"))  # none: the key is not even computed
+    if recorded and key.value is None:
+        return None
     for path in recorded:
         keys = _read(path)
         if keys is not None and keys.get("run") == key.value:
@@ -151,8 +159,10 @@ def intact(folder: Path, manifest_hash) -> bool:
     return file_hashes(folder) == {**manifest["inputs"], **manifest["outputs"]} and not folder_state(folder)
 
 
-def record(out_root: Path, name: str, run: str, notebooks: dict, documents: dict, findings: dict) -> None:
+def record(out_root: Path, name: str, run: str | None, notebooks: dict, documents: dict, findings: dict) -> None:
     """The keys of the folder a run has just swapped in, bound to its manifest, and what ``check`` found."""
+    if run is None:
+        return
     manifest = sha256(Path(out_root) / name / MANIFEST)
     keys = {"run": run, "manifest": manifest, "notebooks": notebooks, "documents": documents, "findings": findings}
     text = json.dumps(keys, indent=1, sort_keys=True) + "\n"
