@@ -19,6 +19,7 @@ def test_benchmark_scaling_smoke_run_writes_its_json(tmp_path):
             "--only",
             "scaling",
             "floor",
+            "badinput",
             "--sizes",
             "1000",
             "--json",
@@ -40,6 +41,11 @@ def test_benchmark_scaling_smoke_run_writes_its_json(tmp_path):
     assert all(stage["median"] > 0 for stage in size["stages"].values())
     assert size["peak_rss_mb"]["median"] > 0
     assert "library scaling, SYNTHETIC data" in done.stdout
+    # bad data: both commands measured (each exited 2, or the script would have stopped)
+    bad = results["measurements"]["badinput"]
+    assert bad["validate"]["median"] > 0 and bad["run"]["median"] > 0
+    assert bad["ratio"]["value"] == round(bad["run"]["median"] / bad["validate"]["median"], 3)
+    assert "ratio run / validate (bad data)" in done.stdout
 
 
 def test_floor_and_ours_are_measured_in_turns(tmp_path):
