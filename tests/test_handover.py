@@ -67,7 +67,7 @@ def test_a_changed_or_other_folder_is_read_from_its_files(tmp_path, monkeypatch)
     assert load("data").data_version != programme.data_version
 
 
-def test_bad_data_stop_the_run_before_any_kernel_starts(tmp_path, monkeypatch, small_copy):
+def test_bad_data_stop_the_run_before_any_kernel_starts(tmp_path, monkeypatch, small_copy, cli):
     import nap_analysis.pipeline.run as run_module
     from nap_analysis.errors import DataError
 
@@ -81,6 +81,10 @@ def test_bad_data_stop_the_run_before_any_kernel_starts(tmp_path, monkeypatch, s
         run_module.run(year=2025, data_dir=small_copy, out_root=tmp_path / "out", date=DATE)
     assert actielijnen.name in str(caught.value)
     assert not (tmp_path / "out" / "2025").exists()
+    # the command line goes through run_many, whose pool must be as lazy as run's own
+    result = cli("run", "--data", small_copy, "--out", tmp_path / "out", "--year", "2025", "--year", "2024")
+    assert result.code == 2 and actielijnen.name in result.err, result.err
+    assert "Traceback" not in result.err and not (tmp_path / "out").exists()
 
 
 def test_a_notebook_in_a_run_gets_the_checked_data_handed_over(tmp_path):

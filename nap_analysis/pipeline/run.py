@@ -181,7 +181,7 @@ def run(
     language: str = "nl",
     notebook_dir=None,
     date: str | None = None,
-    kernels: KernelPool | None = None,
+    kernels: KernelPool | _Kernels | None = None,
     runs_at_once: int = 1,
     report=None,
     formats=None,
@@ -211,7 +211,8 @@ def run(
     key = reuse.RunKey(data_dir, paths, reuse.asked(year, language, date, fallback, formats))
     if not fresh and (same := reuse.unchanged(out_root, key)) is not None:
         return _unchanged(*same, language, started, report)
-    pool = _Kernels(kernels, kernel_count(len(paths), runs_at_once))
+    # run_many hands its lazy pool on (so is the one to close it); a KernelPool given is the caller's to close
+    pool = kernels if isinstance(kernels, _Kernels) else _Kernels(kernels, kernel_count(len(paths), runs_at_once))
     with interrupts.guard():
         from ..data import load
 
@@ -220,7 +221,8 @@ def run(
             plan = _Plan(key, fresh, language, date or fallback, date, formats)
             return _run(programme, year, out_root, paths, pool, started, report, plan)
         finally:
-            pool.close()
+            if pool is not kernels:
+                pool.close()
 
 
 @dataclass
@@ -427,7 +429,10 @@ def run_many(
     paths = numbered_notebooks(Path(notebook_dir or notebooks_dir()))
     count = kernel_count(len(paths), max(1, min(jobs, n_sets)))
     if jobs <= 1 or n_sets == 1:
-        with KernelPool(count) as pool:
+        # started by the first run that must execute a notebook, so after its data are checked: bad
+        # data cost what `validate` costs, and a rerun with nothing to make starts no kernel at all
+        pool = _Kernels(None, count)
+        try:
             return [
                 run(
                     year=y,
@@ -444,6 +449,8 @@ def run_many(
                 for y in years
                 for lang in languages
             ]
+        finally:
+            pool.close()
     from ..data import load
 
     programme = load(Path(data_dir or bundled_data()))  # bad data: exit 2 before any worker starts
