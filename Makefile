@@ -16,7 +16,7 @@ UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --f
 	--generate-hashes $(LOCK_ARGS)
 
 .DEFAULT_GOAL := help
-.PHONY: help briefing test install validate lint benchmark lock clean-outputs
+.PHONY: help briefing test typecheck install validate lint benchmark lock clean-outputs
 
 # pip compiles the packages it installs, but not this editable one; without a cached .pyc every
 # process (the run and its kernel server) compiles the library again (0.1-0.3 s each), also where
@@ -50,9 +50,14 @@ briefing: $(RUNTIME)
 	$(COMPILE)
 	$(BIN)/nap-analysis run $(if $(YEAR),--year $(YEAR)) --lang $(LANG_ARG)
 
-## make test: the whole test suite (what CI runs); it builds and installs the wheel once, which takes minutes
+## make test: the type check, then the whole test suite (what CI runs); it builds and installs the wheel once, which takes minutes
 test: $(TESTENV)
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
+
+## make typecheck: only the type check, mypy over nap_analysis/ (its configuration is [tool.mypy] in pyproject.toml)
+typecheck: $(TESTENV)
+	$(BIN)/python -m mypy
 
 ## make install: only the environment of a run (.venv with requirements.lock and this package)
 install: $(RUNTIME)

@@ -17,7 +17,8 @@ def slippage(milestones: pd.DataFrame) -> pd.DataFrame:
     table = milestones.copy()
     for column in ("planned_precision", "actual_precision"):
         if column not in table:
-            table[column] = np.where(table[column.split("_")[0]].notna(), "day", None)
+            # numpy's stubs take no None as the other value; at run time it makes an object array of "day" and None
+            table[column] = np.where(table[column.split("_")[0]].notna(), "day", None)  # type: ignore[call-overload]
     if "phase" not in table:
         table["phase"] = ""
     both = table["planned"].notna() & table["actual"].notna()

@@ -163,6 +163,7 @@ def motions_annex(ctx: Context) -> Document:
     """Bijlage 2: every motion and commitment of the report year, motions first, then commitments."""
     w = ctx.w
     motions = ctx.motions
+    assert motions is not None, "Bijlage 2 is made only where the data have motions (stems)"
     guide = _guide(ctx, w("annex2.lead", year=ctx.year, n=len(motions)), v.MOTION_STATUSES, "motion", "motions")
     kinds = motions["kind"].astype(str)
     columns = _motion_columns(ctx, _official(ctx, "motions"))

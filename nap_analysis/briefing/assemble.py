@@ -8,7 +8,7 @@ method notes the Verantwoording, and the title box says once how the statuses ar
 from __future__ import annotations
 
 from .. import __version__
-from .model import BulletList, Document, Paragraph, Section
+from .model import BulletList, Document, KeyPoint, Paragraph, Section
 from .sections.context import Context, provenance_counts, provenance_sentence
 from .sections.verantwoording import verantwoording
 
@@ -40,7 +40,8 @@ def title_warning(ctx: Context) -> Paragraph | None:
     return Paragraph.of(w["warn.head"] + " " + " ".join(parts), style="warning")
 
 
-def meta_rows(ctx: Context, date: str, data_version: str) -> list[tuple[str, str]]:
+def meta_rows(ctx: Context, date: str | None, data_version: str) -> list[tuple[str, str]]:
+    """The title block's rows; an unknown ``date`` (None) shows as an empty value."""
     w, f = ctx.w, ctx.f
     return [
         (w["meta.report_year"], str(ctx.year)),
@@ -55,7 +56,7 @@ def briefing(ctx: Context, sections: list[Section], date: str) -> Document:
     w = ctx.w
     rank = {key: i for i, key in enumerate(ORDER)}
     ordered = sorted(sections, key=lambda s: rank.get(s.key, len(ORDER)))
-    points = []
+    points: list[KeyPoint] = []
     for section in ordered:
         for sub in [section, *[b for b in section.walk() if isinstance(b, Section)]]:
             points.extend(p for p in sub.key_points if p.shown)

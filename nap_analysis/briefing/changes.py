@@ -211,7 +211,7 @@ def overview(old: Context, new: Context, changes: pd.DataFrame) -> Document:
         meta=meta,
         kicker=w["doc.kicker"],
         footer=w("diff.doc.footer", year=year),
-        date=new.date,
+        date=new.date or "",  # the Document's 'no date'
         keywords=[w["doc.keyword"], w["diff.doc.keyword"], str(year)],
     )
 

@@ -260,7 +260,7 @@ def new_figure(height: float, width: float = WIDTH) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
-def no_data(fig: Figure, ax, w: dict[str, str]) -> Figure:
+def no_data(fig: Figure, ax, w: ChartWords) -> Figure:
     ax.set_axis_off()
     ax.text(0.5, 0.5, w["no_data"], ha="center", va="center", transform=ax.transAxes, color=MUTED)
     return finish(fig)
@@ -284,7 +284,7 @@ def _row_major(items: list, ncol: int) -> list:
     """Reorder so a legend (filled column by column) reads left to right, row by row."""
     n = len(items)
     rows = -(-n // ncol)
-    out = []
+    out: list = []
     for c in range(ncol):
         out.extend(items[r * ncol + c] for r in range(rows) if r * ncol + c < n)
     return out
@@ -400,7 +400,8 @@ def status_bars(
         ax.grid(False, axis="y")
         ax.grid(True, axis="x")
         used: list[str] = []
-        centres, y = [], 0.0
+        centres: list[float] = []
+        y = 0.0
         for row in row_order:
             if row == TOTAL and centres:
                 y += 0.45  # set the programme total apart

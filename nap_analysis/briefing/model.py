@@ -182,7 +182,8 @@ class Section:
     key_points: list[KeyPoint] = field(default_factory=list)
     methods: list[Paragraph] = field(default_factory=list)
 
-    def add(self, *blocks: Block) -> Section:
+    def add(self, *blocks: Block | None) -> Section:
+        """Append the blocks; a None (an optional block that is not there) is left out."""
         self.blocks.extend(b for b in blocks if b is not None)
         return self
 
@@ -230,15 +231,14 @@ class Document:
 
 # --------------------------------------------------------------------------- JSON
 
-_TYPES = {
-    cls.__name__: cls for cls in (Span, Paragraph, BulletList, Cell, Column, Table, Figure, KeyPoint, Section, Document)
-}
+_MODEL_TYPES = (Span, Paragraph, BulletList, Cell, Column, Table, Figure, KeyPoint, Section, Document)
+_TYPES = {cls.__name__: cls for cls in _MODEL_TYPES}
 
 
 def _encode(value):
-    if isinstance(value, tuple(_TYPES.values())):
+    if isinstance(value, _MODEL_TYPES):
         kind = next(cls.__name__ for cls in type(value).__mro__ if _TYPES.get(cls.__name__) is cls)
-        out = {"$type": kind}  # a subclass (a section that displays itself) travels as its model class
+        out: dict[str, Any] = {"$type": kind}  # a subclass (a section that displays itself) travels as its model class
         for f in fields(value):
             item = getattr(value, f.name)
             if isinstance(item, bytes):
@@ -278,8 +278,8 @@ def _decode(value):
             cls = _TYPES[kind]
             names = {f.name for f in fields(cls)}
             obj = cls(**{k: _decode(v) for k, v in value.items() if k in names})
-            if cls is Document:
-                obj.meta = [tuple(m) for m in obj.meta]
+            if isinstance(obj, Document):  # JSON has no tuples: each [label, value] back to a pair
+                obj.meta = [(label, text) for label, text in obj.meta]
             return obj
         return {k: _decode(v) for k, v in value.items()}
     return value

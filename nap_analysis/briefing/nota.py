@@ -129,7 +129,11 @@ def _besluit(ctx: Context, addressed: list[Bewindspersoon]) -> Section | None:
 def _kernpunten(ctx: Context) -> Section:
     w = ctx.w
     section = Section("kernpunten", w["heading.kernpunten"], language=ctx.language)
-    points = [previous_report(ctx), progress_sentence(ctx), course_sentence(ctx, key_point=True)]
+    points: list[str | Paragraph | None] = [
+        previous_report(ctx),
+        progress_sentence(ctx),
+        course_sentence(ctx, key_point=True),
+    ]
     for row in stopped(ctx).itertuples(index=False):
         points.append(Paragraph.of(w["nota.kp.stopped"], " ", *title_span(ctx, row), "."))
     points.append(motions_sentence(ctx))
@@ -229,8 +233,10 @@ def _algemeen(ctx: Context) -> Section:
     w = ctx.w
     section = Section("algemeen", w["nota.heading.algemeen"], language=ctx.language)
     lines = len(ctx.programme.actielijnen)
-    items = [w("nota.general.structure", lines=lines), progress_sentence(ctx) + " " + course_sentence(ctx)]
-    items = [Paragraph.of(text) for text in items]
+    items = [
+        Paragraph.of(w("nota.general.structure", lines=lines)),
+        Paragraph.of(progress_sentence(ctx) + " " + course_sentence(ctx)),
+    ]
     for row in stopped(ctx).itertuples(index=False):
         items.append(
             Paragraph.of(

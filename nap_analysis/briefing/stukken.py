@@ -101,7 +101,7 @@ def title_span(ctx: Context, row) -> list[Span]:
 
 def activity_line(ctx: Context, row, with_explanation: bool = True) -> Paragraph:
     """'Studentenpact … (afgerond). Toelichting.' for a bullet; public text only."""
-    parts = [*title_span(ctx, row), f" ({ctx.labels[str(row.status)]})."]
+    parts: list[str | Span] = [*title_span(ctx, row), f" ({ctx.labels[str(row.status)]})."]
     explanation = text_of(row.explanation)
     if with_explanation and explanation:
         parts += [" ", ctx.dutch(explanation)]

@@ -237,6 +237,7 @@ def _check_cells(raw: RawTable, column: Column, problems: list[Problem]) -> pd.S
         report(problems, display, name, bad, says("load.not_a_period"), text)
         return text.str.replace(r"\s*[-–]\s*", "-", regex=True)
     if column.kind == "choice":
+        assert column.choices is not None, f"the contract names no choices for {name}"
         lowered = text.str.lower()
         bad = ~empty & ~lowered.isin(column.choices)
         report(
@@ -249,6 +250,7 @@ def _check_cells(raw: RawTable, column: Column, problems: list[Problem]) -> pd.S
         )
         return lowered
     if column.kind == "status":
+        assert column.accepted is not None, f"the contract names no status words for {name}"
         codes = _map_status(text, column.accepted)
         bad = ~empty & codes.isna()
         allowed = ", ".join(sorted({w for w in column.accepted if " " in w or w.isalpha()}))
@@ -349,7 +351,8 @@ def _cell_problems(raw: RawTable) -> list[Problem]:
     once per row (formulas, hidden rows, struck-through rows) capped like other problems."""
     known = {c.name for c in raw.table.columns} | set(raw.table.extra_columns)
     names = list(raw.frame.columns)
-    found, formulas = [], []
+    found: list[Problem] = []
+    formulas: list[Problem] = []
     for issue in sorted(raw.issues, key=lambda i: (i.row, i.column)):
         if issue.last_row < raw.header_row:
             continue
@@ -408,16 +411,17 @@ def check_table(raw: RawTable, problems: list[Problem], notes: list[Note]) -> pd
     _check_identities(result, raw, problems)
     if table.key:
         dup = _duplicate_keys(result, table.key, key_codes)
-        first_rows = (
-            result[dup].groupby(list(table.key), observed=True).apply(lambda g: [int(i) + 2 for i in g.index])
-            if dup.any()
-            else []
-        )
-        for key, rows in first_rows.items() if len(first_rows) else []:
-            key_text = ", ".join(
-                f"{k}={visible(val)}" for k, val in zip(table.key, key if isinstance(key, tuple) else (key,))
+        if dup.any():
+            first_rows = (
+                result[dup].groupby(list(table.key), observed=True).apply(lambda g: [int(i) + 2 for i in g.index])
             )
-            problems.append(problem(display, rows[1], table.key[0], "load.duplicate_key", values=key_text, row=rows[0]))
+            for key, rows in first_rows.items() if len(first_rows) else []:
+                key_text = ", ".join(
+                    f"{k}={visible(val)}" for k, val in zip(table.key, key if isinstance(key, tuple) else (key,))
+                )
+                problems.append(
+                    problem(display, rows[1], table.key[0], "load.duplicate_key", values=key_text, row=rows[0])
+                )
     return result
 
 
@@ -448,7 +452,9 @@ def _clean_text(raw: RawTable, problems: list[Problem]) -> None:
 
 
 def _control_message(value: str):
-    character = text_rules.CONTROL.search(value).group()
+    found = text_rules.CONTROL.search(value)
+    assert found is not None, "called only for a value with a control character"
+    character = found.group()
     return "load.control_character", {"value": visible(value), "character": text_rules.character_name(character)}
 
 

@@ -7,6 +7,7 @@ a test keeps the two in step.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from . import vocabulary as v
 
@@ -44,7 +45,14 @@ class Table:
         return next(c for c in self.columns if c.name == name)
 
 
-_YEAR = {"minimum": 2000, "maximum": 2100}
+class _Limits(TypedDict):
+    """Column's minimum and maximum, to pass on as keywords."""
+
+    minimum: float
+    maximum: float
+
+
+_YEAR: _Limits = {"minimum": 2000, "maximum": 2100}
 
 ACTIELIJNEN = Table(
     "actielijnen",

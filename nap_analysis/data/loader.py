@@ -12,6 +12,7 @@ no state of the file system ends in an exception (:mod:`.files`).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +25,7 @@ from .programme import Programme
 from .reading import MAX_BYTES, RawTable, gather
 
 
-def load(data_dir: str | Path, *, max_bytes: int = MAX_BYTES, books: list[workbook.Book] = ()) -> Programme:
+def load(data_dir: str | Path, *, max_bytes: int = MAX_BYTES, books: Sequence[workbook.Book] = ()) -> Programme:
     """Read, check and type every table of a data directory; raise DataError with all problems.
 
     ``books``: workbooks already read with :func:`workbook.read` (``collect`` reads a returned
@@ -37,9 +38,10 @@ def load(data_dir: str | Path, *, max_bytes: int = MAX_BYTES, books: list[workbo
     problems: list[Problem] = []
     notes: list[Note] = []
     raws = gather(data_dir, problems, notes, max_bytes, list(books))  # also reports missing required tables
-    checked = {name: check_table(raw, problems, notes) for name, raw in raws.items()}
+    found = {name: check_table(raw, problems, notes) for name, raw in raws.items()}
     if problems:
         raise DataError(problems)
+    checked = {name: frame for name, frame in found.items() if frame is not None}  # None comes with a problem
     actielijnen = sorted(int(a) for a in checked["actielijnen"]["actielijn"])
     _check_references(checked, raws, actielijnen, problems)
     if problems:

@@ -119,7 +119,9 @@ def readings(text: str) -> dict[str, str] | None:
     """The two readings of an ambiguous text, for the message: '800,000' -> thousands 800000,
     whole 800, fraction '' (the decimal reading without its trailing zeros)."""
     shape = re.match(_SHAPE, text.strip())
-    found = _AMBIGUOUS.fullmatch(shape.group("num").strip(_SPACES)) if shape else None
+    if not shape:
+        return None
+    found = _AMBIGUOUS.fullmatch(shape.group("num").strip(_SPACES))
     if not found:
         return None
     sign = "-" if shape.group("sign") in ("-", "\u2212") else ""

@@ -13,6 +13,7 @@ from ..words import words
 from . import contract
 from . import vocabulary as v
 from .arguments import check_year
+from .messages import Note
 
 
 @dataclass
@@ -32,7 +33,7 @@ class Programme:
     internal_phrases: pd.DataFrame | None = None
     bewindspersonen: pd.DataFrame | None = None
     files: dict[str, str] = field(default_factory=dict)  # table -> file (or file:sheet) used
-    notes: list[str] = field(default_factory=list)  # what was skipped and why
+    notes: list[Note] = field(default_factory=list)  # what was skipped and why
     data_version: str = ""  # short SHA-256 over the input files
 
     @property

@@ -12,9 +12,11 @@ import hashlib
 import io
 import itertools
 import re
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -42,7 +44,7 @@ class RawTable:
     frame: pd.DataFrame
     digest: str
     #: column -> (codes, distinct values), or its Future: dropping blank rows and checking share one factorize
-    factorized: dict[str, tuple[np.ndarray, object] | Future] = field(default_factory=dict)
+    factorized: dict[str, tuple[np.ndarray, pd.Index] | Future] = field(default_factory=dict)
     #: workbooks: the value of each number cell (NaN elsewhere), same columns as ``frame``
     numbers: pd.DataFrame | None = None
     #: workbooks: merged cells and formulas without a result, checked once the header is known
@@ -52,7 +54,7 @@ class RawTable:
     #: number column -> the convention (numbers.NL / numbers.EN / None) for its ambiguous texts
     conventions: dict[str, str | None] = field(default_factory=dict)
 
-    def distinct(self, name: str) -> tuple[np.ndarray, object]:
+    def distinct(self, name: str) -> tuple[np.ndarray, pd.Index]:
         """Codes and distinct values of a raw column (NaN kept as a value), computed once."""
         found = self.factorized.get(name)
         if found is None:
@@ -173,7 +175,7 @@ def _delimiter(header_line: str) -> str:
     header = (next(csv.reader(io.StringIO(header_line + "\n"), delimiter="\x00"), None) or [""])[0]
     unquoted = re.sub(r'"[^"]*"', "", header)
     counts = {sep: unquoted.count(sep) for sep in (";", ",", "\t")}
-    return max(counts, key=counts.get) if any(counts.values()) else ","
+    return max(counts, key=counts.__getitem__) if any(counts.values()) else ","
 
 
 #: Characters nobody sees in a header (BOM, zero-width space, soft hyphen ...): left out of names.
@@ -290,7 +292,7 @@ def _parse_csv(
 
 def _below_titles(
     data: bytes, encoding: str, sep: str, table: Table, display: str, problems: list[Problem], notes: list[Note]
-) -> tuple[pd.DataFrame, int] | None | bool:
+) -> tuple[pd.DataFrame, int] | Literal[False] | None:
     """Row 1 has fewer fields than the rows below: is the header further down, below titles?
     The parse from there; None with the problem (rows with data above it); False: no header found."""
     found = _header_in_records(data, "utf-8" if encoding == "utf-8-sig" else encoding, sep, table)
@@ -308,7 +310,7 @@ def _header_in_records(data: bytes, encoding: str, sep: str, table: Table) -> tu
     records above it and its text; None if no record of the first rows names every required column."""
     text = data[: 256 * 1024].decode(encoding, errors="replace").lstrip("\ufeff")
     required = {c.name for c in table.columns if c.required}
-    records = []
+    records: list[list[str]] = []
     for record in itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=sep), HEADER_ROWS):
         if required <= {header_name(f) for f in record}:
             return len(records), records, sep.join(record)
@@ -373,7 +375,7 @@ def _drop_blank_rows(raw: RawTable) -> None:
 
 
 def gather(
-    data_dir: Path, problems: list[Problem], notes: list[Note], max_bytes: int, given: list[workbook.Book] = ()
+    data_dir: Path, problems: list[Problem], notes: list[Note], max_bytes: int, given: Sequence[workbook.Book] = ()
 ) -> dict[str, RawTable]:
     """Find each table as ``<name>.csv`` or as a sheet of a workbook in the directory (or of a
     workbook ``given``, read by :func:`workbook.read` elsewhere, as if it stood there)."""

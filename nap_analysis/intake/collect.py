@@ -340,8 +340,8 @@ def _load_book(book, name: str, base, year: int, previous: int, returned: _Retur
                 if p.row not in returned.refused_rows.get(sheet.title.strip().lower(), set())
             ]:
                 book.sheets.remove(sheet)  # nothing (good) came back in it: the loader need not read it
-        with tempfile.TemporaryDirectory(prefix="nap-collect-") as folder:
-            folder = Path(folder)
+        with tempfile.TemporaryDirectory(prefix="nap-collect-") as scratch:
+            folder = Path(scratch)
             _frame_csv(base.actielijnen, folder / "actielijnen.csv")
             if base.bewindspersonen is not None:  # the codes of activities.bewindspersoon are checked against it
                 _frame_csv(base.bewindspersonen, folder / "bewindspersonen.csv")
@@ -511,10 +511,10 @@ def _describe(
     for back in returned:
         for item_id, place in back.empty.get(table, []):
             empty.setdefault(item_id, []).append(place)
-    for item_id, places in empty.items():
+    for item_id, left_empty in empty.items():
         if item_id not in merged:
             old = earlier[item_id]
-            report.empty.append(Item(table, item_id, tuple(places), old["title"], old.get("owner", "")))
+            report.empty.append(Item(table, item_id, tuple(left_empty), old["title"], old.get("owner", "")))
     present = set().union(*(back.present.get(table, set()) for back in returned))
     for item_id, old in earlier.items():
         if item_id not in present:

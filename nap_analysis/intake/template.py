@@ -212,7 +212,7 @@ def _choice_lists(sheet, programme, year: int, w) -> dict[str, tuple[str, list]]
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    lists = {
+    lists: dict[str, list] = {
         "activity_status": list(status_words(programme, year, ACTIVITIES).values()),
         "motion_status": list(status_words(programme, year, MOTIONS).values()),
         "actielijn": [int(a) for a in programme.actielijnen["actielijn"]],
@@ -220,7 +220,7 @@ def _choice_lists(sheet, programme, year: int, w) -> dict[str, tuple[str, list]]
         "kind": list(v.MOTION_KINDS),
         "origin": list(v.ORIGINS),
     }
-    found = {}
+    found: dict[str, tuple[str, list]] = {}
     for j, (name, values) in enumerate(lists.items(), start=1):
         letter = get_column_letter(j)
         head = sheet.cell(row=1, column=j, value=w[f"intake.list.{name}"])

@@ -94,7 +94,9 @@ class RunKernelManager(AsyncKernelManager):
     closed = False
     started = False
 
-    async def start_kernel(self, **kwargs):
+    # KernelManager's start_kernel is synchronous; AsyncKernelManager replaces it with this coroutine
+    # (with its own type: ignore[assignment]), so an async override cannot match the base class
+    async def start_kernel(self, **kwargs):  # type: ignore[override]
         if self.closed or self.started:
             raise Closed("the run is closing; no kernel starts any more")
         self.started = True

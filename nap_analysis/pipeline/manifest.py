@@ -228,7 +228,8 @@ def differences(expected: dict[str, str], actual: dict[str, str], words) -> list
                 return folder
         return None
 
-    lines, folders = [], {}
+    lines: list[str] = []
+    folders: dict[str, int] = {}
     for name in names:
         if expected.get(name) == actual.get(name):
             continue

@@ -18,7 +18,8 @@ from pathlib import Path
 # 4.7 s of CPU in every run, measured with python -X importtime (python-jsonschema/jsonschema#1392).
 # Its 'iri' formats appear in no notebook schema, and jsonschema skips a checker whose import
 # fails: an import-time block (only if nothing imported it before), not a patch.
-sys.modules.setdefault("rfc3987_syntax", None)
+# None in sys.modules is the import system's documented block; typeshed types the values as modules only
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 import nbformat
 

@@ -91,6 +91,7 @@ class BuildFolder:
 
     def _finish(self) -> None:
         """Swap the finished folder in: old outputs go away only after the new ones are in place."""
+        assert self.work is not None, "_finish follows a successful __enter__, which made the work folder"
         old = None
         if self.final.exists():
             old = self.root / f".old-{self.name}.{os.getpid()}"  # "." ends the name: 2024 vs 2024-en

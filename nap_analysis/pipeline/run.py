@@ -241,7 +241,8 @@ class _Kernels:
     """The run's kernels: those it was given, or its own, started the first time a notebook must run."""
 
     def __init__(self, given: KernelPool | None, count: int):
-        self.given, self.count, self.own = given, count, None
+        self.given, self.count = given, count
+        self.own: KernelPool | None = None
 
     def __call__(self) -> KernelPool:
         if self.given is not None:
@@ -341,8 +342,8 @@ def _run(programme, year, out_root: Path, paths: list[Path], kernels: _Kernels, 
     finally:
         interrupts.join(warm)  # also when Ctrl-C came while it was starting
     final = out_root / name
-    found = check(programme, ctx.year, final, language)  # what `nap-analysis check` would say of them
-    findings = {kind: n for kind in KINDS if (n := sum(f.kind == kind for f in found))}
+    said = check(programme, ctx.year, final, language)  # what `nap-analysis check` would say of them
+    findings = {kind: n for kind in KINDS if (n := sum(f.kind == kind for f in said))}
     reuse.record(out_root, name, plan.key.value, notebook_keys, document_keys, findings)
     files = sorted(p.relative_to(final).as_posix() for p in final.rglob("*") if p.is_file())
     return RunResult(ctx.year, language, final, files, time.monotonic() - started, False, findings)

@@ -116,9 +116,12 @@ class NapArgumentParser(argparse.ArgumentParser):
         self.w = words(language)
         self.language = language
         self.options = [] if options is None else options
-        formatter = type("NapHelpFormatter", (NapHelpFormatter,), {"usage_prefix": self.w["cli.usage"]})
-        kwargs.pop("add_help", None)
-        super().__init__(*args, add_help=False, formatter_class=formatter, **kwargs)
+        formatter: type[NapHelpFormatter] = type(
+            "NapHelpFormatter", (NapHelpFormatter,), {"usage_prefix": self.w["cli.usage"]}
+        )
+        kwargs["add_help"] = False  # our own -h below, with a translated help line
+        kwargs["formatter_class"] = formatter  # the usage prefix in the run's language
+        super().__init__(*args, **kwargs)
         self.positional_group = self.add_argument_group(self.w["cli.group.positionals"])
         self.option_group = self.add_argument_group(self.w["cli.group.options"])
         self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help=self.w["cli.help.help"])

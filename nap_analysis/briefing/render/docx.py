@@ -138,9 +138,9 @@ def _styles(word, language_tag: str) -> None:
     font(meta, 9)
     spacing(meta, after=1)
     meta.paragraph_format.tab_stops.add_tab_stop(Mm(META_VALUE_MM))
-    for name, size, line_colour, fill in (("NAP Note", 8.5, MUTED, NOTE_BG), ("NAP Warning", 8.5, WARN, WARN_BG)):
+    for name, points, line_colour, fill in (("NAP Note", 8.5, MUTED, NOTE_BG), ("NAP Warning", 8.5, WARN, WARN_BG)):
         box = new(name)
-        font(box, size)
+        font(box, points)
         spacing(box, before=3, after=6, line=1.25)
         box.paragraph_format.left_indent = Mm(3)
         box.paragraph_format.right_indent = Mm(1)

@@ -102,6 +102,8 @@ def figure_bytes(fig: Figure, kind: str, box=None) -> bytes:
     ``box``: a tight bounding box from :func:`tight_box`, so saving both formats measures once
     (savefig's ``bbox_inches='tight'`` draws the whole figure an extra time per format).
     """
+    metadata: dict[str, str | None]  # None: matplotlib leaves the entry out (no date: byte-identical)
+    backend: str | None
     if kind == "png":
         metadata, backend = {"Software": "nap-analysis"}, f"module://{__name__}"
     elif kind == "svg":

@@ -76,8 +76,7 @@ def _widths(table: Table, scale: float | None = None) -> tuple[float, ...]:
         return tuple(round(100 * m / sum(minimum), 2) for m in minimum)
     hints = [c.width for c in table.columns]
     if all(h is None for h in hints):
-        lengths = [sum(len(cells.plain(row[j], table.columns[j], f)) for row in table.rows[:300]) + 1 for j in range(n)]
-        hints = lengths
+        hints = [sum(len(cells.plain(row[j], table.columns[j], f)) for row in table.rows[:300]) + 1 for j in range(n)]
     given = [h for h in hints if h]
     weights = [h or (sum(given) / len(given)) for h in hints]
     extra = _TEXT_MM - sum(minimum)

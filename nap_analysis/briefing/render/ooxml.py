@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 
 # Child order of the OOXML property elements this module writes into (ECMA-376 part 1, 17.3 and 17.4).
 RPR_ORDER = (
@@ -127,7 +128,7 @@ TCPR_ORDER = (
 # --------------------------------------------------------------------------- OOXML helpers
 
 
-def el(tag: str, **attributes) -> object:
+def el(tag: str, **attributes) -> BaseOxmlElement:
     """A new ``w:`` element with ``w:`` attributes (``val="single"`` -> ``w:val="single"``)."""
     element = OxmlElement(tag)
     for name, value in attributes.items():

@@ -43,7 +43,9 @@ _FACES = (
 def font_css() -> str:
     """@font-face rules for matplotlib's DejaVu fonts: every glyph on every machine."""
     # located, not imported: importing matplotlib costs a process that only exports half a second
-    ttf = Path(find_spec("matplotlib").origin).parent / "mpl-data" / "fonts" / "ttf"
+    spec = find_spec("matplotlib")
+    assert spec is not None and spec.origin is not None, "matplotlib is a dependency: installed as a package"
+    ttf = Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf"
     return "\n".join(
         f'@font-face {{ font-family: "NAP Sans"; src: url("{(ttf / name).as_uri()}"); '
         f"font-weight: {weight}; font-style: {style}; }}"

@@ -299,7 +299,7 @@ def _row_key(row) -> str:
 
 def _tokens(paragraph) -> list[tuple[tuple, object, object]]:
     """The paragraph as (key, run properties, content) per word, tab, picture or field part."""
-    tokens = []
+    tokens: list[tuple[tuple, object, object]] = []
     for run in paragraph.iter(qn("w:r")):
         rpr = run.find(qn("w:rPr"))
         style = b"" if rpr is None else _canonical(rpr)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -314,7 +315,7 @@ def member_party(ctx: Context, member, party) -> str:
 
 
 #: Column key -> the cell of an activity or motion (a row of the loader's table) in that column.
-ITEM_CELLS: dict[str, Callable[[Context, object], object]] = {
+ITEM_CELLS: dict[str, Callable[[Context, Any], object]] = {
     "activity_id": lambda ctx, row: row.activity_id,
     "item_id": lambda ctx, row: row.item_id,
     "actielijn": lambda ctx, row: int(row.actielijn),

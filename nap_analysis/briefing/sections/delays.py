@@ -177,7 +177,12 @@ def _flag_point(
     made_up = [i for i in rows["activity_id"] if i in made_up_ids]
     if len(rows) == 1:
         row = next(rows.itertuples(index=False))
-        parts = [w(f"kp.{code}_one", line=int(row.actielijn)), Span("‘"), ctx.dutch(row.title), Span("’")]
+        parts: list[str | Span] = [
+            w(f"kp.{code}_one", line=int(row.actielijn)),
+            Span("‘"),
+            ctx.dutch(row.title),
+            Span("’"),
+        ]
         parts += [*ctx.gloss(row), Span(".")]
         if row.explanation and with_explanation:
             quote = ("‘", "’") if ctx.language != "nl" else ("", "")
@@ -185,13 +190,13 @@ def _flag_point(
         if made_up:
             parts.append(Span(" " + w["kp.made_up_one"]))
         return Paragraph.of(*parts)
-    parts = [w(f"kp.{code}_many", n=len(rows), ids=ctx.w.join(list(rows["activity_id"])))]
+    sentence = w(f"kp.{code}_many", n=len(rows), ids=ctx.w.join(list(rows["activity_id"])))
     if made_up:
         if len(made_up) < len(rows):
-            parts.append(" " + w("kp.made_up_some", n=len(made_up), ids=ctx.w.join(made_up)))
+            sentence += " " + w("kp.made_up_some", n=len(made_up), ids=ctx.w.join(made_up))
         else:
-            parts.append(" " + (w("kp.made_up_two") if len(rows) == 2 else w("kp.made_up_all", n=len(made_up))))
-    return Paragraph.of("".join(parts))
+            sentence += " " + (w("kp.made_up_two") if len(rows) == 2 else w("kp.made_up_all", n=len(made_up)))
+    return Paragraph.of(sentence)
 
 
 def changes_subsection(ctx: Context, changes: pd.DataFrame, figure: FigureBlock | None = None) -> Section:
@@ -270,7 +275,9 @@ def _basis_of_change(ctx: Context, basis: dict, activity_id: str) -> str:
     """How the two statuses of a change are known: one word where both are known alike, else per year."""
     before, after = basis.get((activity_id, ctx.previous)), basis.get((activity_id, ctx.year))
     if before is None or after is None or before == after:
-        return ctx.basis_word(after or before)
+        known = after or before
+        assert known is not None, "a change is in the data of at least one of its two years"
+        return ctx.basis_word(known)
     return ctx.w(
         "changes.basis_two",
         previous=ctx.previous,

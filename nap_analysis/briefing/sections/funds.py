@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -61,7 +62,7 @@ def funds_chart(lines: pd.DataFrame, lang: str = "nl") -> Figure:
     df["purpose"] = df["purpose"].fillna("").astype(str)
     groups = list(dict.fromkeys(zip(df["ministry"].astype(str), df["instrument"])))
     colours = _ministry_colours(list(dict.fromkeys(df["ministry"].astype(str))))
-    rows: list[tuple[str, object]] = []  # ('group', (ministry, instrument)) or ('line', index)
+    rows: list[tuple[str, Any]] = []  # ('group', (ministry, instrument)) or ('line', index)
     for group in groups:
         rows.append(("group", group))
         rows.extend(("line", i) for i in df.index[(df["ministry"] == group[0]) & (df["instrument"] == group[1])])
@@ -178,6 +179,7 @@ def funds_section(
     """Funds as the memos give them: per instrument and purpose, the amount and period as stated."""
     if lines is None:
         return skipped(ctx, "funds", "funds")
+    assert totals is not None, "lines and totals come from the same funds table: both or neither"
     w, f = ctx.w, ctx.f
     section = SectionView("funds", w["heading.funds"], language=ctx.language)
     for row in totals[totals["parts"] > 1].itertuples(index=False):
@@ -205,7 +207,8 @@ def funds_section(
         Column("note", w["col.note_ref"], "text", width=0.5),
         Column("interpretation", w["col.interpretation"], "text", export_only=True),
     ]
-    rows, notes = [], []
+    rows: list[list] = []
+    notes: list[Paragraph] = []
     lines = ctx.ours(lines, "purpose", "interpretation")
     for row in lines.itertuples(index=False):
         period = _period_text(ctx, row.period)

@@ -95,7 +95,8 @@ def indicators_chart(
     shown_years = df[df.set_index(keys).index.isin(rows)]["year"] if rows else df["year"].iloc[:0]
     styles = _year_styles(sorted(shown_years.unique().tolist()))
 
-    significant = {}
+    # (monitor, indicator, group) -> (year from, year to, difference in points) of each significant change
+    significant: dict[tuple[str, str, str], list[tuple[int, int, float]]] = {}
     if changes is not None and len(changes):
         require_columns(changes, ("monitor", "indicator", "group", "year_from", "year_to", "significant"), "changes")
         ch = changes.copy()

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 
 import matplotlib.dates as mdates
 import pandas as pd
+from matplotlib.artist import Artist
+from matplotlib.container import Container
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, PercentFormatter
 
@@ -83,7 +85,8 @@ def projection_chart(
         ax = fig.add_subplot()
         xs = [to_num(_dt.date(int(y), 4, 1)) for y in hist["report_year"]]
         ys = list(hist["share_completed"])
-        handles, texts = [], []
+        handles: list[Artist | Container] = []  # the line and the projection's error bar
+        texts: list[str] = []
         if xs:
             (line,) = ax.plot(xs, ys, color=BASE, marker="o", markersize=6, linewidth=1.6, zorder=3)
             handles.append(line)

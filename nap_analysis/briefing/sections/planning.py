@@ -129,6 +129,7 @@ def milestones_chart(milestones: pd.DataFrame, lang: str = "nl") -> Figure:
                     else ((row.get("slip_months") or 0) > 0 if pd.notna(row.get("slip_months")) else False)
                 )
                 colour = HIGHLIGHT if slipped else BASE
+                p_mark: float | None  # the middle of a month-precision plan, else the planned day
                 if p is not None and row["planned_precision"] == "month":
                     end = to_num(row["planned"] + pd.offsets.MonthEnd(0))
                     ax.barh(y, end - p, left=p, height=0.34, color="white", edgecolor=colour, linewidth=1.0, zorder=2)

@@ -113,7 +113,8 @@ def progress_section(
     course = on_course_sentence(ctx, judgement, key_point=True)
     if course:
         section.key_points.append(KeyPoint(RANK["on_course"], Paragraph.of(course)))
-    section.add(Paragraph.of(sentence), Paragraph.of(on_course_sentence(ctx, judgement)), relabel_note(ctx))
+    verdicts = on_course_sentence(ctx, judgement)  # None only without a judged line (Paragraph.of would say 'None')
+    section.add(Paragraph.of(sentence), Paragraph.of(verdicts) if verdicts else None, relabel_note(ctx))
     advice = relabel_advice(ctx)  # the one open decision the memo of 13 March 2025 put to the minister
     if advice:
         section.key_points.append(KeyPoint(RANK["relabel"], Paragraph.of(advice)))
