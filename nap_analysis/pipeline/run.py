@@ -432,7 +432,7 @@ def run_many(
     if jobs <= 1 or n_sets == 1:
         # started by the first run that must execute a notebook, so after its data are checked: bad
         # data cost what `validate` costs, and a rerun with nothing to make starts no kernel at all
-        pool = _Kernels(None, count)
+        lazy = _Kernels(None, count)
         try:
             return [
                 run(
@@ -441,7 +441,7 @@ def run_many(
                     data_dir=data_dir,
                     out_root=out_root,
                     date=date,
-                    kernels=pool,
+                    kernels=lazy,
                     notebook_dir=notebook_dir,
                     report=report,
                     formats=formats,
@@ -451,7 +451,7 @@ def run_many(
                 for lang in languages
             ]
         finally:
-            pool.close()
+            lazy.close()
     from ..data import load
 
     programme = load(Path(data_dir or bundled_data()))  # bad data: exit 2 before any worker starts
