@@ -841,6 +841,9 @@ def table(results: dict) -> str:
     def ok(met: bool) -> str:
         return "ok" if met else "MISSED"
 
+    def ratio_row(label: str, r: dict) -> None:
+        row(label, f"{r['value']:.2f}", f"<= {r['target']:g}", ok(r["met"]))
+
     row("measurement (median)", "value", "target", "")
     lines.append("-" * 92)
     m = results["measurements"]
@@ -856,8 +859,7 @@ def table(results: dict) -> str:
             row(f"  step {step[:38]}", f"{meas['median']:.2f} s")
     for key, label in (("ours_over_naive", "ratio ours / naive"), ("ours_over_floor", "ratio ours / floor")):
         if key in m.get("ratios", {}):
-            r = m["ratios"][key]
-            row(label, f"{r['value']:.2f}", f"<= {r['target']:g}", ok(r["met"]))
+            ratio_row(label, m["ratios"][key])
     if "incremental" in m:
         inc = m["incremental"]
         lines.append("")
@@ -868,15 +870,13 @@ def table(results: dict) -> str:
             ("unchanged_over_floor", "ratio unchanged / floor"),
             ("explanation_over_floor", "ratio one explanation / floor"),
         ):
-            r = inc["ratios"][key]
-            row(label, f"{r['value']:.2f}", f"<= {r['target']:g}", ok(r["met"]))
+            ratio_row(label, inc["ratios"][key])
     if "badinput" in m:
         bad = m["badinput"]
         lines.append("")
         row("bad data: nap-analysis validate", f"{bad['validate']['median']:.2f} s")
         row("bad data: nap-analysis run", f"{bad['run']['median']:.2f} s")
-        r = bad["ratio"]
-        row("ratio run / validate (bad data)", f"{r['value']:.2f}", f"<= {r['target']:g}", ok(r["met"]))
+        ratio_row("ratio run / validate (bad data)", bad["ratio"])
     if "scaling" in m:
         sc = m["scaling"]
         lines.append("")
@@ -915,12 +915,7 @@ def table(results: dict) -> str:
         lines.append("")
         row("batch: 8 sets, nap-analysis run --jobs 2", f"{b['jobs2']['median']:.2f} s")
         row("batch: 8 sequential single runs", f"{b['sequential']['median']:.2f} s")
-        row(
-            "ratio jobs-2 / sequential",
-            f"{b['ratio']['value']:.2f}",
-            f"<= {b['ratio']['target']:g}",
-            ok(b["ratio"]["met"]),
-        )
+        ratio_row("ratio jobs-2 / sequential", b["ratio"])
     return "\n".join(lines)
 
 
