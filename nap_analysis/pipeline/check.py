@@ -425,11 +425,16 @@ def _document_dates(texts: dict, report_date: date | None, language: str, w) -> 
     return found
 
 
+def counts(findings: list[Finding]) -> dict[str, int]:
+    """How many findings of each kind, every kind in KINDS order (0 where none)."""
+    return {kind: sum(f.kind == kind for f in findings) for kind in KINDS}
+
+
 def as_json(findings: list[Finding], year: int, checked_documents: bool) -> dict:
     """The ``--json`` shape (documented in the README): the findings and their count per kind."""
     return {
         "year": year,
         "documents_checked": checked_documents,
-        "counts": {kind: sum(f.kind == kind for f in findings) for kind in KINDS},
+        "counts": counts(findings),
         "findings": [asdict(f) for f in findings],
     }

@@ -261,8 +261,12 @@ def _unchanged(folder: Path, findings: dict, language: str, started: float, repo
     year = read_manifest(folder)["parameters"]["report_year"]
     progress = Progress(1, f"NAP {folder.name}", language, report)
     progress.step("unchanged", folder=str(folder))
-    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-    return RunResult(year, language, folder, files, time.monotonic() - started, True, findings)
+    return RunResult(year, language, folder, _listing(folder), time.monotonic() - started, True, findings)
+
+
+def _listing(folder: Path) -> list[str]:
+    """Every file of an output folder, as the RunResult lists them."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
 
 
 def _run(programme, year, out_root: Path, paths: list[Path], kernels: _Kernels, started: float, report, plan: _Plan):
@@ -270,7 +274,7 @@ def _run(programme, year, out_root: Path, paths: list[Path], kernels: _Kernels, 
     from ..briefing.sections import Context
     from ..data import handover
     from . import documents
-    from .check import KINDS, check
+    from .check import check, counts
     from .notebooks import execute, sections_of
 
     language, date, formats = plan.language, plan.date, plan.formats
@@ -343,10 +347,9 @@ def _run(programme, year, out_root: Path, paths: list[Path], kernels: _Kernels, 
         interrupts.join(warm)  # also when Ctrl-C came while it was starting
     final = out_root / name
     said = check(programme, ctx.year, final, language)  # what `nap-analysis check` would say of them
-    findings = {kind: n for kind in KINDS if (n := sum(f.kind == kind for f in said))}
+    findings = {kind: n for kind, n in counts(said).items() if n}
     reuse.record(out_root, name, plan.key.value, notebook_keys, document_keys, findings)
-    files = sorted(p.relative_to(final).as_posix() for p in final.rglob("*") if p.is_file())
-    return RunResult(ctx.year, language, final, files, time.monotonic() - started, False, findings)
+    return RunResult(ctx.year, language, final, _listing(final), time.monotonic() - started, False, findings)
 
 
 def longest_first(paths: list[Path]) -> list[Path]:
