@@ -56,14 +56,16 @@ def test_quiet_says_nothing_but_errors_and_verbose_times_every_step(tmp_path):
         )
 
     quiet = nap("run", "--quiet", "--to", "html", "--out", tmp_path / "q", "--date", DATE)
-    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", ""), (quiet.returncode, quiet.stdout, quiet.stderr)
     assert (tmp_path / "q" / "2025" / "briefing.html").is_file()
     loud = nap("run", "--verbose", "--to", "html", "--out", tmp_path / "v", "--date", DATE, "--lang", "en")
     steps = [line for line in loud.stderr.splitlines() if line.startswith("[")]
     assert loud.returncode == 0 and len(steps) == 13, loud.stderr
     assert all(line.endswith(" s in all)") and ": " in line for line in steps)
     assert "] briefing.html: " in loud.stderr and ".pdf" not in loud.stderr  # the formats it wrote, no others
-    assert nap("validate", "-q").stdout == "" and nap("validate").stdout.startswith("Data in orde")
+    silent, said = nap("validate", "-q"), nap("validate")
+    assert (silent.returncode, silent.stdout, silent.stderr) == (0, "", ""), (silent.stdout, silent.stderr)
+    assert said.returncode == 0 and said.stdout.startswith("Data in orde"), (said.stdout, said.stderr)
     refused = nap("validate", "-q", "-v")
     assert refused.returncode == 2 and "-q/--quiet" in refused.stderr and "Traceback" not in refused.stderr
     # an error still gets through --quiet, on standard error

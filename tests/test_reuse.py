@@ -144,3 +144,28 @@ def test_fresh_takes_nothing_from_the_last_run(last_run, cli, monkeypatch):
     result = cli("run", "--year", "2025", "--out", last_run, "--date", DATE, "--fresh", "-q")
     assert result.code == 0, result.err
     assert tree_bytes(last_run / "2025") == before
+
+
+def test_the_environment_key_knows_every_installed_distribution_and_its_version(tmp_path, monkeypatch):
+    """The package list is read from the metadata folders' names: the same distributions, with the
+    same versions, as importlib.metadata finds; one more (or another version) is another key."""
+    import re
+    from importlib import metadata
+
+    from nap_analysis.pipeline import reuse
+
+    def normal(name: str) -> str:
+        return re.sub(r"[-_.]+", "_", name).lower()
+
+    listed = {tuple(normal(part) for part in n.rsplit(".", 1)[0].split("-")[:2]) for n in reuse.installed()}
+    known = {(normal(d.metadata["Name"]), normal(d.version)) for d in metadata.distributions()}
+    assert known <= listed and len(listed) == len(known)
+    monkeypatch.setattr(reuse.Environment, "_cached", None)
+    before = reuse.Environment.key()
+    (tmp_path / "extra_tool-1.0.dist-info").mkdir()
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(reuse.Environment, "_cached", None)
+    one_more = reuse.Environment.key()
+    (tmp_path / "extra_tool-1.0.dist-info").rename(tmp_path / "extra_tool-1.1.dist-info")
+    monkeypatch.setattr(reuse.Environment, "_cached", None)
+    assert len({before, one_more, reuse.Environment.key()}) == 3

@@ -25,7 +25,6 @@ import contextlib
 import hashlib
 import json
 import sys
-from importlib import metadata
 from pathlib import Path
 
 from ..resources import ROOT
@@ -59,11 +58,23 @@ class Environment:
                 for p in sorted(PACKAGE.rglob("*"))
                 if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
             }
-            packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())
             cls._cached = digest(
-                {"code": code, "commit": git_commit(ROOT), "packages": packages, "python": sys.version}
+                {"code": code, "commit": git_commit(ROOT), "packages": installed(), "python": sys.version}
             )
         return cls._cached
+
+
+def installed() -> list[str]:
+    """Every installed distribution, as the name of its metadata folder on the import path
+    ('pandas-2.3.3.dist-info': name and version, as the packaging spec names it). Read from the
+    folder listings, where the metadata itself is where importlib.metadata finds it: parsing the
+    ~150 METADATA files took 0.35 s, half of an unchanged rerun."""
+    found: set[str] = set()
+    for entry in sys.path:
+        folder = Path(entry or ".")
+        with contextlib.suppress(OSError):
+            found.update(p.name for p in folder.iterdir() if p.suffix in (".dist-info", ".egg-info"))
+    return sorted(found)
 
 
 class RunKey:
