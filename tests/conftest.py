@@ -64,11 +64,26 @@ DATE = "2026-11-22"
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory):
-    """The Dutch 2025 documents from the bundled data, built once per test session (~20 s)."""
+def built_run(tmp_path_factory):
+    """The Dutch 2025 documents from the bundled data, built once per test session (~20 s), with the
+    progress steps the run reported as (done, total, text)."""
     from nap_analysis.pipeline.run import run
 
-    return run(year=2025, out_root=tmp_path_factory.mktemp("outputs"), language="nl", date=DATE)
+    steps: list[tuple[int, int, str]] = []
+    result = run(
+        year=2025,
+        out_root=tmp_path_factory.mktemp("outputs"),
+        language="nl",
+        date=DATE,
+        report=lambda done, total, text: steps.append((done, total, text)),
+    )
+    return result, steps
+
+
+@pytest.fixture(scope="session")
+def built(built_run):
+    """The session's Dutch 2025 run (its RunResult)."""
+    return built_run[0]
 
 
 @pytest.fixture(scope="session")
@@ -77,6 +92,30 @@ def built_en(tmp_path_factory):
     from nap_analysis.pipeline.run import run
 
     return run(year=2024, out_root=tmp_path_factory.mktemp("outputs_en"), language="en", date=DATE)
+
+
+def run_briefing(result):
+    """A run's briefing as a Document, assembled as the run assembled it: from its executed notebooks."""
+    from nap_analysis.briefing import assemble
+    from nap_analysis.briefing.sections import Context
+    from nap_analysis.pipeline.manifest import INPUTS
+    from nap_analysis.pipeline.notebooks import sections_of
+
+    ctx = Context.open(result.out_dir / INPUTS, result.year, result.language, DATE)
+    notebooks = sorted((result.out_dir / "notebooks").glob("*.ipynb"))
+    return assemble.briefing(ctx, [s for path in notebooks for s in sections_of(path)], DATE)
+
+
+@pytest.fixture(scope="session")
+def briefing_nl(built):
+    """The Document of the session's Dutch 2025 briefing."""
+    return run_briefing(built)
+
+
+@pytest.fixture(scope="session")
+def briefing_en(built_en):
+    """The Document of the session's English 2024 briefing."""
+    return run_briefing(built_en)
 
 
 def tree_bytes(folder: Path) -> dict[str, bytes]:

@@ -41,19 +41,9 @@ def generated_annexes(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def run_2025(tmp_path_factory):
-    """The one real run of this suite: `nap-analysis run` for 2025 in Dutch, with its progress steps."""
-    from nap_analysis.pipeline.run import run
-
-    steps = []
-    result = run(
-        year=2025,
-        out_root=tmp_path_factory.mktemp("outputs"),
-        language="nl",
-        date=DATE,
-        report=lambda done, total, what: steps.append((done, total, what)),
-    )
-    return result, steps
+def run_2025(built_run):
+    """The session's real run: `nap-analysis run` for 2025 in Dutch, with its progress steps."""
+    return built_run
 
 
 def open_docx(data: bytes):

@@ -56,16 +56,12 @@ def _check(pdf_path, doc, strict: bool = True):
     assert problems == []
 
 
-def test_bundled_2025_dutch(built):
-    import notebook_runner
-
-    _check(built.out_dir / "briefing.pdf", notebook_runner.briefing(BUNDLED, 2025, "nl", "2026-11-22"))
+def test_bundled_2025_dutch(built, briefing_nl):
+    _check(built.out_dir / "briefing.pdf", briefing_nl)
 
 
-def test_bundled_2024_english(built_en):
-    import notebook_runner
-
-    _check(built_en.out_dir / "briefing.pdf", notebook_runner.briefing(BUNDLED, 2024, "en", "2026-11-22"))
+def test_bundled_2024_english(built_en, briefing_en):
+    _check(built_en.out_dir / "briefing.pdf", briefing_en)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED, DATE, section_texts
+from conftest import BUNDLED, section_texts
 
 from nap_analysis.briefing.model import (
     BulletList,
@@ -251,20 +251,6 @@ def test_one_formatter_rounds_half_up_everywhere():
 
 
 # --------------------------------------------------------------------------- the briefing's words
-
-
-@pytest.fixture(scope="module")
-def briefing_nl():
-    import notebook_runner
-
-    return notebook_runner.briefing(BUNDLED, 2025, "nl", DATE)
-
-
-@pytest.fixture(scope="module")
-def briefing_en():
-    import notebook_runner
-
-    return notebook_runner.briefing(BUNDLED, 2024, "en", DATE)
 
 
 def _kernpunten(doc) -> list[str]:

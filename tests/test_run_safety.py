@@ -347,16 +347,12 @@ def test_the_same_bytes_whatever_the_schedule_and_wherever_the_data(built, cli, 
                 assert local not in text, (path.name, local)
 
 
-def test_verify_passes_on_a_run_and_names_every_hand_edit(built, cli, tmp_path):
+def test_verify_passes_on_a_run(built, cli, tmp_path):
+    """A copy of a run, elsewhere, is what its rerun makes (test_verify names every kind of hand edit)."""
     copy = tmp_path / "2025"
     shutil.copytree(built.out_dir, copy)
     result = cli("verify", copy)
     assert result.code == 0, result.err
-    (copy / "tables" / "vertraagd_en_stopgezet.csv").write_bytes(b"handmatig aangepast\r\n")
-    (copy / ".verborgen").write_text("x", encoding="utf-8")
-    result = cli("verify", copy)
-    assert result.code == 1
-    assert "tables/vertraagd_en_stopgezet.csv: verschilt" in result.err and ".verborgen: extra" in result.err
 
 
 def test_verify_refuses_a_manifest_that_is_not_ours_without_a_traceback(tmp_path, cli):

@@ -108,10 +108,12 @@ def test_an_added_folder_is_one_line_with_its_file_count():
 
 
 def test_verify_names_what_was_added_around_the_files_and_an_edited_manifest(built, cli, tmp_path):
-    """One rerun: an empty folder, a symlink, a .git folder, an executable file and a changed
-    manifest field are each named; before, verify passed on all of them."""
+    """One rerun: a file edited by hand, a hidden file, an empty folder, a symlink, a .git folder, an
+    executable file and a changed manifest field are each named; before, verify passed on the last five."""
     copy = tmp_path / "2025"
     shutil.copytree(built.out_dir, copy)
+    (copy / "tables" / "vertraagd_en_stopgezet.csv").write_bytes(b"handmatig aangepast\r\n")
+    (copy / ".verborgen").write_text("x", encoding="utf-8")
     (copy / "leeg").mkdir()
     os.symlink("briefing.html", copy / "briefing-kopie.html")
     (copy / ".git" / "objects").mkdir(parents=True)
@@ -123,6 +125,8 @@ def test_verify_names_what_was_added_around_the_files_and_an_edited_manifest(bui
     result = cli("verify", copy, "--allow-other-versions")
     assert result.code == 1, result.err
     for line in (
+        "tables/vertraagd_en_stopgezet.csv: verschilt",
+        ".verborgen: extra",
         ".git/: extra map (1 bestand(en))",
         "leeg/: lege map",
         "briefing-kopie.html: symbolische link (naar briefing.html)",
