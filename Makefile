@@ -50,10 +50,11 @@ briefing: $(RUNTIME)
 	$(COMPILE)
 	$(BIN)/nap-analysis run $(if $(YEAR),--year $(YEAR)) --lang $(LANG_ARG)
 
-## make test: the type check, then the whole test suite (what CI runs); it builds and installs the wheel once, which takes minutes
+## make test: the type check, then the whole test suite on every core (what CI runs); it builds and installs the wheel once, which takes minutes
+# pytest-xdist: one worker per core, each test file whole on one worker (its module fixtures made once)
 test: $(TESTENV)
 	$(BIN)/python -m mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n logical --dist loadfile
 
 ## make typecheck: only the type check, mypy over nap_analysis/ (its configuration is [tool.mypy] in pyproject.toml)
 typecheck: $(TESTENV)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import pickle
 import shutil
 import time
 from contextlib import redirect_stderr, redirect_stdout
@@ -63,21 +65,39 @@ def cli():
 DATE = "2026-11-22"
 
 
+def _once(tmp_path_factory, name: str, make):
+    """``make(folder)`` once for the whole session, also when pytest-xdist runs the test files in
+    several workers (``make test``): the first worker to ask makes it under a file lock in the
+    session's shared temporary folder, the others take what it made (xdist's documented recipe)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return make(tmp_path_factory.mktemp(name))
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent
+    done = shared / f"{name}.pickle"
+    with FileLock(str(shared / f"{name}.lock")):
+        if done.is_file():
+            return pickle.loads(done.read_bytes())
+        made = make(shared / name)
+        done.write_bytes(pickle.dumps(made))
+        return made
+
+
 @pytest.fixture(scope="session")
 def built_run(tmp_path_factory):
     """The Dutch 2025 documents from the bundled data, built once per test session (~20 s), with the
     progress steps the run reported as (done, total, text)."""
     from nap_analysis.pipeline.run import run
 
-    steps: list[tuple[int, int, str]] = []
-    result = run(
-        year=2025,
-        out_root=tmp_path_factory.mktemp("outputs"),
-        language="nl",
-        date=DATE,
-        report=lambda done, total, text: steps.append((done, total, text)),
-    )
-    return result, steps
+    def make(folder: Path):
+        steps: list[tuple[int, int, str]] = []
+
+        def report(done: int, total: int, text: str) -> None:
+            steps.append((done, total, text))
+
+        return run(year=2025, out_root=folder, language="nl", date=DATE, report=report), steps
+
+    return _once(tmp_path_factory, "outputs", make)
 
 
 @pytest.fixture(scope="session")
@@ -91,7 +111,10 @@ def built_en(tmp_path_factory):
     """The English 2024 documents from the bundled data."""
     from nap_analysis.pipeline.run import run
 
-    return run(year=2024, out_root=tmp_path_factory.mktemp("outputs_en"), language="en", date=DATE)
+    def make(folder: Path):
+        return run(year=2024, out_root=folder, language="en", date=DATE)
+
+    return _once(tmp_path_factory, "outputs_en", make)
 
 
 def run_briefing(result):
