@@ -51,10 +51,11 @@ briefing: $(RUNTIME)
 	$(BIN)/nap-analysis run $(if $(YEAR),--year $(YEAR)) --lang $(LANG_ARG)
 
 ## make test: the type check, then the whole test suite on every core (what CI runs); it builds and installs the wheel once, which takes minutes
-# pytest-xdist: one worker per core, each test file whole on one worker (its module fixtures made once)
+# pytest-xdist: one worker per core, each test file whole on one worker (its module fixtures made once),
+# the files in the order tests/conftest.py gives them (the slowest first), not xdist's by test count
 test: $(TESTENV)
 	$(BIN)/python -m mypy
-	$(BIN)/python -m pytest -n logical --dist loadfile
+	$(BIN)/python -m pytest -n logical --dist loadfile --no-loadscope-reorder
 
 ## make typecheck: only the type check, mypy over nap_analysis/ (its configuration is [tool.mypy] in pyproject.toml)
 typecheck: $(TESTENV)

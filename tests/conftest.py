@@ -17,6 +17,32 @@ BUNDLED = ROOT / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+#: The test files that take longest (serial seconds on two cores, 2026-12-07), started first: with
+#: pytest-xdist (``make test``) each worker takes the next file when it is almost done with its
+#: last, so the long ones first let the workers finish close together (as a run orders its
+#: notebooks). The bad-input corpus second: it needs no run, while the first file makes the
+#: session's run. Every other file follows in its usual order.
+SLOW_FIRST = (
+    "test_run_safety.py",  # 348 s: interrupts at every step, a batch, concurrent runs
+    "test_bad_input.py",  # 85 s
+    "test_packaging.py",  # 135 s: the wheel into a new venv
+    "test_accessibility.py",  # 130 s: Chromium with axe-core
+    "test_layout.py",  # 123 s
+    "test_formats.py",  # 72 s
+    "test_install.py",  # 71 s
+    "test_annexes.py",  # 65 s
+    "test_notebooks.py",  # 63 s
+    "test_docx.py",  # 61 s
+    "test_intake.py",  # 58 s
+    "test_reuse.py",  # 53 s
+)
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: order within a file kept
+
+
 @pytest.fixture(scope="session")
 def bundled():
     from nap_analysis.data import load
