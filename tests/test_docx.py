@@ -40,12 +40,6 @@ def generated_annexes(tmp_path_factory):
     return build(generated_data(tmp_path_factory.mktemp("generated") / "data"), 2025, "nl")
 
 
-@pytest.fixture(scope="module")
-def run_2025(built_run):
-    """The session's real run: `nap-analysis run` for 2025 in Dutch, with its progress steps."""
-    return built_run
-
-
 def open_docx(data: bytes):
     import docx
 
@@ -156,8 +150,8 @@ def test_the_same_document_gives_the_same_docx_bytes(bundled_annexes):
 # --------------------------------------------------------------------------- the real run
 
 
-def test_run_writes_every_document_in_three_formats_lists_them_and_counts_its_steps(run_2025, bundled_annexes):
-    result, steps = run_2025
+def test_run_writes_every_document_in_three_formats_lists_them_and_counts_its_steps(built_run, bundled_annexes):
+    result, steps = built_run
     stems = ("briefing", ACTIVITIES_STEM, MOTIONS_STEM)
     for stem in stems:
         for kind in ("html", "pdf", "docx"):
@@ -175,20 +169,13 @@ def test_run_writes_every_document_in_three_formats_lists_them_and_counts_its_st
             assert (result.out_dir / f"{stem}.{kind}").read_bytes() == bundled_annexes["nl"][stem][kind], (stem, kind)
 
 
-def test_briefing_docx_has_its_figures_at_200_dpi_with_alt_text_and_the_caption_below(run_2025):
-    from nap_analysis.briefing import assemble
+def test_briefing_docx_has_its_figures_at_200_dpi_with_alt_text_and_the_caption_below(built, briefing_nl):
     from nap_analysis.briefing.render.docx import document_docx
-    from nap_analysis.briefing.sections import Context
-    from nap_analysis.pipeline.manifest import INPUTS
-    from nap_analysis.pipeline.notebooks import sections_of
 
-    result, _ = run_2025
-    out = result.out_dir
+    out = built.out_dir
     data = (out / "briefing.docx").read_bytes()
     document = open_docx(data)
-    ctx = Context.open(out / INPUTS, 2025, "nl", DATE)
-    sections = [s for path in sorted((out / "notebooks").glob("*.ipynb")) for s in sections_of(path)]
-    brief = assemble.briefing(ctx, sections, DATE)
+    brief = briefing_nl  # assembled again from the run's executed notebooks (conftest.run_briefing)
     assert document_docx(brief) == data, "a second build of briefing.docx differs"
 
     figures = {f.name: f for f in brief.figures()}
@@ -212,9 +199,8 @@ def test_briefing_docx_has_its_figures_at_200_dpi_with_alt_text_and_the_caption_
     assert {"Heading 1", "Heading 2"} <= levels
 
 
-def test_svg_figures_keep_their_text_as_text_with_fallback_fonts(run_2025):
-    result, _ = run_2025
-    svgs = sorted((result.out_dir / "figures").glob("*.svg"))
+def test_svg_figures_keep_their_text_as_text_with_fallback_fonts(built):
+    svgs = sorted((built.out_dir / "figures").glob("*.svg"))
     assert svgs
     for path in svgs:
         text = path.read_text(encoding="utf-8")
@@ -227,13 +213,12 @@ def test_svg_figures_keep_their_text_as_text_with_fallback_fonts(run_2025):
 
 
 @pytest.fixture(scope="module")
-def libreoffice_pdfs(tmp_path_factory, run_2025, bundled_annexes, generated_annexes):
+def libreoffice_pdfs(tmp_path_factory, built, bundled_annexes, generated_annexes):
     """Every .docx of this suite converted by LibreOffice: {name: pdf bytes}."""
     if soffice() is None:
         pytest.skip("LibreOffice (soffice) is not installed; .ci/run installs libreoffice-writer")
-    result, _ = run_2025
     folder = tmp_path_factory.mktemp("docx")
-    files = [result.out_dir / f"{stem}.docx" for stem in ("briefing", ACTIVITIES_STEM, MOTIONS_STEM)]
+    files = [built.out_dir / f"{stem}.docx" for stem in ("briefing", ACTIVITIES_STEM, MOTIONS_STEM)]
     for stem in (ACTIVITIES_STEM, MOTIONS_STEM):
         for name, data in (
             (f"en-{stem}", bundled_annexes["en"][stem]["docx"]),
@@ -285,14 +270,13 @@ def test_libreoffice_repeats_the_header_row_on_every_page_a_long_table_spans(lib
     assert len(spans) >= 2
 
 
-def test_libreoffice_never_wraps_a_number_inside_a_table_cell(libreoffice_pdfs, run_2025):
+def test_libreoffice_never_wraps_a_number_inside_a_table_cell(libreoffice_pdfs, built):
     """Every number in a right-aligned (numeric) column of the briefing's Word tables is one word
     on the page as LibreOffice sets it: at 8 pt in a compact table '€ 4.670.000' broke into
     '€ 4.670.00' and '0'. The amounts are read from the .docx itself, so any table counts."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-    result, _ = run_2025
-    document = open_docx((result.out_dir / "briefing.docx").read_bytes())
+    document = open_docx((built.out_dir / "briefing.docx").read_bytes())
     numbers = set()
     for table in document.tables:
         for row in table.rows[1:]:

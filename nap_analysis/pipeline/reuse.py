@@ -67,8 +67,8 @@ class Environment:
 def installed() -> list[str]:
     """Every installed distribution, as the name of its metadata folder on the import path
     ('pandas-2.3.3.dist-info': name and version, as the packaging spec names it). Read from the
-    folder listings, where the metadata itself is where importlib.metadata finds it: parsing the
-    ~150 METADATA files took 0.35 s, half of an unchanged rerun."""
+    folder listings, where the metadata itself is where importlib.metadata finds it: 0.002 s, where
+    parsing the ~150 METADATA files took 0.22-0.26 s."""
     found: set[str] = set()
     for entry in sys.path:
         folder = Path(entry or ".")
