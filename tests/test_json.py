@@ -64,12 +64,17 @@ def test_check_and_verify_json(cli, built):
     obj = valid("check", found.out)
     assert found.code == 1 and obj["ok"] is False and obj["documents_checked"]
     assert sum(obj["counts"].values()) == len(obj["findings"]) > 0
+    # without the folder's copy of its inputs there is nothing to rerun: the object shows the edit and
+    # that, without the 20-second rerun (test_verify reruns a copy with every kind of hand edit)
     copy = built.out_dir.parent.parent / "verify-json" / "2025"
     shutil.copytree(built.out_dir, copy)
     (copy / "briefing.html").write_text("bewerkt", encoding="utf-8")
+    shutil.rmtree(copy / "data")
     result = cli("verify", copy, "--json", "--allow-other-versions")
     obj = valid("verify", result.out)
-    assert result.code == 1 and not obj["ok"] and any("briefing.html" in d for d in obj["differences"])
+    assert result.code == 1 and not obj["ok"] and result.err == ""
+    assert any(d.endswith("briefing.html: verschilt") for d in obj["differences"]), obj["differences"]
+    assert any(str(copy / "data") in d for d in obj["differences"]), obj["differences"]
 
 
 def test_bad_data_prints_the_error_object_with_every_problem_located(cli, small_copy):

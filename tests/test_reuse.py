@@ -70,7 +70,8 @@ def test_other_formats_take_every_notebook_and_document_from_the_last_run(built,
 
 def test_a_changed_explanation_remakes_what_shows_it_with_the_bytes_of_a_clean_run(last_run, tmp_path, cli):
     """One explanation changed: the documents that do not show it (nor the data's version) come from
-    the last run; `verify` (a clean rerun) finds every byte the same."""
+    the last run; `verify` (a clean rerun) finds every byte the same. (This is also the suite's check
+    that `verify` passes on a run of the bundled data in all three formats.)"""
     from nap_analysis.pipeline.run import run
 
     data = tmp_path / "data"

@@ -46,6 +46,13 @@ def _kernels_of(pid: int) -> list[psutil.Process]:
     return found
 
 
+#: The data of the runs that are interrupted, killed or refused on purpose: the small fixture, whose
+#: 2025 builds the same folder as the bundled data (12 steps: no motions, so no Bijlage 2) in ~60% of
+#: the CPU. What these tests check (nothing replaced, nothing left, no kernel left) does not depend
+#: on the data.
+SMALL = FIXTURES / "small"
+
+
 @pytest.fixture
 def previous(built, tmp_path) -> Path:
     """An output root that already holds good 2025 outputs (a copy of the session's run)."""
@@ -116,7 +123,7 @@ def test_an_interrupt_at_any_step_loses_nothing_and_leaves_no_kernel(previous, s
     before = tree_bytes(previous / "2025")
     threads = set(threading.enumerate())
     with pytest.raises(KeyboardInterrupt):
-        run(year=2025, out_root=previous, date=DATE, report=_interrupt_at(step))
+        run(year=2025, data_dir=SMALL, out_root=previous, date=DATE, report=_interrupt_at(step))
     assert tree_bytes(previous / "2025") == before
     assert not list(previous.glob(".tmp-*")) and not list(previous.glob(".old-*"))
     assert not list(previous.glob(".*.lock"))
@@ -158,7 +165,7 @@ def test_an_interrupt_while_the_kernels_threads_start_loses_nothing_and_raises_o
     )
     before = tree_bytes(previous / "2025")
     with pytest.raises(KeyboardInterrupt) as caught:
-        run(year=2025, out_root=previous, date=DATE, report=lambda *a: None)
+        run(year=2025, data_dir=SMALL, out_root=previous, date=DATE, report=lambda *a: None)
     assert caught.value.__context__ is None or not isinstance(caught.value.__context__, RuntimeError)
     assert tree_bytes(previous / "2025") == before
     assert not list(previous.glob(".tmp-*")) and not list(previous.glob(".old-*"))
@@ -210,7 +217,7 @@ def test_a_ctrl_c_that_a_library_swallows_still_ends_the_run(previous, monkeypat
     monkeypatch.setattr(documents, "write", write_swallowing_an_interrupt)
     before = tree_bytes(previous / "2025")
     with pytest.raises(KeyboardInterrupt):
-        run(year=2025, out_root=previous, date=DATE, report=lambda *a: None)
+        run(year=2025, data_dir=SMALL, out_root=previous, date=DATE, report=lambda *a: None)
     assert swallowed == ["KeyboardInterrupt"]
     assert tree_bytes(previous / "2025") == before
     assert not list(previous.glob(".tmp-*")) and not list(previous.glob(".old-*"))
@@ -243,7 +250,7 @@ def _start_run(out_root: Path) -> subprocess.Popen:
     """`nap-analysis run` in its own process group, as a terminal would start it."""
     env = {**os.environ, "CI": "true"}
     return subprocess.Popen(
-        [*CLI, "run", "--year", "2025", "--out", str(out_root), "--date", DATE],
+        [*CLI, "run", "--year", "2025", "--data", str(SMALL), "--out", str(out_root), "--date", DATE],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -312,8 +319,8 @@ def test_a_second_run_into_the_same_folder_stops_with_a_message(previous, tmp_pa
     try:
         _wait_until(process, previous, "data/*.csv")
         with pytest.raises(BusyError, match="er loopt al een verwerking"):
-            run(year=2025, out_root=previous, date=DATE)
-        other = run(year=2025, data_dir=FIXTURES / "small", out_root=tmp_path / "elders", date=DATE)
+            run(year=2025, data_dir=SMALL, out_root=previous, date=DATE)
+        other = run(year=2025, data_dir=SMALL, out_root=tmp_path / "elders", date=DATE, formats="html")
         assert other.out_dir.exists()  # another folder is not blocked
     finally:
         os.killpg(process.pid, signal.SIGINT)
@@ -345,14 +352,6 @@ def test_the_same_bytes_whatever_the_schedule_and_wherever_the_data(built, cli, 
             text = path.read_text(encoding="utf-8", errors="replace")
             for local in (str(tmp_path), str(ROOT), str(BUNDLED)):
                 assert local not in text, (path.name, local)
-
-
-def test_verify_passes_on_a_run(built, cli, tmp_path):
-    """A copy of a run, elsewhere, is what its rerun makes (test_verify names every kind of hand edit)."""
-    copy = tmp_path / "2025"
-    shutil.copytree(built.out_dir, copy)
-    result = cli("verify", copy)
-    assert result.code == 0, result.err
 
 
 def test_verify_refuses_a_manifest_that_is_not_ours_without_a_traceback(tmp_path, cli):
@@ -396,9 +395,11 @@ def test_a_batch_of_years_and_languages_side_by_side(cli, tmp_path):
         "2",
         "--date",
         DATE,
+        "--to",
+        "html",  # what is checked here is the shared root; the formats are test_formats' subject
     )
     assert result.code == 0, result.err
-    assert sorted(p.parent.name for p in out.glob("*/briefing.pdf")) == ["2024", "2024-en", "2025", "2025-en"]
+    assert sorted(p.parent.name for p in out.glob("*/briefing.html")) == ["2024", "2024-en", "2025", "2025-en"]
     assert not list(out.glob(".tmp-*")) and not list(out.glob(".old-*"))
     manifest = json.loads((out / "2025-en" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["parameters"]["language"] == "en" and manifest["parameters"]["report_year"] == 2025
