@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import sys
 from pathlib import Path
@@ -586,6 +587,11 @@ def entry() -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
+    # Everything is written, swapped in and flushed. What the command built in memory (data frames,
+    # the documents' layout, the kernel client's objects) is left for the operating system to free:
+    # Python's last garbage collections would walk all of it first, 0.8-1.0 s after a run (gc.freeze,
+    # measured on this machine: 0.14 s from the end of the command to the end of the process).
+    gc.freeze()
     sys.exit(0)
 
 
