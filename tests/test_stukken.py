@@ -155,13 +155,15 @@ def test_another_mapping_gives_other_sections(tmp_path):
 def test_an_unknown_bewindspersoon_is_refused_with_file_row_and_column(tmp_path, cli):
     def typo(rows):
         rows[0]["bewindspersoon"] = "SOCW; MCOW"
+        rows[3]["bewindspersoon"] = "SOCW; MCOW"  # the same value again: checked once, named in each row
+        rows[5]["bewindspersoon"] = "XYZ;MOCW"
 
     result = cli("validate", "--data", edited(tmp_path, "activities", typo))
     assert result.code == 2
-    assert (
-        "activities.csv, rij 2, kolom 'bewindspersoon': bewindspersoon MCOW staat niet in bewindspersonen.csv"
-        in result.err
-    )
+    for row, code in ((2, "MCOW"), (5, "MCOW"), (7, "XYZ")):
+        line = f"activities.csv, rij {row}, kolom 'bewindspersoon': bewindspersoon {code} staat niet in bewindspersonen"
+        assert line in result.err, (line, result.err)
+    assert result.err.count("staat niet in bewindspersonen.csv") == 3
 
 
 # --------------------------------------------------------------------------- the Kamerbrief

@@ -482,7 +482,8 @@ def _check_identities(result: pd.DataFrame, raw: RawTable, problems: list[Proble
                     difference=visible(text_rules.difference(distinct[j], distinct[i])),
                 )
             )
-        if "".join(distinct).isascii():
+        # joined from the object array: iterating the string Series boxes every id (0.24 s for 10^6 rows)
+        if "".join(distinct.to_numpy(dtype=object)).isascii():
             continue
         for position in np.flatnonzero(~distinct.map(str.isascii).to_numpy(dtype=bool)):
             found = text_rules.scripts(distinct[position])

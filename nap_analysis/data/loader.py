@@ -124,8 +124,13 @@ def _check_funds(funds: pd.DataFrame, display: str, problems: list[Problem]) -> 
 def _check_bewindspersonen(
     checked: dict[str, pd.DataFrame], raws: dict[str, RawTable], problems: list[Problem]
 ) -> None:
-    """Every code in activities.bewindspersoon is a row of bewindspersonen.csv (which must exist to use it)."""
-    named = checked["activities"]["bewindspersoon"].astype(str)
+    """Every code in activities.bewindspersoon is a row of bewindspersonen.csv (which must exist to use it).
+
+    Checked on the distinct values (a handful in 10^6 rows; the string methods are Python loops:
+    0.66 s per 10^6 rows on every row) and spread over the rows by their codes."""
+    activities = checked["activities"]
+    rows, uniques = pd.factorize(activities["bewindspersoon"], use_na_sentinel=False)
+    named = pd.Series(uniques, dtype=activities["bewindspersoon"].dtype).astype(str)
     if not named.str.strip().ne("").any():
         return
     table = checked.get("bewindspersonen")
@@ -133,8 +138,8 @@ def _check_bewindspersonen(
     where = raws["bewindspersonen"].display if table is not None else "bewindspersonen.csv"
     codes = named.str.split(";").map(lambda parts: [p.strip() for p in parts if p.strip()])
     unknown = codes.map(lambda parts: [p for p in parts if p not in known])
-    bad = unknown.map(bool)
-    shown = unknown.map(lambda parts: ", ".join(parts))
+    bad = pd.Series(unknown.map(bool).to_numpy(dtype=bool)[rows], index=activities.index)
+    shown = pd.Series(unknown.map(lambda parts: ", ".join(parts)).to_numpy(dtype=object)[rows], index=activities.index)
     allowed = ", ".join(sorted(known)) or "-"
     report(
         problems,
