@@ -10,7 +10,7 @@ from conftest import DATE, FIXTURES
 
 
 def test_a_run_to_html_and_pdf_writes_records_and_verifies_only_those(cli, tmp_path):
-    small = FIXTURES / "small"  # the formats do not depend on the data; its run and rerun cost half
+    small = FIXTURES / "small"  # the formats do not depend on the data; its run and rerun cost ~70%
     result = cli("run", "--to", "pdf,html", "--data", small, "--out", tmp_path, "--date", DATE)
     assert result.code == 0, result.err
     folder = tmp_path / "2025"

@@ -377,7 +377,9 @@ def _project(cli, tmp_path, monkeypatch, *extra: str) -> Path:
 def test_a_project_runs_with_no_flags_and_writes_only_inside_itself(cli, tmp_path, monkeypatch):
     """init, cd, run: the project's own data and notebooks, its own outputs/; the repository's
     outputs/ untouched (an editable install once wrote there)."""
-    project = _project(cli, tmp_path, monkeypatch)
+    # HTML only, as the project file says (what is checked is where data and outputs are; and that
+    # the project file's formats reach a real run)
+    project = _project(cli, tmp_path, monkeypatch, 'formats = ["html"]')
     activities = project / "data" / "activities.csv"
     text = activities.read_text(encoding="utf-8")
     old = next(line for line in text.splitlines() if line.startswith("A10,2025"))
@@ -385,8 +387,11 @@ def test_a_project_runs_with_no_flags_and_writes_only_inside_itself(cli, tmp_pat
     repository = tree_bytes(ROOT / "outputs")
     (project / "sub").mkdir()
     monkeypatch.chdir(project / "sub")  # found from a folder below the project too
-    result = cli("run", "--date", DATE, "--to", "html")  # what is checked is where data and outputs are
+    result = cli("run", "--date", DATE)
     assert result.code == 0, result.err
+    assert not list((project / "outputs" / "2025").glob("*.pdf")) and not list(
+        (project / "outputs" / "2025").glob("*.docx")
+    )
     annex = project / "outputs" / "2025" / "bijlage-1-activiteiten.html"
     assert "(eigen projectdata)" in annex.read_text(encoding="utf-8")
     assert not (project / "sub" / "outputs").exists() and tree_bytes(ROOT / "outputs") == repository
