@@ -161,7 +161,9 @@ def test_the_environment_key_knows_every_installed_distribution_and_its_version(
     def normal(name: str) -> str:
         return re.sub(r"[-_.]+", "_", name).lower()
 
-    listed = {tuple(normal(part) for part in n.rsplit(".", 1)[0].split("-")[:2]) for n in reuse.installed()}
+    # a build in the checkout leaves 'nap_analysis.egg-info' (no version in its name): in the key, not compared
+    found = [n.rsplit(".", 1)[0].split("-")[:2] for n in reuse.installed()]
+    listed = {(normal(name), normal(version)) for name, version in (p for p in found if len(p) == 2)}
     known = {(normal(d.metadata["Name"]), normal(d.version)) for d in metadata.distributions()}
     assert known <= listed and len(listed) == len(known)
     monkeypatch.setattr(reuse.Environment, "_cached", None)
