@@ -314,6 +314,11 @@ def test_text_rules_on_their_own():
         False,
         False,
     ]
+    # plain() looks for error values only in texts with '#' or 'err:': every error value has one
+    assert all(e.startswith("#") or e.lower().startswith("err:") for e in text.ERROR_VALUES)
+    for value in sorted(text.ERROR_VALUES):
+        assert not text.plain(pd.Series(["OCW-1", f" {value.lower()} ", "x"])), value
+    assert text.plain(pd.Series(["motie #12", "Err: geen", "gewoon"]))
     dutch = "Eerste ‘café’ – één; ëïü"
     assert text.likelier_single_byte(dutch.encode("cp1252")) is None
     assert text.likelier_single_byte(dutch.encode("mac_roman"))[0] == "mac"
@@ -352,3 +357,25 @@ def test_an_id_typed_nfc_one_year_and_nfd_the_next_is_one_id(tmp_path):
     rows = activities[activities["activity_id"] == "caf\u00e9"]
     assert rows["report_year"].tolist() == [2024, 2025]
     assert rows["status"].astype(str).tolist() == ["in_progress", "delayed"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.floats(allow_nan=True),
+            st.integers(),
+            st.text(alphabet=st.sampled_from(" \t\n\r\x0b\x0c\x1c\x85\xa0\u2003\x00ab#é"), max_size=4),
+        ),
+        max_size=12,
+    )
+)
+def test_blank_distinct_values_found_by_one_scan_as_by_stripping_each(values):
+    """reading._blank scans the distinct values joined; it must call blank exactly what
+    stripping each value calls blank (missing counts as blank), NUL and Unicode spaces too."""
+    from nap_analysis.data import reading
+
+    uniques = pd.Index(values, dtype=object)
+    expected = pd.Series(uniques, dtype=object).fillna("").astype(str).str.strip().eq("").to_numpy(dtype=bool)
+    assert reading._blank(uniques).tolist() == expected.tolist()

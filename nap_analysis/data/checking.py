@@ -401,7 +401,9 @@ def check_table(raw: RawTable, problems: list[Problem], notes: list[Note]) -> pd
         if column.name in present:
             typed[column.name], key_codes[column.name] = _check_column(raw, column, problems)
         else:
-            typed[column.name] = pd.Series(column.default, index=frame.index, dtype="str")
+            # the default taken for every row: a Series of a scalar checks each of 10^6 copies (0.13 s)
+            every = pd.array([column.default], dtype="str").take(np.zeros(len(frame), dtype=np.intp))
+            typed[column.name] = pd.Series(every, index=frame.index, name=column.name, copy=False)
     for extra in table.extra_columns:
         if extra in present:
             codes, uniques = raw.distinct(extra)

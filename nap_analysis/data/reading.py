@@ -354,6 +354,22 @@ def close_name(target: str, names) -> str | None:
     return by_lower[match[0]] if match else None
 
 
+#: A field of nothing but whitespace in texts joined by NUL (str.strip's whitespace is re's \s).
+_BLANK_FIELD = re.compile(r"(?:^|\x00)\s*(?:\x00|$)")
+
+
+def _blank(uniques) -> np.ndarray:
+    """Which distinct values are missing or only whitespace. The texts are joined and scanned
+    once: stripping each of 10^5 distinct ids costs 0.1-0.2 s, the scan a few ms; only when
+    the scan finds a blank field (or a value holding NUL) is every value stripped."""
+    values = pd.Series(uniques, dtype=object)
+    missing = values.isna().to_numpy()
+    present = values[~missing].astype(str).to_numpy(dtype=object)
+    if not _BLANK_FIELD.search("\x00".join(present)):
+        return missing
+    return values.fillna("").astype(str).str.strip().eq("").to_numpy(dtype=bool)
+
+
 def _drop_blank_rows(raw: RawTable) -> None:
     """Leave out rows without any value (spreadsheets leave them); the index keeps the row numbers."""
     frame = raw.frame
@@ -363,8 +379,7 @@ def _drop_blank_rows(raw: RawTable) -> None:
         codes, uniques = raw.distinct(frame.columns[0])
     else:
         codes, uniques = pd.factorize(frame.iloc[:, 0], use_na_sentinel=False)
-    # strip the distinct values only
-    first_blank = pd.Series(uniques, dtype=object).fillna("").astype(str).str.strip().eq("").to_numpy()
+    first_blank = _blank(uniques)
     candidates = frame[first_blank[codes]]
     if candidates.empty:
         return

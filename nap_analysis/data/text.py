@@ -114,12 +114,11 @@ def plain(values: pd.Series) -> bool:
     vertical tab or error value. Checked on all texts joined, so that a clean column of 10^6
     distinct texts costs one scan instead of a Python call per text."""
     joined = "\n".join(values.dropna().astype(str).tolist())
-    return (
-        joined.isascii()
-        and VERTICAL_TAB not in joined
-        and not CONTROL.search(joined)
-        and not _ERROR_LINE.search(joined)
-    )
+    if not joined.isascii() or VERTICAL_TAB in joined or CONTROL.search(joined):
+        return False
+    # every error value starts with '#' or 'err:' (ERROR_VALUES): two substring scans spare the
+    # line-by-line pattern (0.2 s on 10^6 distinct ids) for the texts that hold neither
+    return not (("#" in joined or "err:" in joined.lower()) and _ERROR_LINE.search(joined))
 
 
 def normalised(values: pd.Series) -> pd.Series:
@@ -151,7 +150,8 @@ def near_duplicates(values: pd.Series) -> list[tuple[int, int]]:
     """Pairs (i, j) of positions of distinct (stripped) texts that are one id written two ways."""
     text = values.astype(str)
     keys = text.str.lower()
-    if not "".join(text).isascii():
+    # joined from the object array: iterating the string Series boxes every text (0.2 s for 10^5 ids)
+    if not "".join(text.to_numpy(dtype=object)).isascii():
         ascii_only = text.map(str.isascii).to_numpy(dtype=bool)
         keys = keys.to_numpy(dtype=object)
         keys[~ascii_only] = [identity(t) for t in text[~ascii_only]]
