@@ -11,9 +11,8 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
-from .statistics import beta_quantile, check_unique, status_codes
+from .statistics import beta_quantile, check_unique, scipy_special, status_codes
 
 #: Interval level of the completion projection (90%: a planning range, not a proof).
 PROJECTION_CONFIDENCE = 0.90
@@ -184,7 +183,8 @@ def project_completion(activities: pd.DataFrame, end: date = date(2026, 12, 31))
     a, b = k + 0.5, m - k + 0.5
     tail = (1.0 - PROJECTION_CONFIDENCE) / 2.0
     r_low, r_high = (float(x) for x in beta_quantile(np.array([tail, 1.0 - tail]), a, b))
-    mean_decay = float(np.exp(special.betaln(a, b + t) - special.betaln(a, b)))  # E[(1 - r)^t]
+    betaln = scipy_special().betaln
+    mean_decay = float(np.exp(betaln(a, b + t) - betaln(a, b)))  # E[(1 - r)^t]
 
     def share_at(r: float) -> float:
         return 100.0 * (1.0 - (1.0 - s) * (1.0 - r) ** t)

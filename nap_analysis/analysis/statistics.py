@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from ..data.vocabulary import ACTIELIJNEN
 from .progress import select_year
@@ -84,19 +83,28 @@ _MC_CHUNK = 5000  # resamples per vectorised block; fixed so results never depen
 # distribution), special 0.4 s. tests/test_stats.py checks each against scipy.stats.
 
 
+def scipy_special():
+    """scipy.special, imported where an interval or a test is computed, not with this module: its
+    0.4 s (through array_api_compat it imports numpy.f2py and numpy.testing) is paid only by the
+    kernel that runs the statistics notebook, not by the run's host and its other kernel."""
+    from scipy import special
+
+    return special
+
+
 def _normal_quantile(q):
     """scipy.stats.norm.ppf."""
-    return special.ndtri(q)
+    return scipy_special().ndtri(q)
 
 
 def _normal_upper_tail(x):
     """scipy.stats.norm.sf: P(Z > x)."""
-    return special.ndtr(-np.asarray(x, dtype="float64"))
+    return scipy_special().ndtr(-np.asarray(x, dtype="float64"))
 
 
 def beta_quantile(q, a: float, b: float):
     """scipy.stats.beta.ppf."""
-    return special.betaincinv(a, b, q)
+    return scipy_special().betaincinv(a, b, q)
 
 
 def benjamini_hochberg(p_values) -> np.ndarray:
@@ -123,7 +131,7 @@ def _chi_square_independence(observed: np.ndarray) -> _ChiSquare:
     expected = np.outer(observed.sum(axis=1), observed.sum(axis=0)) / observed.sum()
     statistic = float(((observed - expected) ** 2 / expected).sum())
     dof = (observed.shape[0] - 1) * (observed.shape[1] - 1)
-    return _ChiSquare(statistic, float(special.chdtrc(dof, statistic)), dof, expected)
+    return _ChiSquare(statistic, float(scipy_special().chdtrc(dof, statistic)), dof, expected)
 
 
 def _z(confidence: float) -> float:

@@ -1,7 +1,7 @@
 """The run's kernels: started early through jupyter_client's public API, shared by the
 notebooks, always shut down, and never started again once closing has begun.
 
-A kernel costs about as much as importing pandas, matplotlib and scipy, so a run starts its
+A kernel costs about as much as importing pandas and matplotlib, so a run starts its
 kernels before it reads the data and gives each kernel several notebooks (a clean namespace
 for each: the notebook's first, injected cell is ``%reset -f``). A batch worker keeps its
 kernels for all its runs.
