@@ -234,9 +234,24 @@ def test_the_installed_wheel_runs_from_an_empty_folder(dists, built, tmp_path):
     again = nap("init", "mine")
     assert again.returncode == 2 and "overschrijft niets" in again.stderr
 
-    mine = nap("run", "--data", "mine/data", "--notebooks", "mine/notebooks", "--out", "mijn uitvoer", "--date", DATE)
+    # HTML only: the first run showed that the installed package prints PDF and Word; this one, that
+    # the copies init made compute the same (notebooks, figures, tables and every page, byte for byte)
+    mine = nap(
+        "run",
+        "--data",
+        "mine/data",
+        "--notebooks",
+        "mine/notebooks",
+        "--out",
+        "mijn uitvoer",
+        "--date",
+        DATE,
+        "--to",
+        "html",
+    )
     assert mine.returncode == 0, mine.stderr
-    assert tree_bytes(empty / "mijn uitvoer" / "2025") == default
+    made = {name: data for name, data in tree_bytes(empty / "mijn uitvoer" / "2025").items() if name != "manifest.json"}
+    assert made == {n: b for n, b in default.items() if n != "manifest.json" and not n.endswith((".pdf", ".docx"))}
     # the runs used the installed package (not this checkout), and wrote nothing into it
     site = subprocess.run(
         [str(python), "-c", "import nap_analysis, pathlib; print(pathlib.Path(nap_analysis.__file__).parent)"],
