@@ -10,6 +10,7 @@ swapped in, so a swallowed interrupt still ends the run with nothing replaced.
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +24,20 @@ def on_signal(signum, frame) -> None:
     """The handler for SIGINT and SIGTERM: remember, then unwind like Ctrl-C."""
     _requested.set()
     raise KeyboardInterrupt
+
+
+def _quiet_when_remembered(previous):
+    """An unraisable hook for the length of a run: a Ctrl-C that landed in a finalizer (a zmq
+    socket collected at that moment: seen in CI) cannot propagate, and Python would print it as
+    'Exception ignored in ... Traceback ... KeyboardInterrupt'. It is remembered (the run ends at
+    its next check), so it is not printed; anything else goes to the hook that was in place."""
+
+    def hook(unraisable) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt) and _requested.is_set():
+            return
+        previous(unraisable)
+
+    return hook
 
 
 def join(thread: threading.Thread, timeout: float | None = None) -> None:
@@ -66,10 +81,12 @@ def guard() -> Iterator[None]:
         yield
         return
     previous = None
+    unraisable = sys.unraisablehook
     if _depth == 0:
         _requested.clear()
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             previous = signal.signal(signal.SIGINT, on_signal)
+        sys.unraisablehook = _quiet_when_remembered(unraisable)
     _depth += 1
     try:
         yield
@@ -77,5 +94,6 @@ def guard() -> Iterator[None]:
         _depth -= 1
         if _depth == 0:
             _requested.clear()
+            sys.unraisablehook = unraisable
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
