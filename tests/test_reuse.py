@@ -35,8 +35,12 @@ def _mtimes(folder: Path) -> dict[str, int]:
 
 
 def test_an_unchanged_rerun_makes_nothing(built, last_run, monkeypatch):
-    from nap_analysis.pipeline.run import run
+    """Also on another day (seen in CI: the session's run before midnight, this one after): the run
+    is asked for a date, so the day it would fall back on is no part of what it depends on."""
+    from nap_analysis.pipeline.run import briefing_date, run
 
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "4102358400")  # 2099-12-31: not the day the session's run was made
+    assert briefing_date() == "2099-12-31"
     _no_kernels(monkeypatch)
     before, stamps = tree_bytes(last_run / "2025"), _mtimes(last_run / "2025")
     lines = []

@@ -194,5 +194,7 @@ def _read(path: Path) -> dict | None:
 
 def asked(year, language: str, date: str | None, fallback: str, formats: tuple[str, ...]) -> dict:
     """The parameters of a run as asked (the year may be 'the latest'), with the date it falls back
-    on (today, or SOURCE_DATE_EPOCH) where the data give none."""
-    return {"year": year, "language": language, "date": date, "fallback": fallback, "formats": list(formats)}
+    on (today, or SOURCE_DATE_EPOCH) where the data give none. A run asked for a date never uses the
+    fallback: leaving it out, a rerun after midnight with the same ``--date`` is still unchanged."""
+    kept = fallback if date is None else None
+    return {"year": year, "language": language, "date": date, "fallback": kept, "formats": list(formats)}
