@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import io
+import os
 import re
 import shutil
 import string
@@ -138,6 +139,30 @@ def test_pdf_is_a4_with_page_numbers_embedded_fonts_and_the_same_bytes_twice():
     for font in fonts:  # every font embedded (Type0 fonts carry theirs in the descendant)
         descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
         assert "/FontFile2" in descendant["/FontDescriptor"] or "/FontFile" in descendant["/FontDescriptor"]
+
+
+def test_a_pdf_is_the_same_whatever_the_process_printed_before_and_leaves_no_fonts_behind(tmp_path):
+    """The process shares one font configuration: a page printed first and after other documents
+    (other texts, bold and italic faces, a table) has the same bytes, and the configuration's
+    temporary copy of the fonts is gone when the process ends."""
+    script = """
+import sys
+from nap_analysis.briefing.render.pdf import html_to_pdf
+page = '<html lang="nl"><head><title>T</title></head><body><p>Voortgang € 1.250 – ‘ë’</p></body></html>'
+other = ('<html lang="en"><head><title>O</title></head><body><h1>Other</h1><p><b>bold</b> <i>italic</i></p>'
+         '<table><tr><th>a</th><td>1 234,5</td></tr></table></body></html>')
+first = html_to_pdf(page)
+html_to_pdf(other)
+html_to_pdf(other, tagged=False)
+sys.stdout.write('same' if html_to_pdf(page) == first else 'differs')
+"""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "same"
+    assert not list(temp.glob("weasyprint-*")), "the process left its copy of the fonts behind"
 
 
 def test_missing_pango_gives_a_message_saying_what_to_install_on_every_platform(monkeypatch):

@@ -22,7 +22,9 @@ the clock.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
+import threading
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -95,6 +97,25 @@ def _declare_pdf_ua(document, pdf) -> None:
     metadata.stream = [packet.replace(b"</rdf:RDF>", _PDF_UA_XMP + b"</rdf:RDF>", 1)]
 
 
+#: One printer at a time per process: the font configuration below is shared, and WeasyPrint's
+#: calls into Pango and Fontconfig release the GIL.
+_PRINTING = threading.Lock()
+
+
+@cache
+def _fonts(weasyprint):
+    """The process's one font configuration with the DejaVu faces loaded, and its stylesheet.
+
+    A configuration of its own per document made Fontconfig load the system's fonts and copy the
+    four faces into a new temporary folder each time, and dropped Pango's caches (0.05-0.1 s a
+    PDF). The bytes do not depend on what was printed before (a test prints a page before and
+    after others). WeasyPrint removes the folder when the configuration is deleted: at exit.
+    """
+    fonts = weasyprint.text.fonts.FontConfiguration()
+    atexit.register(_fonts.cache_clear)  # the last reference: the configuration's folder goes with it
+    return fonts, weasyprint.CSS(string=font_css(), font_config=fonts)
+
+
 def html_to_pdf(html: str, tagged: bool = True) -> bytes:
     """Print an HTML page (of :func:`.html.document_html`) to PDF; the same HTML gives the same bytes.
 
@@ -102,13 +123,13 @@ def html_to_pdf(html: str, tagged: bool = True) -> bytes:
     untagged plain PDF, only to measure what tagging costs.
     """
     weasyprint = _weasyprint()
-    fonts = weasyprint.text.fonts.FontConfiguration()
-    stylesheet = weasyprint.CSS(string=font_css(), font_config=fonts)
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
     options = {"pdf_variant": PDF_VARIANT, "finisher": _declare_pdf_ua} if tagged else {}
     try:
-        document = weasyprint.HTML(string=html, base_url=str(Path.cwd()))
-        return document.write_pdf(stylesheets=[stylesheet], font_config=fonts, pdf_identifier=identifier, **options)
+        with _PRINTING:
+            fonts, stylesheet = _fonts(weasyprint)
+            document = weasyprint.HTML(string=html, base_url=str(Path.cwd()))
+            return document.write_pdf(stylesheets=[stylesheet], font_config=fonts, pdf_identifier=identifier, **options)
     except Exception as exc:  # WeasyPrint's own errors: name the step, keep the message
         raise ExportError("error.pdf_failed", detail=f"{type(exc).__name__}: {exc}") from exc
 
