@@ -577,6 +577,9 @@ def entry() -> None:
         # 'ë' on an ASCII terminal) is written as a backslash escape instead of ending in a traceback
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    from .pipeline.run import own_process
+
+    own_process()  # this process is the command's: a run may freeze the garbage collector (pipeline/run.py)
     code = main(hard_exit=True)
     if code:
         # A command that failed has cleaned up what it owns (kernels shut down, build folder and lock

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import gc
 import json
 import multiprocessing
 import os
@@ -173,6 +174,18 @@ class StepTimer:
 
 # --------------------------------------------------------------------------- one run
 
+_OWN_PROCESS = False
+
+
+def own_process() -> None:
+    """Say that this process is the tool's own (the command line, a batch worker), not a caller's
+    (a notebook or script using the API). A run in its own process freezes the garbage collector's
+    view of what it imported and read once the writers are loaded: the documents' layout makes
+    garbage enough for seven full collections a run, each walking those ~250,000 objects
+    (0.96 s of the host's 12-14 s CPU). A caller's process keeps its collector as it is."""
+    global _OWN_PROCESS
+    _OWN_PROCESS = True
+
 
 def run(
     year=None,
@@ -310,6 +323,8 @@ def _run(programme, year, out_root: Path, paths: list[Path], kernels: _Kernels, 
 
             def meanwhile() -> None:
                 warm.join()
+                if _OWN_PROCESS:
+                    gc.freeze()  # see own_process
                 for stem, doc in documents.from_data(ctx):
                     write(doc, stem)
 
@@ -392,6 +407,7 @@ _WORKER_KERNELS: KernelPool | None = None
 def _start_worker_kernels(count: int) -> None:
     """A batch worker starts its kernels once and keeps them for all its runs."""
     global _WORKER_KERNELS
+    own_process()
     _WORKER_KERNELS = KernelPool(count)
     atexit.register(_WORKER_KERNELS.close)
 
