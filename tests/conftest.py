@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import pickle
@@ -41,6 +42,19 @@ SLOW_FIRST = (
 def pytest_collection_modifyitems(items):
     rank = {name: i for i, name in enumerate(SLOW_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: order within a file kept
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """After each test, its garbage collected and what survives it (modules, session fixtures)
+    frozen out of the collector's reach. A test worker holds ~10^6 long-lived objects (pandas,
+    matplotlib, WeasyPrint, the session's runs and documents), and every automatic full collection
+    walked all of them: 68 collections, 22 s of CPU in 142 s of four test files on two workers."""
+    try:
+        return (yield)
+    finally:
+        gc.collect()
+        gc.freeze()
 
 
 @pytest.fixture(scope="session")
